@@ -1,0 +1,69 @@
+//! Cert hash payload (CHASH), RFC 3830 §6.8 (RFC 6043 §6.7 adds SHA-256).
+//!
+//! ```text
+//! ! Next Payload  ! Hash func     ! Hash                          ~
+//! ```
+//! The hash length is implied by the function: an unknown function stops parsing.
+
+use super::codes::{HashFunc, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+/// Hash of the certificate used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chash<'a> {
+    /// Hash function.
+    pub hash_func: HashFunc,
+    /// The hash.
+    pub hash: Data<'a>,
+}
+
+impl Chash<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Chash<'static> {
+        Chash {
+            hash_func: self.hash_func,
+            hash: own(self.hash),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Chash<'a> {
+    const TYPE: PayloadType = PayloadType::Chash;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("CHASH", "next payload")?);
+        let hash_func = HashFunc::from_wire(r.u8("CHASH", "Hash func")?);
+        let Some(n) = hash_func.hash_len() else {
+            return Err(r.error_back(
+                1,
+                "CHASH",
+                "Hash func",
+                ErrorKind::UnknownLayout {
+                    value: hash_func.to_wire().into(),
+                },
+            ));
+        };
+        let hash = r.take(n, "CHASH", "Hash")?;
+        Ok((
+            Self {
+                hash_func,
+                hash: Cow::Borrowed(hash),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 + self.hash.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.hash_func.to_wire());
+        out.extend_from_slice(&self.hash);
+    }
+}

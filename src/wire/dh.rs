@@ -1,0 +1,85 @@
+//! DH data payload, RFC 3830 §6.4.
+//!
+//! ```text
+//! !  Next Payload ! DH-Group      !  DH-value                     ~
+//! ! Reserv! KV    ! KV data (optional)                            ~
+//! ```
+//! The DH value length is implied by the group: an unknown group stops parsing.
+
+use super::codes::{DhGroup, KvType, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::key_data::KeyValidity;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "DH";
+
+/// DH data: group, public value and key validity of the resulting TGK.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dh<'a> {
+    /// DH group.
+    pub group: DhGroup,
+    /// Public value, exactly as long as the group's modulus.
+    pub value: Data<'a>,
+    /// The 4 reserved bits, kept for an exact round trip.
+    pub reserved: u8,
+    /// Key validity.
+    pub kv: KeyValidity<'a>,
+}
+
+impl Dh<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Dh<'static> {
+        Dh {
+            group: self.group,
+            value: own(self.value),
+            reserved: self.reserved,
+            kv: self.kv.into_owned(),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Dh<'a> {
+    const TYPE: PayloadType = PayloadType::Dh;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let group = DhGroup::from_wire(r.u8(P, "DH-Group")?);
+        let Some(len) = group.value_len() else {
+            return Err(r.error_back(
+                1,
+                P,
+                "DH-Group",
+                ErrorKind::UnknownLayout {
+                    value: group.to_wire().into(),
+                },
+            ));
+        };
+        let value = r.take(len, P, "DH-value")?;
+        let rk = r.u8(P, "Reserv/KV")?;
+        let kv = KeyValidity::parse(KvType::from_wire(rk & 0x0f), r, P)?;
+        Ok((
+            Self {
+                group,
+                value: Cow::Borrowed(value),
+                reserved: rk >> 4,
+                kv,
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        3 + self.value.len() + self.kv.encoded_len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.group.to_wire());
+        out.extend_from_slice(&self.value);
+        out.push((self.reserved << 4) | (self.kv.kv_type().to_wire() & 0x0f));
+        self.kv.encode(out);
+    }
+}

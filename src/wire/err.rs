@@ -1,0 +1,50 @@
+//! Error payload (ERR), RFC 3830 §6.12 (RFC 4738 and RFC 6043 add error numbers).
+//!
+//! ```text
+//! !  Next Payload ! Error no      !           Reserved            !
+//! ```
+
+use super::codes::{ErrorNo, PayloadType};
+use super::error::ParseError;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+
+/// One error reported by the peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ErrorPayload {
+    /// The error number.
+    pub error_no: ErrorNo,
+    /// The reserved field, kept for an exact round trip (0 when sent by this crate).
+    pub reserved: u16,
+}
+
+impl ErrorPayload {
+    /// An error payload with a zero reserved field.
+    pub const fn new(error_no: ErrorNo) -> Self {
+        Self {
+            error_no,
+            reserved: 0,
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for ErrorPayload {
+    const TYPE: PayloadType = PayloadType::Err;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("ERR", "next payload")?);
+        let error_no = ErrorNo::from_wire(r.u8("ERR", "Error no")?);
+        let reserved = r.u16("ERR", "Reserved")?;
+        Ok((Self { error_no, reserved }, next))
+    }
+
+    fn encoded_len(&self) -> usize {
+        4
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.error_no.to_wire());
+        out.extend_from_slice(&self.reserved.to_be_bytes());
+    }
+}

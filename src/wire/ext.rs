@@ -1,0 +1,145 @@
+//! General extension payload, RFC 3830 §6.15, with the typed extensions: Key ID
+//! information (RFC 4563 §4), CSB_ID (RFC 4738 §3.9.3), OMA BCAST (RFC 5410) and the
+//! 3GPP TS 33.180 parameters (type 7, kept as opaque bytes).
+//!
+//! ```text
+//! ! Next payload  ! Type          ! Length                        !
+//! ! Data                                                          ~
+//! Key ID sub-payload: !  Key ID Type  ! Key ID Length !            Key ID             ~
+//! ```
+
+use super::codes::{GenExtType, KeyIdType, OmaBcastSubtype, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "General Ext.";
+
+/// General extension payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneralExtension<'a> {
+    /// Extension type.
+    pub ext_type: GenExtType,
+    /// Extension data (at most 65535 bytes).
+    pub data: Data<'a>,
+}
+
+impl<'a> GeneralExtension<'a> {
+    /// A CSB_ID extension (RFC 4738: the responder's new CSB ID in group mode).
+    pub fn csb_id(csb_id: u32) -> GeneralExtension<'static> {
+        GeneralExtension {
+            ext_type: GenExtType::CsbId,
+            data: Cow::Owned(csb_id.to_be_bytes().to_vec()),
+        }
+    }
+
+    /// A Key ID extension (RFC 4563) from (type, id) pairs (ids truncated to 255 bytes).
+    pub fn key_ids(ids: &[(KeyIdType, &[u8])]) -> GeneralExtension<'static> {
+        let mut v = Vec::new();
+        for (t, id) in ids {
+            let id = &id[..id.len().min(255)];
+            v.push(t.to_wire());
+            v.push(id.len() as u8);
+            v.extend_from_slice(id);
+        }
+        GeneralExtension {
+            ext_type: GenExtType::KeyId,
+            data: Cow::Owned(v),
+        }
+    }
+
+    /// For a CSB_ID extension: the CSB ID.
+    pub fn as_csb_id(&self) -> Option<u32> {
+        if self.ext_type != GenExtType::CsbId {
+            return None;
+        }
+        let d: &[u8] = &self.data;
+        d.try_into().ok().map(u32::from_be_bytes)
+    }
+
+    /// For a Key ID extension: the (type, id) sub-payloads.
+    pub fn as_key_ids(&self) -> Option<impl Iterator<Item = (KeyIdType, &[u8])> + '_> {
+        if self.ext_type != GenExtType::KeyId {
+            return None;
+        }
+        let mut rest: &[u8] = &self.data;
+        Some(core::iter::from_fn(move || {
+            let (&t, r) = rest.split_first()?;
+            let (&l, r) = r.split_first()?;
+            let id = r.get(..l as usize)?;
+            rest = &r[l as usize..];
+            Some((KeyIdType::from_wire(t), id))
+        }))
+    }
+
+    /// For an OMA BCAST extension: the subtype and the rest of the data.
+    pub fn as_oma_bcast(&self) -> Option<(OmaBcastSubtype, &[u8])> {
+        if self.ext_type != GenExtType::OmaBcast {
+            return None;
+        }
+        let (&s, rest) = self.data.split_first()?;
+        Some((OmaBcastSubtype::from_wire(s), rest))
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> GeneralExtension<'static> {
+        GeneralExtension {
+            ext_type: self.ext_type,
+            data: own(self.data),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
+    const TYPE: PayloadType = PayloadType::GenExt;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let ext_type = GenExtType::from_wire(r.u8(P, "Type")?);
+        let n = r.u16(P, "Length")? as usize;
+        let base = r.offset();
+        let data = r.take(n, P, "Data")?;
+        match ext_type {
+            GenExtType::KeyId => {
+                let mut kr = Reader::with_base(data, base);
+                while !kr.is_empty() {
+                    kr.u8(P, "Key ID Type")?;
+                    let l = kr.u8(P, "Key ID Length")? as usize;
+                    kr.take(l, P, "Key ID")?;
+                }
+            }
+            GenExtType::CsbId if n != 4 => {
+                return Err(ParseError::new(
+                    P,
+                    "Length",
+                    base - 2,
+                    ErrorKind::InvalidValue {
+                        value: n as u32,
+                        expected: "4 for CSB_ID",
+                    },
+                ));
+            }
+            _ => {}
+        }
+        Ok((
+            Self {
+                ext_type,
+                data: Cow::Borrowed(data),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        4 + self.data.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.ext_type.to_wire());
+        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.data);
+    }
+}

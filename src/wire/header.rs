@@ -1,0 +1,481 @@
+//! Common header payload (HDR) and the CS ID maps: RFC 3830 §6.1 (with erratum 2654: the
+//! CS ID map info is of variable length), SRTP-ID map §6.1.1, Empty map RFC 4563 §5,
+//! GENERIC-ID map RFC 6043 §6.1.1.
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! !  version      !  data type    ! next payload  !V! PRF func    !
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! !                         CSB ID                                !
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ! #CS           ! CS ID map type! CS ID map info                ~
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+
+use super::codes::{CsIdMapType, DataType, PayloadType, PrfFunc, ProtType};
+use super::error::{ErrorKind, ParseError};
+use super::reader::Reader;
+use super::Data;
+use std::borrow::Cow;
+
+const P: &str = "HDR";
+
+/// The MIKEY version this crate speaks (RFC 3830 §6.1).
+pub const MIKEY_VERSION: u8 = 1;
+
+/// Common header (RFC 3830 §6.1). The next payload field is not stored: the message
+/// encoder derives it from the payload that follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// Message type.
+    pub data_type: DataType,
+    /// V flag: a verification message is requested.
+    pub v: bool,
+    /// PRF used for key derivation.
+    pub prf: PrfFunc,
+    /// Crypto session bundle ID.
+    pub csb_id: u32,
+    /// The crypto session map.
+    pub cs_map: CsIdMap<'a>,
+}
+
+impl<'a> Header<'a> {
+    /// A header with an empty SRTP-ID map.
+    pub fn new(data_type: DataType, csb_id: u32) -> Self {
+        Self {
+            data_type,
+            v: false,
+            prf: PrfFunc::Mikey1,
+            csb_id,
+            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+        }
+    }
+
+    /// Parses a header; returns it and the first payload type.
+    pub fn parse(r: &mut Reader<'a>) -> Result<(Self, PayloadType), ParseError> {
+        let version = r.u8(P, "version")?;
+        if version != MIKEY_VERSION {
+            return Err(r.error_back(
+                1,
+                P,
+                "version",
+                ErrorKind::InvalidValue {
+                    value: version.into(),
+                    expected: "1 (RFC 3830)",
+                },
+            ));
+        }
+        let data_type = DataType::from_wire(r.u8(P, "data type")?);
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let vp = r.u8(P, "V/PRF func")?;
+        let csb_id = r.u32(P, "CSB ID")?;
+        let n_cs = r.u8(P, "#CS")?;
+        let map_type = CsIdMapType::from_wire(r.u8(P, "CS ID map type")?);
+        let cs_map = CsIdMap::parse(map_type, n_cs, r)?;
+        Ok((
+            Self {
+                data_type,
+                v: vp & 0x80 != 0,
+                prf: PrfFunc::from_wire(vp & 0x7f),
+                csb_id,
+                cs_map,
+            },
+            next,
+        ))
+    }
+
+    /// Encoded length in bytes.
+    pub fn encoded_len(&self) -> usize {
+        10 + self.cs_map.info_len()
+    }
+
+    /// Appends the header with `next` as its next payload field.
+    pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(MIKEY_VERSION);
+        out.push(self.data_type.to_wire());
+        out.push(next.to_wire());
+        out.push((u8::from(self.v) << 7) | (self.prf.to_wire() & 0x7f));
+        out.extend_from_slice(&self.csb_id.to_be_bytes());
+        out.push(self.cs_map.count());
+        out.push(self.cs_map.map_type().to_wire());
+        self.cs_map.encode_info(out);
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Header<'static> {
+        Header {
+            cs_map: self.cs_map.into_owned(),
+            ..self
+        }
+    }
+}
+
+/// The CS ID map: which crypto sessions the bundle holds (RFC 3830 §6.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CsIdMap<'a> {
+    /// SRTP-ID map (RFC 3830 §6.1.1).
+    SrtpId(SrtpIdMap<'a>),
+    /// Empty map (RFC 4563 §5): the policy is conveyed outside MIKEY. `count` is the #CS
+    /// field, kept for an exact round trip.
+    Empty {
+        /// The #CS field.
+        count: u8,
+    },
+    /// GENERIC-ID map (RFC 6043 §6.1.1).
+    GenericId(GenericIdMap<'a>),
+}
+
+impl<'a> CsIdMap<'a> {
+    fn parse(map_type: CsIdMapType, n: u8, r: &mut Reader<'a>) -> Result<Self, ParseError> {
+        match map_type {
+            CsIdMapType::SrtpId => {
+                let raw = r.take(9 * n as usize, P, "CS ID map info (SRTP-ID)")?;
+                Ok(Self::SrtpId(SrtpIdMap {
+                    raw: Cow::Borrowed(raw),
+                }))
+            }
+            CsIdMapType::Empty => Ok(Self::Empty { count: n }),
+            CsIdMapType::GenericId => {
+                let start = r.rest();
+                let before = r.remaining();
+                for _ in 0..n {
+                    GenericCs::read(r)?;
+                }
+                let used = before - r.remaining();
+                Ok(Self::GenericId(GenericIdMap {
+                    count: n,
+                    raw: Cow::Borrowed(&start[..used]),
+                }))
+            }
+            CsIdMapType::Unknown(v) => Err(r.error_back(
+                1,
+                P,
+                "CS ID map type",
+                ErrorKind::UnknownLayout { value: v.into() },
+            )),
+        }
+    }
+
+    /// The map type code.
+    pub fn map_type(&self) -> CsIdMapType {
+        match self {
+            Self::SrtpId(_) => CsIdMapType::SrtpId,
+            Self::Empty { .. } => CsIdMapType::Empty,
+            Self::GenericId(_) => CsIdMapType::GenericId,
+        }
+    }
+
+    /// The #CS field.
+    pub fn count(&self) -> u8 {
+        match self {
+            Self::SrtpId(m) => m.len() as u8,
+            Self::Empty { count } => *count,
+            Self::GenericId(m) => m.count,
+        }
+    }
+
+    fn info_len(&self) -> usize {
+        match self {
+            Self::SrtpId(m) => m.raw.len(),
+            Self::Empty { .. } => 0,
+            Self::GenericId(m) => m.raw.len(),
+        }
+    }
+
+    fn encode_info(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::SrtpId(m) => out.extend_from_slice(&m.raw),
+            Self::Empty { .. } => {}
+            Self::GenericId(m) => out.extend_from_slice(&m.raw),
+        }
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> CsIdMap<'static> {
+        match self {
+            Self::SrtpId(m) => CsIdMap::SrtpId(SrtpIdMap {
+                raw: Cow::Owned(m.raw.into_owned()),
+            }),
+            Self::Empty { count } => CsIdMap::Empty { count },
+            Self::GenericId(m) => CsIdMap::GenericId(GenericIdMap {
+                count: m.count,
+                raw: Cow::Owned(m.raw.into_owned()),
+            }),
+        }
+    }
+}
+
+/// One SRTP crypto session of an SRTP-ID map (RFC 3830 §6.1.1). The i-th entry (from 1)
+/// has CS ID i.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SrtpCs {
+    /// Security policy number (refers to an SP payload).
+    pub policy_no: u8,
+    /// SSRC of the stream; 0 lets the responder fill it in.
+    pub ssrc: u32,
+    /// Current rollover counter.
+    pub roc: u32,
+}
+
+/// SRTP-ID map info: a run of 9-byte entries, kept as bytes so reading needs no allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SrtpIdMap<'a> {
+    raw: Data<'a>,
+}
+
+impl<'a> SrtpIdMap<'a> {
+    /// A map with the given entries (at most 255).
+    pub fn from_entries(entries: &[SrtpCs]) -> SrtpIdMap<'static> {
+        let mut m = SrtpIdMap::default();
+        for e in entries.iter().take(255) {
+            m.push(*e);
+        }
+        m
+    }
+
+    /// Appends an entry (ignored beyond 255 entries, the #CS limit).
+    pub fn push(&mut self, cs: SrtpCs) {
+        if self.len() >= 255 {
+            return;
+        }
+        let v = self.raw.to_mut();
+        v.push(cs.policy_no);
+        v.extend_from_slice(&cs.ssrc.to_be_bytes());
+        v.extend_from_slice(&cs.roc.to_be_bytes());
+    }
+
+    /// Number of crypto sessions.
+    pub fn len(&self) -> usize {
+        self.raw.len() / 9
+    }
+
+    /// True when there is no crypto session.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The entry for CS ID `cs_id` (1-based, RFC 3830 §6.1.1).
+    pub fn get(&self, cs_id: u8) -> Option<SrtpCs> {
+        let i = (cs_id as usize).checked_sub(1)?;
+        let e = self.raw.get(i * 9..i * 9 + 9)?;
+        Some(SrtpCs {
+            policy_no: e[0],
+            ssrc: u32::from_be_bytes([e[1], e[2], e[3], e[4]]),
+            roc: u32::from_be_bytes([e[5], e[6], e[7], e[8]]),
+        })
+    }
+
+    /// Replaces the SSRC of CS ID `cs_id` (for a responder filling in SSRC 0).
+    pub fn set_ssrc(&mut self, cs_id: u8, ssrc: u32) -> bool {
+        let Some(i) = (cs_id as usize).checked_sub(1) else {
+            return false;
+        };
+        match self.raw.to_mut().get_mut(i * 9 + 1..i * 9 + 5) {
+            Some(s) => {
+                s.copy_from_slice(&ssrc.to_be_bytes());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Iterates over `(cs_id, entry)`.
+    pub fn iter(&self) -> impl Iterator<Item = (u8, SrtpCs)> + '_ {
+        (1..=self.len() as u8).filter_map(move |id| self.get(id).map(|e| (id, e)))
+    }
+}
+
+/// One GENERIC-ID crypto session (RFC 6043 §6.1.1), borrowed from the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GenericCs<'m> {
+    /// CS ID.
+    pub cs_id: u8,
+    /// Security protocol.
+    pub prot_type: ProtType,
+    /// S flag (for SRTP: ROC and SEQ present in the session data).
+    pub s: bool,
+    /// Policy numbers (#P of them).
+    pub policies: &'m [u8],
+    /// Session data (for SRTP: SSRC, then ROC and SEQ when S is set).
+    pub session_data: &'m [u8],
+    /// SPI/MKI of the key to use first.
+    pub spi: &'m [u8],
+}
+
+impl<'m> GenericCs<'m> {
+    fn read(r: &mut Reader<'m>) -> Result<Self, ParseError> {
+        const F: &str = "HDR GENERIC-ID";
+        let cs_id = r.u8(F, "CS ID")?;
+        let prot_type = ProtType::from_wire(r.u8(F, "Prot type")?);
+        let sp = r.u8(F, "S/#P")?;
+        let policies = r.take((sp & 0x7f) as usize, F, "Ps")?;
+        let sdl = r.u16(F, "Session Data Length")? as usize;
+        let session_data = r.take(sdl, F, "Session Data")?;
+        let spil = r.u8(F, "SPI Length")? as usize;
+        let spi = r.take(spil, F, "SPI")?;
+        Ok(Self {
+            cs_id,
+            prot_type,
+            s: sp & 0x80 != 0,
+            policies,
+            session_data,
+            spi,
+        })
+    }
+
+    /// For SRTP session data: the SSRC (first 4 bytes).
+    pub fn ssrc(&self) -> Option<u32> {
+        self.session_data
+            .get(..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// For SRTP session data with S set: the ROC.
+    pub fn roc(&self) -> Option<u32> {
+        if !self.s {
+            return None;
+        }
+        self.session_data
+            .get(4..8)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// For SRTP session data with S set: the SEQ.
+    pub fn seq(&self) -> Option<u16> {
+        if !self.s {
+            return None;
+        }
+        self.session_data
+            .get(8..10)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+}
+
+/// GENERIC-ID map info (RFC 6043 §6.1.1), kept as validated bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GenericIdMap<'a> {
+    count: u8,
+    raw: Data<'a>,
+}
+
+impl<'a> GenericIdMap<'a> {
+    /// Appends a crypto session; lengths beyond the field sizes are truncated to fit
+    /// (at most 127 policies, 65535 bytes of session data, 255 bytes of SPI).
+    pub fn push(
+        &mut self,
+        cs_id: u8,
+        prot_type: ProtType,
+        s: bool,
+        policies: &[u8],
+        session_data: &[u8],
+        spi: &[u8],
+    ) {
+        if self.count == 255 {
+            return;
+        }
+        let policies = &policies[..policies.len().min(127)];
+        let session_data = &session_data[..session_data.len().min(65535)];
+        let spi = &spi[..spi.len().min(255)];
+        let v = self.raw.to_mut();
+        v.push(cs_id);
+        v.push(prot_type.to_wire());
+        v.push((u8::from(s) << 7) | policies.len() as u8);
+        v.extend_from_slice(policies);
+        v.extend_from_slice(&(session_data.len() as u16).to_be_bytes());
+        v.extend_from_slice(session_data);
+        v.push(spi.len() as u8);
+        v.extend_from_slice(spi);
+        self.count += 1;
+    }
+
+    /// Number of crypto sessions.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// True when there is no crypto session.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Iterates over the crypto sessions.
+    pub fn iter(&self) -> impl Iterator<Item = GenericCs<'_>> + '_ {
+        let mut r = Reader::new(&self.raw);
+        (0..self.count).map_while(move |_| GenericCs::read(&mut r).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gstreamer_create_common_bytes() {
+        // gst-mikey-test-create-common-hdr-nocs.hex and the 2-CS fragment (GStreamer tests).
+        let nocs = [0x01, 0x00, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00];
+        let (h, next) = Header::parse(&mut Reader::new(&nocs)).unwrap();
+        assert_eq!(next, PayloadType::Last);
+        assert_eq!(h.csb_id, 0x12345678);
+        assert_eq!(h.cs_map.count(), 0);
+        let mut out = Vec::new();
+        h.encode(next, &mut out);
+        assert_eq!(out, nocs);
+
+        let mut h2 = Header::new(DataType::PskInit, 0x12345678);
+        h2.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&[
+            SrtpCs {
+                policy_no: 1,
+                ssrc: 0x12345678,
+                roc: 0,
+            },
+            SrtpCs {
+                policy_no: 2,
+                ssrc: 0x23456789,
+                roc: 1,
+            },
+        ]));
+        let mut out = Vec::new();
+        h2.encode(PayloadType::Last, &mut out);
+        let frag = [
+            0x01, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00, 0x02, 0x23, 0x45, 0x67, 0x89,
+            0x00, 0x00, 0x00, 0x01,
+        ];
+        assert_eq!(&out[10..], &frag);
+        assert_eq!(out[8], 2);
+    }
+
+    #[test]
+    fn unknown_map_type_is_an_error_with_offset() {
+        let b = [0x01, 0x00, 0x00, 0x00, 0, 0, 0, 1, 0x01, 0x09];
+        let e = Header::parse(&mut Reader::new(&b)).unwrap_err();
+        assert_eq!(e.offset, 9);
+        assert_eq!(e.field, "CS ID map type");
+    }
+
+    #[test]
+    fn generic_id_map_round_trip() {
+        let mut m = GenericIdMap::default();
+        m.push(
+            4,
+            ProtType::Srtp,
+            true,
+            &[0],
+            &[0, 0, 0, 9, 0, 0, 0, 1, 0, 7],
+            &[1, 2, 3, 4],
+        );
+        let mut h = Header::new(DataType::Sakke, 7);
+        h.cs_map = CsIdMap::GenericId(m);
+        let mut out = Vec::new();
+        h.encode(PayloadType::Last, &mut out);
+        let (h2, _) = Header::parse(&mut Reader::new(&out)).unwrap();
+        assert_eq!(h2, h);
+        let CsIdMap::GenericId(m2) = &h2.cs_map else {
+            panic!()
+        };
+        let cs = m2.iter().next().unwrap();
+        assert_eq!((cs.ssrc(), cs.roc(), cs.seq()), (Some(9), Some(1), Some(7)));
+        assert_eq!(cs.spi, &[1, 2, 3, 4]);
+    }
+}

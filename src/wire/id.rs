@@ -1,0 +1,215 @@
+//! ID and CERT payloads, RFC 3830 §6.7 (RFC 6043 §6.5 adds the byte-string ID type), and
+//! ID with role (IDR), RFC 6043 §6.6 (RFC 6509 §4.4 adds KMS roles).
+//!
+//! ```text
+//! ID/CERT: !  Next Payload ! ID/Cert Type  ! ID/Cert len                   !
+//!          !                       ID/Certificate Data                     ~
+//! IDR:     ! Next Payload  !    ID Role    !    ID Type    !     ID len    ...
+//! ```
+
+use super::codes::{CertType, IdRole, IdType, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody, Quirk};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+/// RFC 3830 sends NAI and URI identities as text; some MCPTT clients end them with a NUL.
+/// Strict parsing rejects a trailing NUL in NAI/URI data; lenient parsing accepts it and
+/// reports [`Quirk::NulTerminatedId`].
+fn check_nul(
+    id_type: IdType,
+    data: &[u8],
+    r: &Reader<'_>,
+    p: &'static str,
+    ctx: &mut ParseCtx,
+) -> Result<(), ParseError> {
+    if matches!(id_type, IdType::Nai | IdType::Uri) && data.last() == Some(&0) {
+        if !ctx.lenient {
+            return Err(r.error_back(
+                1,
+                p,
+                "ID data",
+                ErrorKind::InvalidValue {
+                    value: 0,
+                    expected: "NAI/URI text without a NUL terminator (lenient mode accepts it)",
+                },
+            ));
+        }
+        ctx.quirk(Quirk::NulTerminatedId);
+    }
+    Ok(())
+}
+
+/// ID payload: an identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Id<'a> {
+    /// Identity type.
+    pub id_type: IdType,
+    /// Identity data (at most 65535 bytes).
+    pub data: Data<'a>,
+}
+
+impl<'a> Id<'a> {
+    /// A URI identity.
+    pub fn uri(uri: &str) -> Id<'static> {
+        Id {
+            id_type: IdType::Uri,
+            data: Cow::Owned(uri.as_bytes().to_vec()),
+        }
+    }
+
+    /// A NAI identity.
+    pub fn nai(nai: &str) -> Id<'static> {
+        Id {
+            id_type: IdType::Nai,
+            data: Cow::Owned(nai.as_bytes().to_vec()),
+        }
+    }
+
+    /// The identity as text, without a trailing NUL, if it is UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        let d: &[u8] = &self.data;
+        core::str::from_utf8(d.strip_suffix(&[0]).unwrap_or(d)).ok()
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Id<'static> {
+        Id {
+            id_type: self.id_type,
+            data: own(self.data),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Id<'a> {
+    const TYPE: PayloadType = PayloadType::Id;
+
+    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("ID", "next payload")?);
+        let id_type = IdType::from_wire(r.u8("ID", "ID Type")?);
+        let n = r.u16("ID", "ID len")? as usize;
+        let data = r.take(n, "ID", "ID data")?;
+        check_nul(id_type, data, r, "ID", ctx)?;
+        Ok((
+            Self {
+                id_type,
+                data: Cow::Borrowed(data),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        4 + self.data.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.id_type.to_wire());
+        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.data);
+    }
+}
+
+/// CERT payload: one certificate of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cert<'a> {
+    /// Certificate type.
+    pub cert_type: CertType,
+    /// DER certificate (or URL for X.509v3 URL).
+    pub data: Data<'a>,
+}
+
+impl Cert<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Cert<'static> {
+        Cert {
+            cert_type: self.cert_type,
+            data: own(self.data),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Cert<'a> {
+    const TYPE: PayloadType = PayloadType::Cert;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("CERT", "next payload")?);
+        let cert_type = CertType::from_wire(r.u8("CERT", "Cert Type")?);
+        let n = r.u16("CERT", "Cert len")? as usize;
+        let data = r.take(n, "CERT", "Certificate")?;
+        Ok((
+            Self {
+                cert_type,
+                data: Cow::Borrowed(data),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        4 + self.data.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.cert_type.to_wire());
+        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.data);
+    }
+}
+
+/// IDR payload: an identity with its role (RFC 6043 §6.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdRoleId<'a> {
+    /// What the identity is (initiator, responder, KMS, ...).
+    pub role: IdRole,
+    /// The identity.
+    pub id: Id<'a>,
+}
+
+impl IdRoleId<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> IdRoleId<'static> {
+        IdRoleId {
+            role: self.role,
+            id: self.id.into_owned(),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for IdRoleId<'a> {
+    const TYPE: PayloadType = PayloadType::Idr;
+
+    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("IDR", "next payload")?);
+        let role = IdRole::from_wire(r.u8("IDR", "ID Role")?);
+        let id_type = IdType::from_wire(r.u8("IDR", "ID Type")?);
+        let n = r.u16("IDR", "ID len")? as usize;
+        let data = r.take(n, "IDR", "ID data")?;
+        check_nul(id_type, data, r, "IDR", ctx)?;
+        Ok((
+            Self {
+                role,
+                id: Id {
+                    id_type,
+                    data: Cow::Borrowed(data),
+                },
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        5 + self.id.data.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.role.to_wire());
+        out.push(self.id.id_type.to_wire());
+        out.extend_from_slice(&(self.id.data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.id.data);
+    }
+}

@@ -1,0 +1,104 @@
+//! Key data transport payload (KEMAC), RFC 3830 §6.2 (RFC 6043 §6.2 adds AES-CM-256 and
+//! HMAC-SHA-256-256).
+//!
+//! ```text
+//! ! Next payload  ! Encr alg      ! Encr data len                 !
+//! !                        Encr data                              ~
+//! ! Mac alg       !        MAC                                    ~
+//! ```
+//! The MAC length is implied by the MAC algorithm: an unknown MAC algorithm stops parsing.
+
+use super::codes::{EncrAlg, MacAlg, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::key_data::KeyDataList;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "KEMAC";
+
+/// KEMAC payload. `encr_data` holds the (encrypted) key data sub-payloads as bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kemac<'a> {
+    /// Encryption algorithm of `encr_data`.
+    pub encr_alg: EncrAlg,
+    /// Encrypted key data sub-payloads (plaintext when `encr_alg` is NULL).
+    pub encr_data: Data<'a>,
+    /// MAC algorithm.
+    pub mac_alg: MacAlg,
+    /// The MAC (its length matches `mac_alg`).
+    pub mac: Data<'a>,
+}
+
+impl<'a> Kemac<'a> {
+    /// With NULL encryption, the key data sub-payloads carried in clear (RFC 3830 §4.2.3).
+    /// `with_id` for public-key messages whose plaintext starts with an ID payload.
+    pub fn plaintext_keys(&self, with_id: bool) -> Option<Result<KeyDataList<'_>, ParseError>> {
+        (self.encr_alg == EncrAlg::Null).then(|| KeyDataList::parse(&self.encr_data, with_id, 0))
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Kemac<'static> {
+        Kemac {
+            encr_alg: self.encr_alg,
+            encr_data: own(self.encr_data),
+            mac_alg: self.mac_alg,
+            mac: own(self.mac),
+        }
+    }
+
+    /// Offset of the MAC field from the start of this payload's encoding.
+    pub fn mac_offset(&self) -> usize {
+        5 + self.encr_data.len()
+    }
+}
+
+impl<'a> PayloadBody<'a> for Kemac<'a> {
+    const TYPE: PayloadType = PayloadType::Kemac;
+
+    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let encr_alg = EncrAlg::from_wire(r.u8(P, "Encr alg")?);
+        let n = r.u16(P, "Encr data len")? as usize;
+        let data_offset = r.offset();
+        let encr_data = r.take(n, P, "Encr data")?;
+        let mac_alg = MacAlg::from_wire(r.u8(P, "Mac alg")?);
+        let Some(mac_len) = mac_alg.mac_len() else {
+            return Err(r.error_back(
+                1,
+                P,
+                "Mac alg",
+                ErrorKind::UnknownLayout {
+                    value: mac_alg.to_wire().into(),
+                },
+            ));
+        };
+        let mac = r.take(mac_len, P, "MAC")?;
+        if encr_alg == EncrAlg::Null && ctx.validate_key_data {
+            KeyDataList::parse(encr_data, ctx.kemac_with_id, data_offset)?;
+        }
+        Ok((
+            Self {
+                encr_alg,
+                encr_data: Cow::Borrowed(encr_data),
+                mac_alg,
+                mac: Cow::Borrowed(mac),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        5 + self.encr_data.len() + self.mac.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.encr_alg.to_wire());
+        out.extend_from_slice(&(self.encr_data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.encr_data);
+        out.push(self.mac_alg.to_wire());
+        out.extend_from_slice(&self.mac);
+    }
+}

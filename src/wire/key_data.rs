@@ -1,0 +1,335 @@
+//! Key data sub-payload (RFC 3830 §6.13, RFC 6043 §6.2.1) and key validity data (§6.14).
+//!
+//! ```text
+//! !  Next Payload ! Type  ! KV    ! Key data len                  !
+//! !                         Key data                              ~
+//! ! Salt len (optional)           ! Salt data (optional)          ~
+//! !                        KV data (optional)                     ~
+//! ```
+
+use super::codes::{KeyDataType, KvType, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "Key data";
+
+/// Key validity data (RFC 3830 §6.14), part of a key data sub-payload or a DH payload.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum KeyValidity<'a> {
+    /// No specific usage rule.
+    #[default]
+    Null,
+    /// SPI (an MKI for SRTP), at most 255 bytes.
+    Spi(Data<'a>),
+    /// Valid from / valid to (for SRTP: 6-byte packet indices), each at most 255 bytes.
+    Interval {
+        /// Valid From.
+        from: Data<'a>,
+        /// Valid To.
+        to: Data<'a>,
+    },
+}
+
+impl<'a> KeyValidity<'a> {
+    /// The KV type code.
+    pub fn kv_type(&self) -> KvType {
+        match self {
+            Self::Null => KvType::Null,
+            Self::Spi(_) => KvType::Spi,
+            Self::Interval { .. } => KvType::Interval,
+        }
+    }
+
+    pub(crate) fn parse(
+        kv: KvType,
+        r: &mut Reader<'a>,
+        payload: &'static str,
+    ) -> Result<Self, ParseError> {
+        match kv {
+            KvType::Null => Ok(Self::Null),
+            KvType::Spi => {
+                let n = r.u8(payload, "SPI Length")? as usize;
+                Ok(Self::Spi(Cow::Borrowed(r.take(n, payload, "SPI")?)))
+            }
+            KvType::Interval => {
+                let n = r.u8(payload, "VF Length")? as usize;
+                let from = r.take(n, payload, "Valid From")?;
+                let n = r.u8(payload, "VT Length")? as usize;
+                let to = r.take(n, payload, "Valid To")?;
+                Ok(Self::Interval {
+                    from: Cow::Borrowed(from),
+                    to: Cow::Borrowed(to),
+                })
+            }
+            KvType::Unknown(v) => {
+                Err(r.error(payload, "KV", ErrorKind::UnknownLayout { value: v.into() }))
+            }
+        }
+    }
+
+    /// Encoded length of the KV data.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Self::Null => 0,
+            Self::Spi(s) => 1 + s.len(),
+            Self::Interval { from, to } => 2 + from.len() + to.len(),
+        }
+    }
+
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Null => {}
+            Self::Spi(s) => {
+                out.push(s.len() as u8);
+                out.extend_from_slice(s);
+            }
+            Self::Interval { from, to } => {
+                out.push(from.len() as u8);
+                out.extend_from_slice(from);
+                out.push(to.len() as u8);
+                out.extend_from_slice(to);
+            }
+        }
+    }
+
+    /// The SPI/MKI when the KV type is SPI.
+    pub fn spi(&self) -> Option<&[u8]> {
+        match self {
+            Self::Spi(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> KeyValidity<'static> {
+        match self {
+            Self::Null => KeyValidity::Null,
+            Self::Spi(s) => KeyValidity::Spi(own(s)),
+            Self::Interval { from, to } => KeyValidity::Interval {
+                from: own(from),
+                to: own(to),
+            },
+        }
+    }
+}
+
+/// One key data sub-payload. The key bytes are secret: `Debug` shows only lengths.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyData<'a> {
+    /// Key type (TGK, TEK, ...). The salt field is present exactly when the type has one.
+    pub key_type: KeyDataType,
+    /// The key.
+    pub key: Data<'a>,
+    /// The salt, for the `+SALT` key types.
+    pub salt: Option<Data<'a>>,
+    /// Key validity.
+    pub kv: KeyValidity<'a>,
+}
+
+impl core::fmt::Debug for KeyData<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyData")
+            .field("key_type", &self.key_type)
+            .field("key", &format_args!("<{} bytes>", self.key.len()))
+            .field("salt", &self.salt.as_ref().map(|s| s.len()))
+            .field("kv", &self.kv)
+            .finish()
+    }
+}
+
+impl<'a> KeyData<'a> {
+    /// A key without salt and without key validity.
+    pub fn new(key_type: KeyDataType, key: impl Into<Data<'a>>) -> Self {
+        Self {
+            key_type,
+            key: key.into(),
+            salt: None,
+            kv: KeyValidity::Null,
+        }
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> KeyData<'static> {
+        KeyData {
+            key_type: self.key_type,
+            key: own(self.key),
+            salt: self.salt.map(own),
+            kv: self.kv.into_owned(),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for KeyData<'a> {
+    const TYPE: PayloadType = PayloadType::KeyData;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let tkv = r.u8(P, "Type/KV")?;
+        let key_type = KeyDataType::from_wire(tkv >> 4);
+        let kv_type = KvType::from_wire(tkv & 0x0f);
+        let Some(has_salt) = key_type.has_salt() else {
+            return Err(r.error_back(
+                1,
+                P,
+                "Type",
+                ErrorKind::UnknownLayout {
+                    value: (tkv >> 4).into(),
+                },
+            ));
+        };
+        let n = r.u16(P, "Key data len")? as usize;
+        let key = Cow::Borrowed(r.take(n, P, "Key data")?);
+        let salt = if has_salt {
+            let n = r.u16(P, "Salt len")? as usize;
+            Some(Cow::Borrowed(r.take(n, P, "Salt data")?))
+        } else {
+            None
+        };
+        let kv = KeyValidity::parse(kv_type, r, P)?;
+        Ok((
+            Self {
+                key_type,
+                key,
+                salt,
+                kv,
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        4 + self.key.len() + self.salt.as_ref().map_or(0, |s| 2 + s.len()) + self.kv.encoded_len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push((self.key_type.to_wire() << 4) | (self.kv.kv_type().to_wire() & 0x0f));
+        out.extend_from_slice(&(self.key.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.key);
+        if let Some(s) = &self.salt {
+            out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+            out.extend_from_slice(s);
+        }
+        self.kv.encode(out);
+    }
+}
+
+/// The plaintext of a KEMAC's Encr data: an optional leading ID payload (public-key
+/// methods, RFC 3830 §6.2) followed by a chain of key data sub-payloads.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct KeyDataList<'a> {
+    /// The initiator's (or, in RSA-R, responder's) identity, first in the plaintext.
+    pub id: Option<super::id::Id<'a>>,
+    /// The key data sub-payloads, in order.
+    pub keys: Vec<KeyData<'a>>,
+}
+
+impl<'a> KeyDataList<'a> {
+    /// Parses a KEMAC plaintext. `with_id` says whether an ID payload leads it (RFC 3830
+    /// §6.2: public-key transport). `base` is the absolute offset of `data` for errors.
+    pub fn parse(data: &'a [u8], with_id: bool, base: usize) -> Result<Self, ParseError> {
+        let mut r = Reader::with_base(data, base);
+        let mut ctx = ParseCtx::default();
+        let mut out = KeyDataList::default();
+        if data.is_empty() {
+            return Ok(out);
+        }
+        let mut next = if with_id {
+            let (id, next) = super::id::Id::parse(&mut r, &mut ctx)?;
+            out.id = Some(id);
+            next
+        } else {
+            PayloadType::KeyData
+        };
+        while next != PayloadType::Last {
+            if next != PayloadType::KeyData {
+                return Err(r.error(
+                    P,
+                    "next payload",
+                    ErrorKind::InvalidValue {
+                        value: next.to_wire().into(),
+                        expected: "Key data (20) or Last (0)",
+                    },
+                ));
+            }
+            let (kd, n) = KeyData::parse(&mut r, &mut ctx)?;
+            out.keys.push(kd);
+            next = n;
+        }
+        if !r.is_empty() {
+            return Err(r.error(
+                P,
+                "end",
+                ErrorKind::TrailingBytes {
+                    count: r.remaining(),
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Encoded length.
+    pub fn encoded_len(&self) -> usize {
+        self.id.as_ref().map_or(0, |i| i.encoded_len())
+            + self.keys.iter().map(|k| k.encoded_len()).sum::<usize>()
+    }
+
+    /// Appends the plaintext: ID (if any), then the key data chain.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        if let Some(id) = &self.id {
+            let next = if self.keys.is_empty() {
+                PayloadType::Last
+            } else {
+                PayloadType::KeyData
+            };
+            id.encode(next, out);
+        }
+        for (i, k) in self.keys.iter().enumerate() {
+            let next = if i + 1 < self.keys.len() {
+                PayloadType::KeyData
+            } else {
+                PayloadType::Last
+            };
+            k.encode(next, out);
+        }
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> KeyDataList<'static> {
+        KeyDataList {
+            id: self.id.map(|i| i.into_owned()),
+            keys: self.keys.into_iter().map(|k| k.into_owned()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tek_with_spi_round_trip() {
+        // From gortsplib "KEMAC key data with SPI": TEK, KV=SPI, key aabbcc, SPI 1122.
+        let b = [0x00, 0x21, 0x00, 0x03, 0xaa, 0xbb, 0xcc, 0x02, 0x11, 0x22];
+        let l = KeyDataList::parse(&b, false, 0).unwrap();
+        assert_eq!(l.keys.len(), 1);
+        assert_eq!(l.keys[0].key_type, KeyDataType::Tek);
+        assert_eq!(&*l.keys[0].key, &[0xaa, 0xbb, 0xcc]);
+        assert_eq!(l.keys[0].kv.spi(), Some(&[0x11, 0x22][..]));
+        let mut out = Vec::new();
+        l.encode(&mut out);
+        assert_eq!(out, b);
+        assert!(!format!("{:?}", l).contains("aa, bb"));
+    }
+
+    #[test]
+    fn unknown_kv_is_an_error() {
+        let b = [0x00, 0x23, 0x00, 0x01, 0xaa];
+        let e = KeyDataList::parse(&b, false, 100).unwrap_err();
+        assert_eq!(e.field, "KV");
+        assert_eq!(e.offset, 105);
+    }
+}

@@ -1,0 +1,254 @@
+//! Whole MIKEY messages: a zero-copy validated view ([`MessageView`]) for reading without
+//! allocation, and an owned-or-borrowed [`Message`] for building and editing.
+//!
+//! Parsing walks the payload chain from the header's next payload field (RFC 3830 §6.1):
+//! every payload names the type of the one after it; SIGN, which has no such field, ends
+//! the chain (§6.5). Strict parsing then requires the input to end; lenient parsing also
+//! accepts the [`Quirk`]s of real devices and reports them.
+
+use super::codes::{DataType, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::header::Header;
+use super::kemac::Kemac;
+use super::payload::{ParseCtx, Payload, Quirk, Quirks};
+use super::reader::Reader;
+
+/// Parse options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Accept the known departures of real devices (see [`Quirk`]) and report them.
+    pub lenient: bool,
+}
+
+impl ParseOptions {
+    /// Strict parsing (the default).
+    pub const STRICT: Self = Self { lenient: false };
+    /// Lenient parsing.
+    pub const LENIENT: Self = Self { lenient: true };
+}
+
+fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
+    ParseCtx {
+        lenient: opts.lenient,
+        kemac_with_id: matches!(data_type, DataType::PkInit | DataType::RsaRResp),
+        ..ParseCtx::default()
+    }
+}
+
+/// A validated, borrowed view of a message. Parsing checks every payload; iterating over
+/// the payloads afterwards decodes them again from the buffer, with no allocation.
+#[derive(Clone, Debug)]
+pub struct MessageView<'a> {
+    bytes: &'a [u8],
+    header: Header<'a>,
+    first: PayloadType,
+    body_start: usize,
+    end: usize,
+    quirks: Quirks,
+    opts: ParseOptions,
+}
+
+impl<'a> MessageView<'a> {
+    /// Parses strictly.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, ParseError> {
+        Self::parse_with(bytes, ParseOptions::STRICT)
+    }
+
+    /// Parses with options.
+    pub fn parse_with(bytes: &'a [u8], opts: ParseOptions) -> Result<Self, ParseError> {
+        let mut r = Reader::new(bytes);
+        let (header, first) = Header::parse(&mut r)?;
+        let body_start = r.offset();
+        let mut ctx = ctx_for(opts, header.data_type);
+        let mut next = first;
+        while next != PayloadType::Last {
+            let (_, n) = Payload::parse(next, &mut r, &mut ctx)?;
+            next = n;
+        }
+        let end = r.offset();
+        match r.rest() {
+            [] => {}
+            [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
+            rest => {
+                return Err(r.error(
+                    "message",
+                    "end",
+                    ErrorKind::TrailingBytes { count: rest.len() },
+                ))
+            }
+        }
+        Ok(Self {
+            bytes,
+            header,
+            first,
+            body_start,
+            end,
+            quirks: ctx.quirks,
+            opts,
+        })
+    }
+
+    /// The common header.
+    pub fn header(&self) -> &Header<'a> {
+        &self.header
+    }
+
+    /// The bytes of the message proper (without a tolerated trailing byte).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        &self.bytes[..self.end]
+    }
+
+    /// What lenient parsing tolerated.
+    pub fn quirks(&self) -> Quirks {
+        self.quirks
+    }
+
+    /// The payloads after the header, each with its byte offset in the message.
+    pub fn payloads_with_offsets(&self) -> impl Iterator<Item = (usize, Payload<'a>)> + '_ {
+        let mut r = Reader::with_base(&self.bytes[self.body_start..self.end], self.body_start);
+        let mut ctx = ParseCtx {
+            validate_key_data: false,
+            ..ctx_for(self.opts, self.header.data_type)
+        };
+        let mut next = self.first;
+        core::iter::from_fn(move || {
+            if next == PayloadType::Last {
+                return None;
+            }
+            let off = r.offset();
+            // Cannot fail: the same bytes were parsed successfully by `parse_with`.
+            let (p, n) = Payload::parse(next, &mut r, &mut ctx).ok()?;
+            next = n;
+            Some((off, p))
+        })
+    }
+
+    /// The payloads after the header.
+    pub fn payloads(&self) -> impl Iterator<Item = Payload<'a>> + '_ {
+        self.payloads_with_offsets().map(|(_, p)| p)
+    }
+
+    /// The KEMAC payload and its offset, if any.
+    pub fn kemac(&self) -> Option<(usize, Kemac<'a>)> {
+        self.payloads_with_offsets().find_map(|(o, p)| match p {
+            Payload::Kemac(k) => Some((o, k)),
+            _ => None,
+        })
+    }
+
+    /// An owned-or-borrowed [`Message`] with the same content.
+    pub fn to_message(&self) -> Message<'a> {
+        Message {
+            header: self.header.clone(),
+            payloads: self.payloads().collect(),
+        }
+    }
+}
+
+/// A message as a header and a list of payloads. The next payload fields are derived when
+/// encoding, so the list is always consistent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message<'a> {
+    /// Common header.
+    pub header: Header<'a>,
+    /// Payloads in order.
+    pub payloads: Vec<Payload<'a>>,
+}
+
+impl<'a> Message<'a> {
+    /// A message with a header and no payloads.
+    pub fn new(header: Header<'a>) -> Self {
+        Self {
+            header,
+            payloads: Vec::new(),
+        }
+    }
+
+    /// Parses strictly.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, ParseError> {
+        Ok(MessageView::parse(bytes)?.to_message())
+    }
+
+    /// Parses with options; also returns what lenient parsing tolerated.
+    pub fn parse_with(bytes: &'a [u8], opts: ParseOptions) -> Result<(Self, Quirks), ParseError> {
+        let v = MessageView::parse_with(bytes, opts)?;
+        Ok((v.to_message(), v.quirks()))
+    }
+
+    /// Appends a payload (builder style).
+    pub fn with(mut self, p: Payload<'a>) -> Self {
+        self.payloads.push(p);
+        self
+    }
+
+    /// Encoded length in bytes.
+    pub fn encoded_len(&self) -> usize {
+        self.header.encoded_len() + self.payloads.iter().map(|p| p.encoded_len()).sum::<usize>()
+    }
+
+    /// Appends the encoding to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.reserve(self.encoded_len());
+        let first = self
+            .payloads
+            .first()
+            .map_or(PayloadType::Last, |p| p.payload_type());
+        self.header.encode(first, out);
+        for (i, p) in self.payloads.iter().enumerate() {
+            let next = self
+                .payloads
+                .get(i + 1)
+                .map_or(PayloadType::Last, |n| n.payload_type());
+            p.encode(next, out);
+        }
+    }
+
+    /// The encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.encoded_len());
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Message<'static> {
+        Message {
+            header: self.header.into_owned(),
+            payloads: self.payloads.into_iter().map(|p| p.into_owned()).collect(),
+        }
+    }
+
+    /// The first payload for which `f` returns `Some`.
+    pub fn find<'s, T>(&'s self, f: impl FnMut(&'s Payload<'a>) -> Option<T>) -> Option<T> {
+        self.payloads.iter().find_map(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_ends_the_chain() {
+        // HDR (next = SIGN) + SIGN(type 0, 2 bytes) and then one extra byte.
+        let b = [1, 2, 4, 0, 0, 0, 0, 1, 0, 0, 0x00, 0x02, 0xaa, 0xbb];
+        let m = Message::parse(&b).unwrap();
+        assert_eq!(m.payloads.len(), 1);
+        assert_eq!(m.encode(), b);
+        let mut b2 = b.to_vec();
+        b2.push(0);
+        let e = Message::parse(&b2).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TrailingBytes { count: 1 });
+        assert_eq!(e.offset, 14);
+        let (_, q) = Message::parse_with(&b2, ParseOptions::LENIENT).unwrap();
+        assert!(q.contains(Quirk::TrailingZero));
+    }
+
+    #[test]
+    fn unknown_payload_type_stops_with_offset() {
+        let b = [1, 0, 99, 0, 0, 0, 0, 1, 0, 0, 1, 2, 3];
+        let e = Message::parse(&b).unwrap_err();
+        assert_eq!(e.offset, 10);
+        assert_eq!(e.kind, ErrorKind::UnknownLayout { value: 99 });
+    }
+}

@@ -1,0 +1,62 @@
+//! Envelope data payload (PKE), RFC 3830 §6.3.
+//!
+//! ```text
+//! ! Next Payload  ! C ! Data len                  ! Data          ~
+//! ```
+//! C is 2 bits, Data len 14 bits.
+
+use super::codes::{CacheType, PayloadType};
+use super::error::ParseError;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "PKE";
+
+/// Envelope data: the envelope key encrypted with the responder's public key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pke<'a> {
+    /// Envelope key cache indicator.
+    pub cache: CacheType,
+    /// The encrypted envelope key (at most 16383 bytes).
+    pub data: Data<'a>,
+}
+
+impl Pke<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Pke<'static> {
+        Pke {
+            cache: self.cache,
+            data: own(self.data),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Pke<'a> {
+    const TYPE: PayloadType = PayloadType::Pke;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let cl = r.u16(P, "C/Data len")?;
+        let data = r.take((cl & 0x3fff) as usize, P, "Data")?;
+        Ok((
+            Self {
+                cache: CacheType::from_wire((cl >> 14) as u8),
+                data: Cow::Borrowed(data),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        3 + self.data.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        let cl = ((self.cache.to_wire() as u16 & 0x3) << 14) | (self.data.len() as u16 & 0x3fff);
+        out.extend_from_slice(&cl.to_be_bytes());
+        out.extend_from_slice(&self.data);
+    }
+}

@@ -1,0 +1,383 @@
+//! Security policy payload (SP), RFC 3830 §6.10, with the SRTP policy parameters of
+//! §6.10.1, RFC 4771 §4 (types 13-19) and RFC 7714 §14.3 (type 20).
+//!
+//! ```text
+//! ! Next payload  ! Policy no     ! Prot type     ! Policy param  ~
+//! ~ length (cont) ! Policy param                                  ~
+//! each param:  ! Type          ! Length        ! Value                         ~
+//! ```
+//! Parameters are kept as the TLV bytes they arrived as, so unknown types and unusual value
+//! lengths round-trip exactly; [`SrtpPolicy`] gives them typed meaning.
+
+use super::codes::{
+    FecOrder, PayloadType, ProtType, SrtpAuthAlg, SrtpEncrAlg, SrtpParamType, SrtpPrf,
+};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody, Quirk};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "SP";
+
+/// One policy parameter (type, value), borrowed from the payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicyParam<'p> {
+    /// Parameter type (for SRTP see [`SrtpParamType`]).
+    pub param_type: u8,
+    /// Parameter value.
+    pub value: &'p [u8],
+}
+
+impl PolicyParam<'_> {
+    /// The value as a big-endian unsigned integer, if it has 1 to 8 bytes.
+    pub fn as_uint(&self) -> Option<u64> {
+        if self.value.is_empty() || self.value.len() > 8 {
+            return None;
+        }
+        Some(self.value.iter().fold(0u64, |a, b| (a << 8) | *b as u64))
+    }
+}
+
+/// Security policy payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityPolicy<'a> {
+    /// Policy number, referenced from the CS ID map.
+    pub policy_no: u8,
+    /// Security protocol.
+    pub prot_type: ProtType,
+    params: Data<'a>,
+}
+
+impl<'a> SecurityPolicy<'a> {
+    /// An empty policy.
+    pub fn new(policy_no: u8, prot_type: ProtType) -> SecurityPolicy<'static> {
+        SecurityPolicy {
+            policy_no,
+            prot_type,
+            params: Cow::Owned(Vec::new()),
+        }
+    }
+
+    /// Appends a parameter (value truncated to 255 bytes; the total stays below 65536).
+    pub fn push(&mut self, param_type: u8, value: &[u8]) {
+        let value = &value[..value.len().min(255)];
+        if self.params.len() + 2 + value.len() > u16::MAX as usize {
+            return;
+        }
+        let v = self.params.to_mut();
+        v.push(param_type);
+        v.push(value.len() as u8);
+        v.extend_from_slice(value);
+    }
+
+    /// The parameters in order.
+    pub fn params(&self) -> impl Iterator<Item = PolicyParam<'_>> + '_ {
+        let mut rest: &[u8] = &self.params;
+        core::iter::from_fn(move || {
+            let (&t, r) = rest.split_first()?;
+            let (&l, r) = r.split_first()?;
+            let value = r.get(..l as usize)?;
+            rest = &r[l as usize..];
+            Some(PolicyParam {
+                param_type: t,
+                value,
+            })
+        })
+    }
+
+    /// The raw parameter bytes (TLVs).
+    pub fn param_bytes(&self) -> &[u8] {
+        &self.params
+    }
+
+    /// The SRTP meaning of the parameters (for prot type SRTP).
+    pub fn srtp(&self) -> SrtpPolicy {
+        SrtpPolicy::from_params(self.params())
+    }
+
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> SecurityPolicy<'static> {
+        SecurityPolicy {
+            policy_no: self.policy_no,
+            prot_type: self.prot_type,
+            params: own(self.params),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
+    const TYPE: PayloadType = PayloadType::Sp;
+
+    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
+        let policy_no = r.u8(P, "Policy no")?;
+        let prot_type = ProtType::from_wire(r.u8(P, "Prot type")?);
+        let n = r.u16(P, "Policy param length")? as usize;
+        let base = r.offset();
+        let params = r.take(n, P, "Policy param")?;
+        let mut pr = Reader::with_base(params, base);
+        let (mut auth_hmac, mut key_len_10) = (false, false);
+        while !pr.is_empty() {
+            let t = pr.u8(P, "param Type")?;
+            let l = pr.u8(P, "param Length")? as usize;
+            let v = pr.take(l, P, "param Value")?;
+            if prot_type == ProtType::Srtp {
+                match SrtpParamType::from_wire(t) {
+                    SrtpParamType::AuthAlg => auth_hmac = v == [1],
+                    SrtpParamType::AuthKeyLen => key_len_10 = v == [10],
+                    _ => {}
+                }
+            }
+        }
+        if auth_hmac && key_len_10 {
+            // GStreamer writes the 80-bit tag length into "Session Auth. key length".
+            if !ctx.lenient {
+                return Err(ParseError::new(
+                    P,
+                    "Session Auth. key length",
+                    base,
+                    ErrorKind::InvalidValue { value: 10, expected: "20 for HMAC-SHA-1 (10 is GStreamer's tag length; lenient mode accepts it)" },
+                ));
+            }
+            ctx.quirk(Quirk::SrtpAuthKeyLen10);
+        }
+        Ok((
+            Self {
+                policy_no,
+                prot_type,
+                params: Cow::Borrowed(params),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        5 + self.params.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.policy_no);
+        out.push(self.prot_type.to_wire());
+        out.extend_from_slice(&(self.params.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.params);
+    }
+}
+
+/// Typed SRTP policy (RFC 3830 §6.10.1; RFC 4771; RFC 7714). `None` means the parameter was
+/// absent (the SRTP default applies). Parameters of unknown types, or whose values do not
+/// decode, are listed in `unknown`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SrtpPolicy {
+    /// Type 0.
+    pub encr_alg: Option<SrtpEncrAlg>,
+    /// Type 1, bytes.
+    pub encr_key_len: Option<u8>,
+    /// Type 2.
+    pub auth_alg: Option<SrtpAuthAlg>,
+    /// Type 3, bytes.
+    pub auth_key_len: Option<u8>,
+    /// Type 4, bytes.
+    pub salt_key_len: Option<u8>,
+    /// Type 5.
+    pub prf: Option<SrtpPrf>,
+    /// Type 6: key derivation rate (RFC 3711 §4.3.1; 0 = derive once).
+    pub kdr: Option<u64>,
+    /// Type 7.
+    pub srtp_encryption: Option<bool>,
+    /// Type 8.
+    pub srtcp_encryption: Option<bool>,
+    /// Type 9.
+    pub fec_order: Option<FecOrder>,
+    /// Type 10.
+    pub srtp_authentication: Option<bool>,
+    /// Type 11, bytes.
+    pub auth_tag_len: Option<u8>,
+    /// Type 12, bytes.
+    pub prefix_len: Option<u8>,
+    /// Type 13 (RFC 4771): ROC transmission rate.
+    pub roc_tx_rate: Option<u16>,
+    /// Type 14 (RFC 4771).
+    pub srtp_auth_alg: Option<SrtpAuthAlg>,
+    /// Type 15 (RFC 4771).
+    pub srtcp_auth_alg: Option<SrtpAuthAlg>,
+    /// Type 16 (RFC 4771), bytes.
+    pub srtp_auth_key_len: Option<u8>,
+    /// Type 17 (RFC 4771), bytes.
+    pub srtcp_auth_key_len: Option<u8>,
+    /// Type 18 (RFC 4771), bytes.
+    pub srtp_auth_tag_len: Option<u8>,
+    /// Type 19 (RFC 4771), bytes.
+    pub srtcp_auth_tag_len: Option<u8>,
+    /// Type 20 (RFC 7714), bytes.
+    pub aead_auth_tag_len: Option<u8>,
+    /// Parameters not understood: (type, value).
+    pub unknown: Vec<(u8, Vec<u8>)>,
+}
+
+impl SrtpPolicy {
+    /// Decodes SRTP parameters; later duplicates win.
+    pub fn from_params<'p>(params: impl Iterator<Item = PolicyParam<'p>>) -> Self {
+        let mut s = SrtpPolicy::default();
+        for p in params {
+            let u = p.as_uint();
+            let u8v = u.filter(|v| *v <= 255).map(|v| v as u8);
+            let b = u8v.filter(|v| *v <= 1).map(|v| v == 1);
+            use SrtpParamType as T;
+            let ok = match SrtpParamType::from_wire(p.param_type) {
+                T::EncrAlg => u8v.map(|v| s.encr_alg = Some(SrtpEncrAlg::from_wire(v))),
+                T::EncrKeyLen => u8v.map(|v| s.encr_key_len = Some(v)),
+                T::AuthAlg => u8v.map(|v| s.auth_alg = Some(SrtpAuthAlg::from_wire(v))),
+                T::AuthKeyLen => u8v.map(|v| s.auth_key_len = Some(v)),
+                T::SaltKeyLen => u8v.map(|v| s.salt_key_len = Some(v)),
+                T::Prf => u8v.map(|v| s.prf = Some(SrtpPrf::from_wire(v))),
+                T::KeyDerivationRate => u.map(|v| s.kdr = Some(v)),
+                T::SrtpEncryption => b.map(|v| s.srtp_encryption = Some(v)),
+                T::SrtcpEncryption => b.map(|v| s.srtcp_encryption = Some(v)),
+                T::FecOrder => u8v.map(|v| s.fec_order = Some(FecOrder::from_wire(v))),
+                T::SrtpAuthentication => b.map(|v| s.srtp_authentication = Some(v)),
+                T::AuthTagLen => u8v.map(|v| s.auth_tag_len = Some(v)),
+                T::PrefixLen => u8v.map(|v| s.prefix_len = Some(v)),
+                // RFC 4771 says 16 bits; ALEA sends one byte: accept both.
+                T::RocTxRate => u
+                    .filter(|v| *v <= 0xffff)
+                    .map(|v| s.roc_tx_rate = Some(v as u16)),
+                T::SrtpAuthAlg => u8v.map(|v| s.srtp_auth_alg = Some(SrtpAuthAlg::from_wire(v))),
+                T::SrtcpAuthAlg => u8v.map(|v| s.srtcp_auth_alg = Some(SrtpAuthAlg::from_wire(v))),
+                T::SrtpAuthKeyLen => u8v.map(|v| s.srtp_auth_key_len = Some(v)),
+                T::SrtcpAuthKeyLen => u8v.map(|v| s.srtcp_auth_key_len = Some(v)),
+                T::SrtpAuthTagLen => u8v.map(|v| s.srtp_auth_tag_len = Some(v)),
+                T::SrtcpAuthTagLen => u8v.map(|v| s.srtcp_auth_tag_len = Some(v)),
+                T::AeadAuthTagLen => u8v.map(|v| s.aead_auth_tag_len = Some(v)),
+                T::Unknown(_) => None,
+            };
+            if ok.is_none() {
+                s.unknown.push((p.param_type, p.value.to_vec()));
+            }
+        }
+        s
+    }
+
+    /// Builds an SP payload carrying exactly the parameters that are set, in type order.
+    pub fn to_payload(&self, policy_no: u8) -> SecurityPolicy<'static> {
+        let mut sp = SecurityPolicy::new(policy_no, ProtType::Srtp);
+        let mut one = |t: SrtpParamType, v: Option<u8>| {
+            if let Some(v) = v {
+                sp.push(t.to_wire(), &[v]);
+            }
+        };
+        use SrtpParamType as T;
+        one(T::EncrAlg, self.encr_alg.map(|v| v.to_wire()));
+        one(T::EncrKeyLen, self.encr_key_len);
+        one(T::AuthAlg, self.auth_alg.map(|v| v.to_wire()));
+        one(T::AuthKeyLen, self.auth_key_len);
+        one(T::SaltKeyLen, self.salt_key_len);
+        one(T::Prf, self.prf.map(|v| v.to_wire()));
+        drop(one);
+        if let Some(kdr) = self.kdr {
+            sp.push(T::KeyDerivationRate.to_wire(), &(kdr as u32).to_be_bytes());
+        }
+        let mut one = |t: SrtpParamType, v: Option<u8>| {
+            if let Some(v) = v {
+                sp.push(t.to_wire(), &[v]);
+            }
+        };
+        one(T::SrtpEncryption, self.srtp_encryption.map(u8::from));
+        one(T::SrtcpEncryption, self.srtcp_encryption.map(u8::from));
+        one(T::FecOrder, self.fec_order.map(|v| v.to_wire()));
+        one(
+            T::SrtpAuthentication,
+            self.srtp_authentication.map(u8::from),
+        );
+        one(T::AuthTagLen, self.auth_tag_len);
+        one(T::PrefixLen, self.prefix_len);
+        drop(one);
+        if let Some(r) = self.roc_tx_rate {
+            sp.push(T::RocTxRate.to_wire(), &r.to_be_bytes());
+        }
+        let mut one = |t: SrtpParamType, v: Option<u8>| {
+            if let Some(v) = v {
+                sp.push(t.to_wire(), &[v]);
+            }
+        };
+        one(T::SrtpAuthAlg, self.srtp_auth_alg.map(|v| v.to_wire()));
+        one(T::SrtcpAuthAlg, self.srtcp_auth_alg.map(|v| v.to_wire()));
+        one(T::SrtpAuthKeyLen, self.srtp_auth_key_len);
+        one(T::SrtcpAuthKeyLen, self.srtcp_auth_key_len);
+        one(T::SrtpAuthTagLen, self.srtp_auth_tag_len);
+        one(T::SrtcpAuthTagLen, self.srtcp_auth_tag_len);
+        one(T::AeadAuthTagLen, self.aead_auth_tag_len);
+        drop(one);
+        for (t, v) in &self.unknown {
+            sp.push(*t, v);
+        }
+        sp
+    }
+
+    /// The policy of AES_CM_128_HMAC_SHA1_80 spelled out (RFC 3711 defaults, RFC 4567
+    /// practice).
+    pub fn aes_cm_128_hmac_sha1_80() -> Self {
+        Self {
+            encr_alg: Some(SrtpEncrAlg::AesCm),
+            encr_key_len: Some(16),
+            auth_alg: Some(SrtpAuthAlg::HmacSha1),
+            auth_key_len: Some(20),
+            salt_key_len: Some(14),
+            prf: Some(SrtpPrf::AesCm),
+            srtp_encryption: Some(true),
+            srtcp_encryption: Some(true),
+            srtp_authentication: Some(true),
+            auth_tag_len: Some(10),
+            ..Self::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn srtp_policy_round_trip() {
+        let p = SrtpPolicy {
+            kdr: Some(0x10000),
+            roc_tx_rate: Some(3),
+            ..SrtpPolicy::aes_cm_128_hmac_sha1_80()
+        };
+        let sp = p.to_payload(7);
+        let mut out = Vec::new();
+        sp.encode(PayloadType::Last, &mut out);
+        let (back, next) =
+            SecurityPolicy::parse(&mut Reader::new(&out), &mut ParseCtx::default()).unwrap();
+        assert_eq!(next, PayloadType::Last);
+        assert_eq!(back.srtp(), p);
+        assert_eq!(back.policy_no, 7);
+    }
+
+    #[test]
+    fn gstreamer_auth_key_len_quirk() {
+        let mut sp = SecurityPolicy::new(0, ProtType::Srtp);
+        sp.push(2, &[1]);
+        sp.push(3, &[10]);
+        let mut out = Vec::new();
+        sp.encode(PayloadType::Last, &mut out);
+        let e =
+            SecurityPolicy::parse(&mut Reader::new(&out), &mut ParseCtx::default()).unwrap_err();
+        assert_eq!(e.field, "Session Auth. key length");
+        let mut ctx = ParseCtx {
+            lenient: true,
+            ..ParseCtx::default()
+        };
+        SecurityPolicy::parse(&mut Reader::new(&out), &mut ctx).unwrap();
+        assert!(ctx.quirks.contains(Quirk::SrtpAuthKeyLen10));
+    }
+
+    #[test]
+    fn malformed_tlv_reports_offset() {
+        let b = [0, 0, 0, 0, 3, 0, 5, 1];
+        let e = SecurityPolicy::parse(&mut Reader::new(&b), &mut ParseCtx::default()).unwrap_err();
+        assert_eq!(e.field, "param Value");
+        assert_eq!(e.offset, 7);
+    }
+}

@@ -1,0 +1,101 @@
+//! RAND payload, RFC 3830 §6.11, and RAND with role (RANDR), RFC 6043 §6.8.
+//!
+//! ```text
+//! RAND:  ! Next payload  ! RAND len      ! RAND                          ~
+//! RANDR: ! Next Payload  !    RAND Role  !  RAND length  !     RAND      ~
+//! ```
+
+use super::codes::{PayloadType, RandRole};
+use super::error::ParseError;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+/// A random bit string, fresh per CSB (RFC 3830 §6.11: at least 16 bytes recommended).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rand<'a> {
+    /// The random bytes (at most 255).
+    pub rand: Data<'a>,
+}
+
+impl Rand<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Rand<'static> {
+        Rand {
+            rand: own(self.rand),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Rand<'a> {
+    const TYPE: PayloadType = PayloadType::Rand;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("RAND", "next payload")?);
+        let n = r.u8("RAND", "RAND len")? as usize;
+        Ok((
+            Self {
+                rand: Cow::Borrowed(r.take(n, "RAND", "RAND")?),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 + self.rand.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.rand.len() as u8);
+        out.extend_from_slice(&self.rand);
+    }
+}
+
+/// RAND with role (RFC 6043 §6.8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RandRoleRand<'a> {
+    /// Who generated it.
+    pub role: RandRole,
+    /// The random bytes (at most 255).
+    pub rand: Data<'a>,
+}
+
+impl RandRoleRand<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> RandRoleRand<'static> {
+        RandRoleRand {
+            role: self.role,
+            rand: own(self.rand),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for RandRoleRand<'a> {
+    const TYPE: PayloadType = PayloadType::Randr;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("RANDR", "next payload")?);
+        let role = RandRole::from_wire(r.u8("RANDR", "RAND Role")?);
+        let n = r.u8("RANDR", "RAND length")? as usize;
+        Ok((
+            Self {
+                role,
+                rand: Cow::Borrowed(r.take(n, "RANDR", "RAND")?),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        3 + self.rand.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.role.to_wire());
+        out.push(self.rand.len() as u8);
+        out.extend_from_slice(&self.rand);
+    }
+}

@@ -1,0 +1,62 @@
+//! Signature payload (SIGN), RFC 3830 §6.5 (RFC 6509 §4.3 adds ECCSI).
+//!
+//! ```text
+//! ! S type| Signature len         ! Signature                     ~
+//! ```
+//! SIGN has no next payload field: it is always the last payload of a message.
+
+use super::codes::{PayloadType, SignType};
+use super::error::ParseError;
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+const P: &str = "SIGN";
+
+/// Signature over the message up to this payload's signature field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sign<'a> {
+    /// Signature algorithm (4 bits).
+    pub sign_type: SignType,
+    /// The signature (at most 4095 bytes).
+    pub signature: Data<'a>,
+}
+
+impl Sign<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Sign<'static> {
+        Sign {
+            sign_type: self.sign_type,
+            signature: own(self.signature),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Sign<'a> {
+    const TYPE: PayloadType = PayloadType::Sign;
+
+    /// Returns `Last` as the next payload: nothing may follow SIGN.
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let tl = r.u16(P, "S type/Signature len")?;
+        let sig = r.take((tl & 0x0fff) as usize, P, "Signature")?;
+        Ok((
+            Self {
+                sign_type: SignType::from_wire((tl >> 12) as u8),
+                signature: Cow::Borrowed(sig),
+            },
+            PayloadType::Last,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 + self.signature.len()
+    }
+
+    fn encode(&self, _next: PayloadType, out: &mut Vec<u8>) {
+        let tl = ((self.sign_type.to_wire() as u16 & 0xf) << 12)
+            | (self.signature.len() as u16 & 0x0fff);
+        out.extend_from_slice(&tl.to_be_bytes());
+        out.extend_from_slice(&self.signature);
+    }
+}

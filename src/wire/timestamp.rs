@@ -1,0 +1,195 @@
+//! Timestamp payload (T), RFC 3830 §6.6 (RFC 6043 §6.3 adds NTP-UTC-32), and timestamp
+//! with role (TR), RFC 6043 §6.4.
+//!
+//! ```text
+//! T:  ! Next Payload  !   TS type     ! TS value                      ~
+//! TR: ! Next Payload  !    TS Role    !    TS Type    !    TS Value   ~
+//! ```
+//! The TS value length is implied by the TS type: an unknown type stops parsing.
+
+use super::codes::{PayloadType, TsRole, TsType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+
+/// A timestamp value with its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timestamp {
+    /// The TS type.
+    pub ts_type: TsType,
+    /// The value: 64-bit NTP for NTP-UTC and NTP, the 32-bit value for COUNTER and NTP-UTC-32.
+    pub value: u64,
+}
+
+/// Seconds between the NTP epoch (1900) and the Unix epoch (1970).
+pub const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
+
+impl Timestamp {
+    /// An NTP-UTC timestamp from a 64-bit NTP value.
+    pub const fn ntp_utc(value: u64) -> Self {
+        Self {
+            ts_type: TsType::NtpUtc,
+            value,
+        }
+    }
+
+    /// An NTP-UTC timestamp for a time since the Unix epoch.
+    pub fn from_unix(since_epoch: core::time::Duration) -> Self {
+        let secs = since_epoch.as_secs().wrapping_add(NTP_UNIX_OFFSET) & 0xffff_ffff;
+        let frac = ((since_epoch.subsec_nanos() as u64) << 32) / 1_000_000_000;
+        Self::ntp_utc((secs << 32) | frac)
+    }
+
+    /// A COUNTER timestamp.
+    pub const fn counter(value: u32) -> Self {
+        Self {
+            ts_type: TsType::Counter,
+            value: value as u64,
+        }
+    }
+
+    /// The value as used in key derivation and the AES-CM IV: 64 bits, with COUNTER
+    /// padded with leading zeros (RFC 3830 §6.6) and NTP-UTC-32 with a zero fraction
+    /// (RFC 6043 §6.3).
+    pub fn as_u64(&self) -> u64 {
+        match self.ts_type {
+            TsType::NtpUtc32 => self.value << 32,
+            _ => self.value,
+        }
+    }
+
+    /// For NTP and NTP-UTC values: the time since the Unix epoch, with the era rule of
+    /// RFC 4330 §3 (values with the top bit clear are in era 1, from 2036).
+    pub fn to_unix(&self) -> Option<core::time::Duration> {
+        let (secs, frac) = match self.ts_type {
+            TsType::NtpUtc | TsType::Ntp => (self.value >> 32, self.value & 0xffff_ffff),
+            TsType::NtpUtc32 => (self.value & 0xffff_ffff, 0),
+            _ => return None,
+        };
+        let secs = if secs & 0x8000_0000 == 0 {
+            secs + (1 << 32)
+        } else {
+            secs
+        };
+        let unix = secs.checked_sub(NTP_UNIX_OFFSET)?;
+        Some(core::time::Duration::new(
+            unix,
+            ((frac * 1_000_000_000) >> 32) as u32,
+        ))
+    }
+
+    fn parse_value(
+        ts_type: TsType,
+        r: &mut Reader<'_>,
+        p: &'static str,
+    ) -> Result<Self, ParseError> {
+        let value = match ts_type.value_len() {
+            Some(8) => u64::from_be_bytes(r.array(p, "TS value")?),
+            Some(_) => r.u32(p, "TS value")? as u64,
+            None => {
+                return Err(r.error_back(
+                    1,
+                    p,
+                    "TS type",
+                    ErrorKind::UnknownLayout {
+                        value: ts_type.to_wire().into(),
+                    },
+                ))
+            }
+        };
+        Ok(Self { ts_type, value })
+    }
+
+    fn value_len(&self) -> usize {
+        self.ts_type.value_len().unwrap_or(8)
+    }
+
+    fn encode_value(&self, out: &mut Vec<u8>) {
+        if self.value_len() == 8 {
+            out.extend_from_slice(&self.value.to_be_bytes());
+        } else {
+            out.extend_from_slice(&(self.value as u32).to_be_bytes());
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Timestamp {
+    const TYPE: PayloadType = PayloadType::T;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("T", "next payload")?);
+        let ts_type = TsType::from_wire(r.u8("T", "TS type")?);
+        Ok((Self::parse_value(ts_type, r, "T")?, next))
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 + self.value_len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.ts_type.to_wire());
+        self.encode_value(out);
+    }
+}
+
+/// Timestamp with role (TR), RFC 6043 §6.4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimestampRole {
+    /// What the timestamp means.
+    pub role: TsRole,
+    /// The timestamp.
+    pub ts: Timestamp,
+}
+
+impl<'a> PayloadBody<'a> for TimestampRole {
+    const TYPE: PayloadType = PayloadType::Tr;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("TR", "next payload")?);
+        let role = TsRole::from_wire(r.u8("TR", "TS Role")?);
+        let ts_type = TsType::from_wire(r.u8("TR", "TS Type")?);
+        Ok((
+            Self {
+                role,
+                ts: Timestamp::parse_value(ts_type, r, "TR")?,
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        3 + self.ts.value_len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.role.to_wire());
+        out.push(self.ts.ts_type.to_wire());
+        self.ts.encode_value(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ntp_conversion() {
+        // gortsplib-mikey-a: T = 0xebfe6f2db1c13fd0 is 2025-06-xx.
+        let t = Timestamp::ntp_utc(0xebfe6f2db1c13fd0);
+        let unix = t.to_unix().unwrap().as_secs();
+        assert!(unix > 1_700_000_000 && unix < 1_800_000_000);
+        let back = Timestamp::from_unix(t.to_unix().unwrap());
+        assert_eq!(back.value >> 32, t.value >> 32);
+        assert_eq!(Timestamp::counter(7).as_u64(), 7);
+        assert_eq!(
+            Timestamp {
+                ts_type: TsType::NtpUtc32,
+                value: 5
+            }
+            .as_u64(),
+            5 << 32
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! Verification message payload (V), RFC 3830 §6.9.
+//!
+//! ```text
+//! ! Next Payload  ! Auth alg      ! Ver data                      ~
+//! ```
+//! The length of Ver data is implied by the MAC algorithm: an unknown one stops parsing.
+
+use super::codes::{MacAlg, PayloadType};
+use super::error::{ErrorKind, ParseError};
+use super::payload::{ParseCtx, PayloadBody};
+use super::reader::Reader;
+use super::{own, Data};
+use std::borrow::Cow;
+
+/// The verification MAC of a response (RFC 3830 §5.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification<'a> {
+    /// MAC algorithm.
+    pub auth_alg: MacAlg,
+    /// The MAC.
+    pub mac: Data<'a>,
+}
+
+impl Verification<'_> {
+    /// Converts borrowed data into owned data.
+    pub fn into_owned(self) -> Verification<'static> {
+        Verification {
+            auth_alg: self.auth_alg,
+            mac: own(self.mac),
+        }
+    }
+}
+
+impl<'a> PayloadBody<'a> for Verification<'a> {
+    const TYPE: PayloadType = PayloadType::V;
+
+    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let next = PayloadType::from_wire(r.u8("V", "next payload")?);
+        let auth_alg = MacAlg::from_wire(r.u8("V", "Auth alg")?);
+        let Some(n) = auth_alg.mac_len() else {
+            return Err(r.error_back(
+                1,
+                "V",
+                "Auth alg",
+                ErrorKind::UnknownLayout {
+                    value: auth_alg.to_wire().into(),
+                },
+            ));
+        };
+        let mac = r.take(n, "V", "Ver data")?;
+        Ok((
+            Self {
+                auth_alg,
+                mac: Cow::Borrowed(mac),
+            },
+            next,
+        ))
+    }
+
+    fn encoded_len(&self) -> usize {
+        2 + self.mac.len()
+    }
+
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+        out.push(next.to_wire());
+        out.push(self.auth_alg.to_wire());
+        out.extend_from_slice(&self.mac);
+    }
+}
