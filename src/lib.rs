@@ -1,7 +1,9 @@
 //! # mikey — Multimedia Internet KEYing (RFC 3830 and extensions)
 //!
 //! * [`wire`]: an exact, zero-copy codec for every registered MIKEY payload and message.
+//! * [`crypto`]: the MIKEY PRF, key derivation, KEMAC encryption and MACs.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod crypto;
 pub mod wire;

@@ -1,0 +1,104 @@
+//! MIKEY cryptographic primitives (RFC 3830 §4.1-§4.2, RFC 6043 §6.1-§6.2).
+//!
+//! * [`prf()`]: the MIKEY PRF of RFC 3830 §4.1.2 (PRF func 0, HMAC-SHA-1) and its
+//!   HMAC-SHA-256 variant of RFC 6043 §6.1 (PRF func 1).
+//! * [`derive`](mod@derive): key derivation labels and constants of RFC 3830 §4.1.3 (from a TGK) and
+//!   §4.1.4 (from a pre-shared or envelope key), plus [`MessageKeys`] for the KEMAC keys.
+//! * [`kemac`](mod@kemac): KEMAC encryption (AES-CM-128 / AES-CM-256 / AES-KW-128, RFC 3830 §4.2.3,
+//!   RFC 6043 §6.2) and MAC (HMAC-SHA-1-160 / HMAC-SHA-256-256, RFC 3830 §4.2.4,
+//!   RFC 6043 §6.2).
+//! * [`SecretBytes`]: owned key material, zeroized on drop, never printed.
+
+use core::fmt;
+
+pub mod derive;
+pub mod kemac;
+pub mod prf;
+pub mod secret;
+
+pub use derive::{
+    derive_from_psk, derive_from_tgk, psk_label, tgk_label, MessageKeys, PSK_CONST_AUTH,
+    PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT, TGK_CONST_TEK,
+};
+pub use kemac::{
+    aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, verify_mac, KemacCipher, MacKind, MacTag,
+    AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
+};
+pub use prf::{prf, Prf};
+pub use secret::SecretBytes;
+
+/// Errors from the MIKEY crypto primitives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// A key had the wrong length for the selected algorithm.
+    InvalidKeyLength {
+        /// Required length in bytes.
+        expected: usize,
+        /// Length supplied.
+        got: usize,
+    },
+    /// A salt had the wrong length for the selected algorithm
+    /// (112 bits for AES-CM, RFC 3830 §4.2.3; 64 bits for AES-KW).
+    InvalidSaltLength {
+        /// Required length in bytes.
+        expected: usize,
+        /// Length supplied.
+        got: usize,
+    },
+    /// AES key wrap input is not a multiple of 8 bytes or too short
+    /// (RFC 3394 §2: at least two 64-bit blocks to wrap, three to unwrap).
+    KeyWrapLength {
+        /// Length supplied.
+        got: usize,
+    },
+    /// AES key unwrap integrity check failed (RFC 3394 §2.2.3: recovered IV differs).
+    KeyWrapIntegrity,
+    /// Input too long for the algorithm (AES-CM with a 16-bit block counter can
+    /// encrypt at most 2^23 bits, RFC 3830 §4.2.3).
+    InputTooLong {
+        /// Maximum length in bytes.
+        max: usize,
+        /// Length supplied.
+        got: usize,
+    },
+    /// An algorithm identifier that this implementation does not support.
+    UnsupportedAlgorithm {
+        /// Which registry the identifier belongs to ("PRF func", "Encr alg", "MAC alg").
+        registry: &'static str,
+        /// The wire value.
+        value: u8,
+    },
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CryptoError::InvalidKeyLength { expected, got } => {
+                write!(
+                    f,
+                    "invalid key length: expected {expected} bytes, got {got}"
+                )
+            }
+            CryptoError::InvalidSaltLength { expected, got } => {
+                write!(
+                    f,
+                    "invalid salt length: expected {expected} bytes, got {got}"
+                )
+            }
+            CryptoError::KeyWrapLength { got } => write!(
+                f,
+                "AES key wrap input of {got} bytes is not a multiple of 8 bytes or too short"
+            ),
+            CryptoError::KeyWrapIntegrity => f.write_str("AES key unwrap integrity check failed"),
+            CryptoError::InputTooLong { max, got } => {
+                write!(f, "input too long: {got} bytes, maximum {max}")
+            }
+            CryptoError::UnsupportedAlgorithm { registry, value } => {
+                write!(f, "unsupported {registry} value {value}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CryptoError {}

@@ -1,0 +1,235 @@
+//! The MIKEY pseudo-random function (RFC 3830 §4.1.2; RFC 6043 §6.1 for PRF func 1).
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+
+use super::CryptoError;
+
+/// Size of one inkey chunk `s_i`: 256 bits (RFC 3830 §4.1.2; unchanged by RFC 6043 §6.1).
+const INKEY_CHUNK: usize = 32;
+
+/// The PRF selected by the HDR payload's `PRF func` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prf {
+    /// PRF func 0, `MIKEY-1`: the default PRF of RFC 3830 §4.1.2 built on HMAC-SHA-1
+    /// (160-bit output blocks).
+    MikeyOne,
+    /// PRF func 1, `PRF-HMAC-SHA-256` (RFC 6043 §6.1): the RFC 3830 §4.1.2 construction
+    /// with HMAC-SHA-256 and 256-bit output blocks.
+    HmacSha256,
+}
+
+impl Prf {
+    /// The `PRF func` wire value (RFC 3830 §6.1, RFC 6043 §6.1 Table 6.3).
+    pub fn id(self) -> u8 {
+        match self {
+            Prf::MikeyOne => 0,
+            Prf::HmacSha256 => 1,
+        }
+    }
+
+    /// Output block size of the underlying HMAC in bytes (the "160" of RFC 3830 §4.1.2,
+    /// "256" for RFC 6043 §6.1).
+    pub fn block_len(self) -> usize {
+        match self {
+            Prf::MikeyOne => 20,
+            Prf::HmacSha256 => 32,
+        }
+    }
+}
+
+impl TryFrom<u8> for Prf {
+    type Error = CryptoError;
+
+    /// Maps a `PRF func` wire value (RFC 3830 §6.1, RFC 6043 §6.1).
+    fn try_from(value: u8) -> Result<Self, CryptoError> {
+        match value {
+            0 => Ok(Prf::MikeyOne),
+            1 => Ok(Prf::HmacSha256),
+            _ => Err(CryptoError::UnsupportedAlgorithm {
+                registry: "PRF func",
+                value,
+            }),
+        }
+    }
+}
+
+/// Computes `outkey = PRF(inkey, label)` into `out` (its length is `outkey_len`), RFC 3830
+/// §4.1.2:
+///
+/// * `inkey = s_1 || ... || s_n`, all `s_i` 256 bits except possibly `s_n`;
+/// * `m = ceil(outkey_len / 160)` (`/ 256` for [`Prf::HmacSha256`], RFC 6043 §6.1);
+/// * `P(s, label, m) = HMAC(s, A_1 || label) || ... || HMAC(s, A_m || label)` with
+///   `A_0 = label`, `A_i = HMAC(s, A_(i-1))`;
+/// * `outkey` = the first `outkey_len` bytes of `P(s_1, label, m) XOR ... XOR P(s_n, label, m)`.
+///
+/// An empty `inkey` is treated as a single empty chunk `s_1` (HMAC with an empty key)
+/// rather than as `n = 0`, which would yield an all-zero key. No heap allocation.
+pub fn prf(prf: Prf, inkey: &[u8], label: &[u8], out: &mut [u8]) {
+    match prf {
+        Prf::MikeyOne => prf_with::<Hmac<Sha1>>(inkey, label, out),
+        Prf::HmacSha256 => prf_with::<Hmac<Sha256>>(inkey, label, out),
+    }
+}
+
+fn prf_with<M: Mac + KeyInit + Clone>(inkey: &[u8], label: &[u8], out: &mut [u8]) {
+    out.fill(0);
+    if out.is_empty() {
+        return;
+    }
+    if inkey.is_empty() {
+        p_xor::<M>(inkey, label, out);
+    }
+    for s in inkey.chunks(INKEY_CHUNK) {
+        p_xor::<M>(s, label, out);
+    }
+}
+
+/// `out ^= P(s, label, m)` with `m` blocks covering `out` (RFC 3830 §4.1.2).
+fn p_xor<M: Mac + KeyInit + Clone>(s: &[u8], label: &[u8], out: &mut [u8]) {
+    // HMAC (RFC 2104 §2) accepts keys of any length, so this cannot fail.
+    let keyed = match <M as KeyInit>::new_from_slice(s) {
+        Ok(m) => m,
+        Err(_) => unreachable_hmac_key(),
+    };
+    // A_1 = HMAC(s, A_0) with A_0 = label.
+    let mut h = keyed.clone();
+    h.update(label);
+    let mut a = h.finalize().into_bytes();
+    let mut blocks = out.chunks_mut(a.len()).peekable();
+    while let Some(block) = blocks.next() {
+        // HMAC(s, A_i || label)
+        let mut h = keyed.clone();
+        h.update(&a);
+        h.update(label);
+        let p = h.finalize().into_bytes();
+        for (o, x) in block.iter_mut().zip(p.iter()) {
+            *o ^= x;
+        }
+        if blocks.peek().is_some() {
+            // A_(i+1) = HMAC(s, A_i)
+            let mut h = keyed.clone();
+            h.update(&a);
+            a = h.finalize().into_bytes();
+        }
+    }
+}
+
+#[cold]
+fn unreachable_hmac_key() -> ! {
+    unreachable!("HMAC accepts keys of any length (RFC 2104 §2)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::derive::tgk_label;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s = s.trim();
+        assert!(s.len().is_multiple_of(2), "odd hex {s}");
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    fn parse_u32(s: &str) -> u32 {
+        let s = s.trim();
+        let s = s
+            .strip_prefix("0x")
+            .or_else(|| s.strip_prefix("0X"))
+            .unwrap_or(s);
+        u32::from_str_radix(s, 16).expect("hex u32")
+    }
+
+    fn run(prf_kind: Prf, inkey: &[u8], label: &[u8], outlen: usize) -> Vec<u8> {
+        let mut out = vec![0u8; outlen];
+        prf(prf_kind, inkey, label, &mut out);
+        out
+    }
+
+    /// 39 KATs for PRF func 0 (libmikey-computed; see the file header).
+    #[test]
+    fn kat_hmac_sha1_libmikey() {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testvectors/mikey-prf-hmac-sha1-libmikey-kat.txt"
+        ));
+        let full_inkey: Vec<u8> = (0..128u32).map(|i| ((i * 7 + 1) % 256) as u8).collect();
+        let rand = [0x5au8; 16];
+        let csb_id = 0x1234_5678;
+        let mut count = 0;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let f: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (constant, cs_id, inlen, outlen, expected) = match f.len() {
+                3 => (0x2AD0_1C64, 0u8, f[0], f[1], f[2]),
+                5 => (parse_u32(f[0]), parse_u32(f[1]) as u8, f[2], f[3], f[4]),
+                n => panic!("unexpected row with {n} fields: {line}"),
+            };
+            let inlen: usize = inlen.parse().expect("inlen");
+            let outlen: usize = outlen.parse().expect("outlen");
+            let label = tgk_label(constant, cs_id, csb_id, &rand);
+            let got = run(Prf::MikeyOne, &full_inkey[..inlen], &label, outlen);
+            assert_eq!(got, unhex(expected), "row: {line}");
+            count += 1;
+        }
+        assert_eq!(count, 39);
+    }
+
+    /// 14 KATs for PRF func 1 (Streamwide / Etherstack; see the file header).
+    #[test]
+    fn kat_hmac_sha256() {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testvectors/mikey-prf-hmac-sha256-kat.txt"
+        ));
+        let mut count = 0;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with("id |") {
+                continue;
+            }
+            let f: Vec<&str> = line.split('|').map(str::trim).collect();
+            assert_eq!(f.len(), 11, "row: {line}");
+            let inkey = unhex(f[2]);
+            let constant = parse_u32(f[3]);
+            let cs_id = parse_u32(f[4]) as u8;
+            let csb_id = parse_u32(f[5]);
+            let rand = unhex(f[6]);
+            let outlen: usize = f[7].parse().expect("outlen");
+            let label = tgk_label(constant, cs_id, csb_id, &rand);
+            assert_eq!(label, unhex(f[8]), "label of {}", f[0]);
+            let got = run(Prf::HmacSha256, &inkey, &label, outlen);
+            assert_eq!(got, unhex(f[9]), "row {}", f[0]);
+            count += 1;
+        }
+        assert_eq!(count, 14);
+    }
+
+    #[test]
+    fn prefix_property_and_edge_cases() {
+        let label = [7u8; 25];
+        for p in [Prf::MikeyOne, Prf::HmacSha256] {
+            let long = run(p, &[1u8; 70], &label, 100);
+            for n in [0, 1, 19, 20, 21, 32, 33, 64, 99] {
+                assert_eq!(run(p, &[1u8; 70], &label, n), long[..n]);
+            }
+            // Empty inkey: one empty chunk, not an all-zero output.
+            assert_ne!(run(p, &[], &label, 16), vec![0u8; 16]);
+        }
+    }
+
+    #[test]
+    fn prf_ids() {
+        assert_eq!(Prf::try_from(0), Ok(Prf::MikeyOne));
+        assert_eq!(Prf::try_from(1), Ok(Prf::HmacSha256));
+        assert!(Prf::try_from(2).is_err());
+        assert_eq!(Prf::HmacSha256.id(), 1);
+    }
+}
