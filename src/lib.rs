@@ -8,5 +8,6 @@
 #![warn(missing_docs)]
 
 pub mod crypto;
+pub mod session;
 pub mod srtp;
 pub mod wire;

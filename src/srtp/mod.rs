@@ -5,6 +5,7 @@
 //! transform (RFC 3711 §3-4, RFC 7714 §8-9).
 
 pub mod context;
+pub mod export;
 pub mod suite;
 
 pub use context::{SrtpContext, SrtpError};

@@ -261,54 +261,47 @@ impl SrtpPolicy {
 
     /// Builds an SP payload carrying exactly the parameters that are set, in type order.
     pub fn to_payload(&self, policy_no: u8) -> SecurityPolicy<'static> {
-        let mut sp = SecurityPolicy::new(policy_no, ProtType::Srtp);
-        let mut one = |t: SrtpParamType, v: Option<u8>| {
-            if let Some(v) = v {
-                sp.push(t.to_wire(), &[v]);
-            }
-        };
         use SrtpParamType as T;
-        one(T::EncrAlg, self.encr_alg.map(|v| v.to_wire()));
-        one(T::EncrKeyLen, self.encr_key_len);
-        one(T::AuthAlg, self.auth_alg.map(|v| v.to_wire()));
-        one(T::AuthKeyLen, self.auth_key_len);
-        one(T::SaltKeyLen, self.salt_key_len);
-        one(T::Prf, self.prf.map(|v| v.to_wire()));
-        drop(one);
-        if let Some(kdr) = self.kdr {
-            sp.push(T::KeyDerivationRate.to_wire(), &(kdr as u32).to_be_bytes());
-        }
-        let mut one = |t: SrtpParamType, v: Option<u8>| {
+        let b = |v: Option<bool>| v.map(|v| vec![u8::from(v)]);
+        let one = |v: Option<u8>| v.map(|v| vec![v]);
+        let params: [(T, Option<Vec<u8>>); 21] = [
+            (T::EncrAlg, one(self.encr_alg.map(|v| v.to_wire()))),
+            (T::EncrKeyLen, one(self.encr_key_len)),
+            (T::AuthAlg, one(self.auth_alg.map(|v| v.to_wire()))),
+            (T::AuthKeyLen, one(self.auth_key_len)),
+            (T::SaltKeyLen, one(self.salt_key_len)),
+            (T::Prf, one(self.prf.map(|v| v.to_wire()))),
+            (
+                T::KeyDerivationRate,
+                self.kdr.map(|v| (v as u32).to_be_bytes().to_vec()),
+            ),
+            (T::SrtpEncryption, b(self.srtp_encryption)),
+            (T::SrtcpEncryption, b(self.srtcp_encryption)),
+            (T::FecOrder, one(self.fec_order.map(|v| v.to_wire()))),
+            (T::SrtpAuthentication, b(self.srtp_authentication)),
+            (T::AuthTagLen, one(self.auth_tag_len)),
+            (T::PrefixLen, one(self.prefix_len)),
+            (
+                T::RocTxRate,
+                self.roc_tx_rate.map(|v| v.to_be_bytes().to_vec()),
+            ),
+            (T::SrtpAuthAlg, one(self.srtp_auth_alg.map(|v| v.to_wire()))),
+            (
+                T::SrtcpAuthAlg,
+                one(self.srtcp_auth_alg.map(|v| v.to_wire())),
+            ),
+            (T::SrtpAuthKeyLen, one(self.srtp_auth_key_len)),
+            (T::SrtcpAuthKeyLen, one(self.srtcp_auth_key_len)),
+            (T::SrtpAuthTagLen, one(self.srtp_auth_tag_len)),
+            (T::SrtcpAuthTagLen, one(self.srtcp_auth_tag_len)),
+            (T::AeadAuthTagLen, one(self.aead_auth_tag_len)),
+        ];
+        let mut sp = SecurityPolicy::new(policy_no, ProtType::Srtp);
+        for (t, v) in params {
             if let Some(v) = v {
-                sp.push(t.to_wire(), &[v]);
+                sp.push(t.to_wire(), &v);
             }
-        };
-        one(T::SrtpEncryption, self.srtp_encryption.map(u8::from));
-        one(T::SrtcpEncryption, self.srtcp_encryption.map(u8::from));
-        one(T::FecOrder, self.fec_order.map(|v| v.to_wire()));
-        one(
-            T::SrtpAuthentication,
-            self.srtp_authentication.map(u8::from),
-        );
-        one(T::AuthTagLen, self.auth_tag_len);
-        one(T::PrefixLen, self.prefix_len);
-        drop(one);
-        if let Some(r) = self.roc_tx_rate {
-            sp.push(T::RocTxRate.to_wire(), &r.to_be_bytes());
         }
-        let mut one = |t: SrtpParamType, v: Option<u8>| {
-            if let Some(v) = v {
-                sp.push(t.to_wire(), &[v]);
-            }
-        };
-        one(T::SrtpAuthAlg, self.srtp_auth_alg.map(|v| v.to_wire()));
-        one(T::SrtcpAuthAlg, self.srtcp_auth_alg.map(|v| v.to_wire()));
-        one(T::SrtpAuthKeyLen, self.srtp_auth_key_len);
-        one(T::SrtcpAuthKeyLen, self.srtcp_auth_key_len);
-        one(T::SrtpAuthTagLen, self.srtp_auth_tag_len);
-        one(T::SrtcpAuthTagLen, self.srtcp_auth_tag_len);
-        one(T::AeadAuthTagLen, self.aead_auth_tag_len);
-        drop(one);
         for (t, v) in &self.unknown {
             sp.push(*t, v);
         }

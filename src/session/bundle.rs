@@ -1,0 +1,206 @@
+//! The crypto session bundle (CSB) both ends hold after an exchange: its ID, RAND, crypto
+//! session map, security policies and transported keys (RFC 3830 §4.5 for updates).
+
+use crate::crypto::SecretBytes;
+use crate::wire::{
+    CsIdMap, KeyData, KeyDataList, KeyDataType, KeyValidity, PrfFunc, SecurityPolicy,
+};
+use std::borrow::Cow;
+
+/// A key carried in a KEMAC (TGK or TEK, with optional salt and key validity). The key and
+/// salt are zeroized on drop and never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TransportKey {
+    /// TGK, TGK+SALT, TEK or TEK+SALT.
+    pub key_type: KeyDataType,
+    /// The key.
+    pub key: SecretBytes,
+    /// The salt (for the `+SALT` types).
+    pub salt: Option<SecretBytes>,
+    /// Key validity (SPI/MKI or interval).
+    pub kv: KeyValidity<'static>,
+}
+
+impl core::fmt::Debug for TransportKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TransportKey")
+            .field("key_type", &self.key_type)
+            .field("key", &self.key)
+            .field("salt", &self.salt)
+            .field("kv", &self.kv)
+            .finish()
+    }
+}
+
+impl TransportKey {
+    /// A TGK of the given bytes with no key validity.
+    pub fn tgk(key: &[u8]) -> Self {
+        Self {
+            key_type: KeyDataType::Tgk,
+            key: SecretBytes::from_slice(key),
+            salt: None,
+            kv: KeyValidity::Null,
+        }
+    }
+
+    /// A TEK (for SRTP: master key || master salt, as RFC 4567 practice and ONVIF send it).
+    pub fn tek(key: &[u8]) -> Self {
+        Self {
+            key_type: KeyDataType::Tek,
+            ..Self::tgk(key)
+        }
+    }
+
+    /// Adds a salt (turning TGK into TGK+SALT, TEK into TEK+SALT).
+    pub fn with_salt(mut self, salt: &[u8]) -> Self {
+        self.key_type = match self.key_type {
+            KeyDataType::Tgk => KeyDataType::TgkSalt,
+            KeyDataType::Tek => KeyDataType::TekSalt,
+            KeyDataType::Gtgk => KeyDataType::GtgkSalt,
+            other => other,
+        };
+        self.salt = Some(SecretBytes::from_slice(salt));
+        self
+    }
+
+    /// Sets an SPI/MKI key validity (at most 255 bytes).
+    pub fn with_mki(mut self, mki: &[u8]) -> Self {
+        self.kv = KeyValidity::Spi(Cow::Owned(mki[..mki.len().min(255)].to_vec()));
+        self
+    }
+
+    /// The SPI/MKI, if the key has one.
+    pub fn mki(&self) -> Option<&[u8]> {
+        self.kv.spi()
+    }
+
+    /// The key data sub-payload carrying this key.
+    pub fn to_key_data(&self) -> KeyData<'_> {
+        KeyData {
+            key_type: self.key_type,
+            key: Cow::Borrowed(self.key.as_bytes()),
+            salt: self.salt.as_ref().map(|s| Cow::Borrowed(s.as_bytes())),
+            kv: self.kv.clone(),
+        }
+    }
+
+    /// The key of a parsed key data sub-payload.
+    pub fn from_key_data(kd: &KeyData<'_>) -> Self {
+        Self {
+            key_type: kd.key_type,
+            key: SecretBytes::from_slice(&kd.key),
+            salt: kd.salt.as_ref().map(|s| SecretBytes::from_slice(s)),
+            kv: kd.kv.clone().into_owned(),
+        }
+    }
+
+    /// Whether this is a TGK (plain or group) rather than a TEK.
+    pub fn is_tgk(&self) -> bool {
+        matches!(
+            self.key_type,
+            KeyDataType::Tgk | KeyDataType::TgkSalt | KeyDataType::Gtgk | KeyDataType::GtgkSalt
+        )
+    }
+}
+
+/// Encodes keys as a KEMAC plaintext (key data chain).
+pub(crate) fn encode_keys(keys: &[TransportKey], id: Option<crate::wire::Id<'_>>) -> SecretBytes {
+    let list = KeyDataList {
+        id,
+        keys: keys.iter().map(|k| k.to_key_data()).collect(),
+    };
+    let mut out = Vec::with_capacity(list.encoded_len());
+    list.encode(&mut out);
+    SecretBytes::from(out)
+}
+
+/// What an update changed (RFC 3830 §4.5).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BundleChange {
+    /// True for the first exchange of this CSB, false for an update.
+    pub created: bool,
+    /// Keys added (by index in [`CryptoSessionBundle::keys`]).
+    pub keys_added: usize,
+    /// Keys that replaced an earlier key with the same SPI/MKI (or the earlier keys without
+    /// SPI).
+    pub keys_replaced: usize,
+    /// Policies added or replaced (by policy number).
+    pub policies_changed: Vec<u8>,
+    /// Crypto sessions now in the map.
+    pub crypto_sessions: usize,
+}
+
+/// A crypto session bundle: everything needed to derive the security protocol keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CryptoSessionBundle {
+    /// CSB ID.
+    pub csb_id: u32,
+    /// PRF for deriving TEKs from TGKs.
+    pub prf: PrfFunc,
+    /// RAND of the initial exchange (used for every later derivation, RFC 3830 §4.5).
+    pub rand: Vec<u8>,
+    /// Crypto session map.
+    pub cs_map: CsIdMap<'static>,
+    /// Security policies, by policy number (the last received wins).
+    pub policies: Vec<SecurityPolicy<'static>>,
+    /// Transported keys in order of arrival; keys with an SPI/MKI stay usable until a key
+    /// with the same SPI replaces them.
+    pub keys: Vec<TransportKey>,
+    /// Read SRTP "session auth key length" 10 as 20 (GStreamer), set when the message was
+    /// parsed leniently with that quirk.
+    pub gstreamer_auth_key_len: bool,
+}
+
+impl CryptoSessionBundle {
+    /// The policy with number `policy_no`.
+    pub fn policy(&self, policy_no: u8) -> Option<&SecurityPolicy<'static>> {
+        self.policies.iter().find(|p| p.policy_no == policy_no)
+    }
+
+    /// Applies an update (RFC 3830 §4.5): the map is replaced when the message carries crypto
+    /// sessions, policies are replaced by number, keys with an SPI replace the key with the
+    /// same SPI, keys without SPI replace all earlier keys without SPI.
+    pub fn update(
+        &mut self,
+        cs_map: Option<CsIdMap<'static>>,
+        policies: Vec<SecurityPolicy<'static>>,
+        keys: Vec<TransportKey>,
+    ) -> BundleChange {
+        let mut change = BundleChange::default();
+        if let Some(m) = cs_map {
+            if m.count() > 0 || self.cs_map.count() == 0 {
+                self.cs_map = m;
+            }
+        }
+        for p in policies {
+            change.policies_changed.push(p.policy_no);
+            match self
+                .policies
+                .iter_mut()
+                .find(|q| q.policy_no == p.policy_no)
+            {
+                Some(q) => *q = p,
+                None => self.policies.push(p),
+            }
+        }
+        let new_plain = keys.iter().any(|k| k.mki().is_none());
+        if new_plain {
+            let before = self.keys.len();
+            self.keys.retain(|k| k.mki().is_some());
+            change.keys_replaced += before - self.keys.len();
+        }
+        for k in keys {
+            if let Some(mki) = k.mki() {
+                if let Some(old) = self.keys.iter_mut().find(|o| o.mki() == Some(mki)) {
+                    *old = k;
+                    change.keys_replaced += 1;
+                    continue;
+                }
+            }
+            self.keys.push(k);
+            change.keys_added += 1;
+        }
+        change.crypto_sessions = self.cs_map.count() as usize;
+        change
+    }
+}

@@ -1,0 +1,112 @@
+//! Session errors, each mapped onto the MIKEY Error payload code a responder answers with
+//! (RFC 3830 §6.12).
+
+use crate::wire::{ErrorNo, ParseError};
+use core::fmt;
+
+/// Why a message was rejected or could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The bytes are not a well-formed MIKEY message.
+    Parse(ParseError),
+    /// The data type is not the one expected here (RFC 3830 §6.12 "Invalid DT").
+    UnexpectedDataType(u8),
+    /// A payload the exchange requires is missing, or one is out of place.
+    MissingPayload(&'static str),
+    /// The timestamp is outside the allowed clock skew or not newer than the last counter.
+    InvalidTimestamp,
+    /// The message was already accepted once (RFC 3830 §5.4).
+    Replay,
+    /// The replay cache is full: messages are refused until entries expire (RFC 3830 §5.4).
+    ReplayCacheFull,
+    /// The MAC or verification message does not verify, or no key is known for the peer.
+    AuthFailure,
+    /// PRF not supported.
+    InvalidPrf(u8),
+    /// KEMAC encryption algorithm not supported (or NULL where not allowed).
+    InvalidEncryption(u8),
+    /// MAC algorithm not supported (or NULL where not allowed).
+    InvalidMac(u8),
+    /// Security protocol not supported.
+    InvalidSp(u8),
+    /// Security policy parameters that cannot be honoured.
+    InvalidSpPar(String),
+    /// Key data that cannot be used (bad length, unknown type, undecryptable).
+    InvalidKeyData(String),
+    /// The message refers to a crypto session bundle this side does not have (an update
+    /// without RAND for an unknown CSB ID, or a response to nothing).
+    UnknownCsb(u32),
+    /// The call does not fit the state of the exchange.
+    WrongState(&'static str),
+    /// The peer reported errors in an Error message.
+    PeerError(Vec<ErrorNo>),
+    /// Anything else.
+    Unspecified(String),
+}
+
+impl SessionError {
+    /// The Error payload code that reports this error to the peer (RFC 3830 §6.12).
+    pub fn error_no(&self) -> ErrorNo {
+        match self {
+            Self::Parse(_) | Self::MissingPayload(_) | Self::WrongState(_) | Self::PeerError(_) => {
+                ErrorNo::Unspecified
+            }
+            Self::Unspecified(_)
+            | Self::UnknownCsb(_)
+            | Self::ReplayCacheFull
+            | Self::InvalidKeyData(_) => ErrorNo::Unspecified,
+            Self::UnexpectedDataType(_) => ErrorNo::InvalidDt,
+            Self::InvalidTimestamp | Self::Replay => ErrorNo::InvalidTs,
+            Self::AuthFailure => ErrorNo::AuthFailure,
+            Self::InvalidPrf(_) => ErrorNo::InvalidPrf,
+            Self::InvalidEncryption(_) => ErrorNo::InvalidEa,
+            Self::InvalidMac(_) => ErrorNo::InvalidMac,
+            Self::InvalidSp(_) => ErrorNo::InvalidSp,
+            Self::InvalidSpPar(_) => ErrorNo::InvalidSpPar,
+        }
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parse(e) => write!(f, "malformed message: {e}"),
+            Self::UnexpectedDataType(t) => write!(f, "unexpected data type {t}"),
+            Self::MissingPayload(p) => write!(f, "missing or misplaced {p} payload"),
+            Self::InvalidTimestamp => write!(f, "timestamp outside the allowed clock skew"),
+            Self::Replay => write!(f, "replayed message"),
+            Self::ReplayCacheFull => write!(
+                f,
+                "replay cache full: refusing messages until entries expire"
+            ),
+            Self::AuthFailure => write!(f, "authentication failure"),
+            Self::InvalidPrf(v) => write!(f, "PRF func {v} not supported"),
+            Self::InvalidEncryption(v) => {
+                write!(f, "KEMAC encryption algorithm {v} not supported here")
+            }
+            Self::InvalidMac(v) => write!(f, "MAC algorithm {v} not supported here"),
+            Self::InvalidSp(v) => write!(f, "security protocol {v} not supported"),
+            Self::InvalidSpPar(s) => write!(f, "security policy not supported: {s}"),
+            Self::InvalidKeyData(s) => write!(f, "invalid key data: {s}"),
+            Self::UnknownCsb(c) => write!(f, "unknown crypto session bundle {c:#010x}"),
+            Self::WrongState(s) => write!(f, "wrong state: {s}"),
+            Self::PeerError(v) => {
+                write!(f, "peer reported")?;
+                for e in v {
+                    write!(f, " {e}")?;
+                }
+                Ok(())
+            }
+            Self::Unspecified(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+impl From<ParseError> for SessionError {
+    fn from(e: ParseError) -> Self {
+        Self::Parse(e)
+    }
+}

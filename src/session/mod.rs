@@ -1,0 +1,77 @@
+//! Sans-IO key exchanges: initiators and responders that take bytes, the current time and
+//! randomness from the caller and return bytes to send and what happened.
+//!
+//! * [`psk`]: the pre-shared key method (RFC 3830 §3.1), with verification and error
+//!   messages, replay protection and CSB updates (§4.5).
+//!
+//! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
+//! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
+
+use core::time::Duration;
+
+pub mod bundle;
+mod common;
+pub mod error;
+pub mod psk;
+pub mod replay;
+
+pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+pub use error::SessionError;
+pub use psk::{
+    Accepted, PskConfig, PskInitiator, PskResponder, PskStore, Rejected, ResponderConfig, Verified,
+};
+pub use replay::ReplayCache;
+
+/// A source of random bytes for keys, RAND and CSB IDs.
+pub trait Entropy {
+    /// Fills `buf` with random bytes.
+    fn fill(&mut self, buf: &mut [u8]);
+}
+
+/// The operating system's randomness (through `rand`'s thread-local CSPRNG seeded from it).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsEntropy;
+
+impl Entropy for OsEntropy {
+    fn fill(&mut self, buf: &mut [u8]) {
+        rand::fill(buf);
+    }
+}
+
+impl<F: FnMut(&mut [u8])> Entropy for F {
+    fn fill(&mut self, buf: &mut [u8]) {
+        self(buf)
+    }
+}
+
+/// The system clock as a duration since the Unix epoch (the one place this crate reads a
+/// clock, for callers that want the default).
+pub fn system_time() -> Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// How a responder judges timestamps (RFC 3830 §5.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimestampPolicy {
+    /// Largest allowed difference between an NTP timestamp and the local clock.
+    pub max_skew: Duration,
+    /// Accept NTP timestamps that are not the current time (the Genetec client of the ONVIF
+    /// examples sends such values). Off by default; replay protection then relies on the
+    /// replay cache alone, for `max_skew` after reception.
+    pub accept_any_time: bool,
+    /// Accept initial messages without RAND (the same Genetec client omits it). Off by
+    /// default; only usable with TEKs, as TGK derivation needs RAND.
+    pub allow_missing_rand: bool,
+}
+
+impl Default for TimestampPolicy {
+    fn default() -> Self {
+        Self {
+            max_skew: Duration::from_secs(300),
+            accept_any_time: false,
+            allow_missing_rand: false,
+        }
+    }
+}

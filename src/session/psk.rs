@@ -1,0 +1,826 @@
+//! The pre-shared key method, RFC 3830 §3.1:
+//!
+//! ```text
+//! Initiator                                   Responder
+//! I_MESSAGE = HDR, T, RAND, [IDi], [IDr], {SP}, KEMAC  --->
+//!                                       [<---]  R_MESSAGE = HDR, T, [IDr], V
+//! ```
+//! KEMAC = E(encr_key, {TGK}) || MAC, with keys derived from the PSK (§4.1.4); the MAC
+//! covers the whole message up to the MAC field (§5.2). Updates (§4.5) reuse the CSB ID
+//! and the first exchange's RAND, and carry no RAND.
+//!
+//! ```
+//! use mikey::session::{PskConfig, PskInitiator, PskResponder, ResponderConfig, TransportKey, OsEntropy};
+//! use mikey::wire::SrtpCs;
+//! use core::time::Duration;
+//!
+//! let psk = [7u8; 16];
+//! let now = Duration::from_secs(1_800_000_000);
+//! let cfg = PskConfig { v: true, crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }], ..PskConfig::default() };
+//! let mut initiator = PskInitiator::new(&psk, cfg);
+//! let i_message = initiator.initiate(vec![TransportKey::tgk(&[9u8; 16])], now, &mut OsEntropy).unwrap();
+//!
+//! let mut responder = PskResponder::new(mikey::crypto::SecretBytes::from_slice(&psk), ResponderConfig::default());
+//! let accepted = responder.handle(&i_message, now).unwrap();
+//! let verified = initiator.handle_response(accepted.response.as_deref().unwrap(), now).unwrap();
+//! assert_eq!(verified.csb_id, accepted.csb_id);
+//! let a = initiator.srtp().unwrap();
+//! let b = responder.srtp(accepted.csb_id).unwrap();
+//! assert_eq!(a[0].master_key, b[0].master_key);
+//! ```
+
+use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
+use super::common::{
+    check_timestamp, cipher_of, error_message, mac_of, prf_of, response_mac, seal_with_v, ts_bytes,
+    ResponseAuth,
+};
+use super::replay::{digest, ReplayCache, ReplayVerdict};
+use super::{Entropy, SessionError, TimestampPolicy};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
+use crate::srtp::export::{export, SrtpParams};
+use crate::wire::{
+    CsIdMap, DataType, EncrAlg, ErrorNo, Header, Id, Kemac, KeyDataList, MacAlg, Message,
+    MessageView, ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs,
+    SrtpIdMap, Timestamp, TsType,
+};
+use core::time::Duration;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Initiator settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskConfig {
+    /// CSB ID; random when `None` (RFC 3830 §6.1 recommends a random one).
+    pub csb_id: Option<u32>,
+    /// PRF (MIKEY-1 or PRF-HMAC-SHA-256).
+    pub prf: PrfFunc,
+    /// KEMAC encryption (AES-CM-128 by default; NULL only for the RTSP/ONVIF "MIKEY-NULL"
+    /// profile over TLS).
+    pub encr: EncrAlg,
+    /// KEMAC MAC (HMAC-SHA-1-160 by default).
+    pub mac: MacAlg,
+    /// Ask for a verification message.
+    pub v: bool,
+    /// Initiator identity sent in an ID payload.
+    pub id_i: Option<Id<'static>>,
+    /// Responder identity sent in an ID payload.
+    pub id_r: Option<Id<'static>>,
+    /// Crypto sessions (SRTP-ID map; SSRC 0 lets the responder fill it in).
+    pub crypto_sessions: Vec<SrtpCs>,
+    /// Security policies (SP payloads).
+    pub policies: Vec<SecurityPolicy<'static>>,
+    /// Timestamp type: NTP-UTC (default), NTP or COUNTER.
+    pub ts_type: TsType,
+    /// RAND length in bytes (RFC 3830 §6.11: at least 16).
+    pub rand_len: u8,
+}
+
+impl Default for PskConfig {
+    fn default() -> Self {
+        Self {
+            csb_id: None,
+            prf: PrfFunc::Mikey1,
+            encr: EncrAlg::AesCm128,
+            mac: MacAlg::HmacSha1_160,
+            v: false,
+            id_i: None,
+            id_r: None,
+            crypto_sessions: Vec::new(),
+            policies: Vec::new(),
+            ts_type: TsType::NtpUtc,
+            rand_len: 16,
+        }
+    }
+}
+
+/// Where a responder finds the pre-shared key of an initiator.
+pub trait PskStore {
+    /// The PSK for the identities the message carries (ID data, when present).
+    fn lookup(&self, id_i: Option<&[u8]>, id_r: Option<&[u8]>) -> Option<SecretBytes>;
+}
+
+impl PskStore for SecretBytes {
+    fn lookup(&self, _: Option<&[u8]>, _: Option<&[u8]>) -> Option<SecretBytes> {
+        Some(self.clone())
+    }
+}
+
+/// PSKs by initiator identity (ID data of IDi).
+impl PskStore for HashMap<Vec<u8>, SecretBytes> {
+    fn lookup(&self, id_i: Option<&[u8]>, _: Option<&[u8]>) -> Option<SecretBytes> {
+        self.get(id_i?).cloned()
+    }
+}
+
+/// The verification message was checked: the responder holds the keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// CSB ID.
+    pub csb_id: u32,
+    /// SSRCs the responder filled in (CS ID, SSRC).
+    pub ssrcs_filled: Vec<(u8, u32)>,
+}
+
+struct Pending {
+    t: Timestamp,
+    id_i: Vec<u8>,
+}
+
+/// The initiator of the pre-shared key method.
+pub struct PskInitiator {
+    psk: SecretBytes,
+    cfg: PskConfig,
+    bundle: Option<CryptoSessionBundle>,
+    pending: Option<Pending>,
+    counter: u32,
+    confirmed: bool,
+}
+
+impl core::fmt::Debug for PskInitiator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PskInitiator")
+            .field("cfg", &self.cfg)
+            .field("bundle", &self.bundle)
+            .field("confirmed", &self.confirmed)
+            .finish()
+    }
+}
+
+impl PskInitiator {
+    /// An initiator with a pre-shared key.
+    pub fn new(psk: &[u8], cfg: PskConfig) -> Self {
+        Self {
+            psk: SecretBytes::from_slice(psk),
+            cfg,
+            bundle: None,
+            pending: None,
+            counter: 0,
+            confirmed: false,
+        }
+    }
+
+    /// The crypto session bundle, once a message was built.
+    pub fn bundle(&self) -> Option<&CryptoSessionBundle> {
+        self.bundle.as_ref()
+    }
+
+    /// True once the responder's verification message was checked (or none was asked for).
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed
+    }
+
+    /// The settings (editable between updates: policies and crypto sessions of the next
+    /// update come from here).
+    pub fn config_mut(&mut self) -> &mut PskConfig {
+        &mut self.cfg
+    }
+
+    /// Builds the I_MESSAGE carrying `keys`. The first call creates the CSB (with a fresh
+    /// RAND and CSB ID); later calls build update messages (RFC 3830 §4.5: same CSB ID, new
+    /// timestamp, no RAND) that add or replace keys, policies and crypto sessions.
+    pub fn initiate(
+        &mut self,
+        keys: Vec<TransportKey>,
+        now: Duration,
+        rng: &mut impl Entropy,
+    ) -> Result<Vec<u8>, SessionError> {
+        let prf = prf_of(self.cfg.prf)?;
+        let cipher = cipher_of(self.cfg.encr, true)?;
+        let mac_kind = mac_of(self.cfg.mac, true)?;
+        let t = match self.cfg.ts_type {
+            TsType::Counter => {
+                self.counter = self.counter.wrapping_add(1);
+                Timestamp::counter(self.counter)
+            }
+            TsType::NtpUtc | TsType::Ntp => Timestamp {
+                ts_type: self.cfg.ts_type,
+                value: Timestamp::from_unix(now).value,
+            },
+            other => {
+                return Err(SessionError::Unspecified(format!(
+                    "timestamp type {other} not supported for sending"
+                )))
+            }
+        };
+        let update = self.bundle.is_some();
+        let (csb_id, rand) = match &self.bundle {
+            Some(b) => (b.csb_id, b.rand.clone()),
+            None => {
+                let csb_id = match self.cfg.csb_id {
+                    Some(c) => c,
+                    None => {
+                        let mut b = [0u8; 4];
+                        rng.fill(&mut b);
+                        u32::from_be_bytes(b)
+                    }
+                };
+                let mut r = vec![0u8; self.cfg.rand_len as usize];
+                rng.fill(&mut r);
+                (csb_id, r)
+            }
+        };
+        let cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        let mut h = Header::new(DataType::PskInit, csb_id);
+        h.v = self.cfg.v;
+        h.prf = self.cfg.prf;
+        h.cs_map = CsIdMap::SrtpId(cs_map.clone());
+        let mut m = Message::new(h).with(Payload::T(t));
+        if !update {
+            m.payloads.push(Payload::Rand(Rand {
+                rand: Cow::Owned(rand.clone()),
+            }));
+        }
+        if let Some(id) = &self.cfg.id_i {
+            m.payloads.push(Payload::Id(id.clone()));
+        }
+        if let Some(id) = &self.cfg.id_r {
+            m.payloads.push(Payload::Id(id.clone()));
+        }
+        for sp in &self.cfg.policies {
+            m.payloads.push(Payload::Sp(sp.clone()));
+        }
+        let mk = MessageKeys::derive(prf, self.psk.as_bytes(), csb_id, &rand, cipher, mac_kind);
+        let plain = encode_keys(&keys, None);
+        let encr_data = crypto::kemac::encrypt(
+            cipher,
+            mk.encr.as_bytes(),
+            mk.salt.as_bytes(),
+            csb_id,
+            t.as_u64(),
+            plain.as_bytes(),
+        )
+        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+        if encr_data.len() > u16::MAX as usize {
+            return Err(SessionError::InvalidKeyData(
+                "key data longer than 65535 bytes".into(),
+            ));
+        }
+        let mac_len = mac_kind.mac_len();
+        m.payloads.push(Payload::Kemac(Kemac {
+            encr_alg: self.cfg.encr,
+            encr_data: Cow::Owned(encr_data),
+            mac_alg: self.cfg.mac,
+            mac: Cow::Owned(vec![0; mac_len]),
+        }));
+        let mut out = m.encode();
+        let body = out.len() - mac_len;
+        let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
+        out[body..].copy_from_slice(tag.as_bytes());
+
+        let policies = self.cfg.policies.clone();
+        match &mut self.bundle {
+            Some(b) => {
+                b.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
+            }
+            None => {
+                self.bundle = Some(CryptoSessionBundle {
+                    csb_id,
+                    prf: self.cfg.prf,
+                    rand,
+                    cs_map: CsIdMap::SrtpId(cs_map),
+                    policies,
+                    keys,
+                    gstreamer_auth_key_len: false,
+                })
+            }
+        }
+        self.confirmed = !self.cfg.v;
+        self.pending = Some(Pending {
+            t,
+            id_i: self
+                .cfg
+                .id_i
+                .as_ref()
+                .map(|i| i.data.to_vec())
+                .unwrap_or_default(),
+        });
+        Ok(out)
+    }
+
+    /// Handles the responder's answer: a verification message (checked, and SSRCs the
+    /// responder filled in are taken over) or an Error message (reported as
+    /// [`SessionError::PeerError`]). A message that does not verify changes nothing.
+    pub fn handle_response(
+        &mut self,
+        bytes: &[u8],
+        now: Duration,
+    ) -> Result<Verified, SessionError> {
+        let _ = now;
+        let view = MessageView::parse(bytes)?;
+        let (Some(bundle), Some(pending)) = (&self.bundle, &self.pending) else {
+            return Err(SessionError::WrongState("no message awaiting a response"));
+        };
+        let h = view.header();
+        if h.csb_id != bundle.csb_id {
+            return Err(SessionError::UnknownCsb(h.csb_id));
+        }
+        let t = view
+            .payloads()
+            .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
+        if t != Some(pending.t) {
+            return Err(SessionError::InvalidTimestamp);
+        }
+        let id_r: Vec<u8> = view
+            .payloads()
+            .find_map(|p| {
+                if let Payload::Id(i) = p {
+                    Some(i.data.to_vec())
+                } else {
+                    None
+                }
+            })
+            .or_else(|| self.cfg.id_r.as_ref().map(|i| i.data.to_vec()))
+            .unwrap_or_default();
+        let v = view
+            .payloads()
+            .find_map(|p| if let Payload::V(v) = p { Some(v) } else { None });
+        let keys = MessageKeys::derive(
+            prf_of(bundle.prf)?,
+            self.psk.as_bytes(),
+            bundle.csb_id,
+            &bundle.rand,
+            KemacCipher::Null,
+            mac_of(self.cfg.mac, true)?,
+        );
+        let verify = |v: &crate::wire::Verification<'_>| -> Result<(), SessionError> {
+            let kind = mac_of(v.auth_alg, self.cfg.mac == MacAlg::Null)?;
+            let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
+            let tag = response_mac(
+                kind,
+                keys.auth.as_bytes(),
+                body,
+                &pending.id_i,
+                &id_r,
+                &ts_bytes(&pending.t),
+            );
+            if bool::from(subtle::ConstantTimeEq::ct_eq(
+                tag.as_bytes(),
+                v.mac.as_ref(),
+            )) {
+                Ok(())
+            } else {
+                Err(SessionError::AuthFailure)
+            }
+        };
+        match h.data_type {
+            DataType::Error => {
+                let errs: Vec<ErrorNo> = view
+                    .payloads()
+                    .filter_map(|p| {
+                        if let Payload::Err(e) = p {
+                            Some(e.error_no)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                if let Some(v) = &v {
+                    verify(v)?;
+                }
+                Err(SessionError::PeerError(errs))
+            }
+            DataType::PskResp => {
+                let v = v.ok_or(SessionError::MissingPayload("V"))?;
+                verify(&v)?;
+                let mut filled = Vec::new();
+                if let (CsIdMap::SrtpId(theirs), CsIdMap::SrtpId(ours)) =
+                    (&h.cs_map, &bundle.cs_map)
+                {
+                    for (id, cs) in ours.iter() {
+                        if let Some(t) = theirs.get(id) {
+                            if cs.ssrc == 0 && t.ssrc != 0 {
+                                filled.push((id, t.ssrc));
+                            }
+                        }
+                    }
+                }
+                let csb_id = bundle.csb_id;
+                if let Some(CsIdMap::SrtpId(ours)) = self.bundle.as_mut().map(|b| &mut b.cs_map) {
+                    for (id, ssrc) in &filled {
+                        ours.set_ssrc(*id, *ssrc);
+                    }
+                }
+                self.confirmed = true;
+                self.pending = None;
+                Ok(Verified {
+                    csb_id,
+                    ssrcs_filled: filled,
+                })
+            }
+            other => Err(SessionError::UnexpectedDataType(other.to_wire())),
+        }
+    }
+
+    /// SRTP parameters of every crypto session and key.
+    pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
+        export(
+            self.bundle
+                .as_ref()
+                .ok_or(SessionError::WrongState("no bundle yet"))?,
+        )
+    }
+}
+
+/// Responder settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponderConfig {
+    /// Timestamp and RAND acceptance.
+    pub timestamps: TimestampPolicy,
+    /// Maximum number of messages the replay cache remembers.
+    pub replay_capacity: usize,
+    /// Maximum number of crypto session bundles kept (new CSBs are refused beyond it).
+    pub max_bundles: usize,
+    /// Accept NULL KEMAC encryption (RTSP/ONVIF over TLS). Off by default.
+    pub allow_null_encryption: bool,
+    /// Accept a NULL MAC (RTSP/ONVIF over TLS). Off by default.
+    pub allow_null_mac: bool,
+    /// Answer rejected messages with an Error message (RFC 3830 §5.1.2).
+    pub send_errors: bool,
+    /// Our identity, sent as IDr in responses.
+    pub id_r: Option<Id<'static>>,
+    /// SSRCs of our streams, used in order to fill crypto sessions whose SSRC is 0.
+    pub local_ssrcs: Vec<u32>,
+    /// Parse leniently (see [`Quirk`]).
+    pub lenient: bool,
+}
+
+impl Default for ResponderConfig {
+    fn default() -> Self {
+        Self {
+            timestamps: TimestampPolicy::default(),
+            replay_capacity: 4096,
+            max_bundles: 1024,
+            allow_null_encryption: false,
+            allow_null_mac: false,
+            send_errors: true,
+            id_r: None,
+            local_ssrcs: Vec::new(),
+            lenient: false,
+        }
+    }
+}
+
+impl ResponderConfig {
+    /// The "MIKEY-NULL" profile used by RTSP(S)/ONVIF devices: NULL encryption and MAC
+    /// accepted (the transport is TLS) and quirks of real devices tolerated.
+    pub fn mikey_null() -> Self {
+        Self {
+            allow_null_encryption: true,
+            allow_null_mac: true,
+            lenient: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// An accepted I_MESSAGE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// CSB ID.
+    pub csb_id: u32,
+    /// What changed in the bundle.
+    pub change: BundleChange,
+    /// The verification message to send, when V was set.
+    pub response: Option<Vec<u8>>,
+    /// What lenient parsing tolerated.
+    pub quirks: Quirks,
+}
+
+/// A rejected message: nothing changed but the replay cache (for authentic messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// Why.
+    pub error: SessionError,
+    /// The Error message to send, when configured and possible.
+    pub response: Option<Vec<u8>>,
+}
+
+struct BundleEntry {
+    bundle: CryptoSessionBundle,
+    psk: SecretBytes,
+}
+
+/// The responder of the pre-shared key method. Checks run cheapest first (RFC 3830 §5.3):
+/// shape, data type, algorithms, timestamp, replay cache, MAC; only then decryption.
+pub struct PskResponder {
+    store: Box<dyn PskStore + Send + Sync>,
+    cfg: ResponderConfig,
+    replay: ReplayCache,
+    bundles: HashMap<u32, BundleEntry>,
+    counters: HashMap<Vec<u8>, u64>,
+}
+
+impl core::fmt::Debug for PskResponder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PskResponder")
+            .field("cfg", &self.cfg)
+            .field("bundles", &self.bundles.len())
+            .field("replay", &self.replay.len())
+            .finish()
+    }
+}
+
+impl PskResponder {
+    /// A responder looking PSKs up in `store` (a single [`SecretBytes`] for one peer).
+    pub fn new(store: impl PskStore + Send + Sync + 'static, cfg: ResponderConfig) -> Self {
+        let replay = ReplayCache::new(cfg.replay_capacity);
+        Self {
+            store: Box::new(store),
+            cfg,
+            replay,
+            bundles: HashMap::new(),
+            counters: HashMap::new(),
+        }
+    }
+
+    /// The bundle with this CSB ID.
+    pub fn bundle(&self, csb_id: u32) -> Option<&CryptoSessionBundle> {
+        self.bundles.get(&csb_id).map(|e| &e.bundle)
+    }
+
+    /// Forgets a bundle (e.g. when its session ends).
+    pub fn remove_bundle(&mut self, csb_id: u32) -> bool {
+        self.bundles.remove(&csb_id).is_some()
+    }
+
+    /// The replay cache (for monitoring its size).
+    pub fn replay_cache(&self) -> &ReplayCache {
+        &self.replay
+    }
+
+    /// SRTP parameters of a bundle.
+    pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
+        export(
+            self.bundle(csb_id)
+                .ok_or(SessionError::UnknownCsb(csb_id))?,
+        )
+    }
+
+    /// Processes an I_MESSAGE received at `now`.
+    pub fn handle(&mut self, bytes: &[u8], now: Duration) -> Result<Accepted, Rejected> {
+        let opts = if self.cfg.lenient {
+            ParseOptions::LENIENT
+        } else {
+            ParseOptions::STRICT
+        };
+        let view = MessageView::parse_with(bytes, opts).map_err(|e| Rejected {
+            error: e.into(),
+            response: None,
+        })?;
+        let cfg = self.cfg.clone();
+        let mut ctx = ErrCtx {
+            cfg: &cfg,
+            view: &view,
+            auth: None,
+            t: None,
+        };
+        match self.process(&view, now, &mut ctx) {
+            Ok(a) => Ok(a),
+            Err(error) => {
+                let response = ctx.error_response(&error);
+                Err(Rejected { error, response })
+            }
+        }
+    }
+
+    fn process(
+        &mut self,
+        view: &MessageView<'_>,
+        now: Duration,
+        ctx: &mut ErrCtx<'_>,
+    ) -> Result<Accepted, SessionError> {
+        let h = view.header();
+        if h.data_type != DataType::PskInit {
+            return Err(SessionError::UnexpectedDataType(h.data_type.to_wire()));
+        }
+        // Shape: T, [RAND], {ID}, {SP}, KEMAC last.
+        let mut t = None;
+        let mut rand = None;
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        let mut policies = Vec::new();
+        let mut kemac = None;
+        for (off, p) in view.payloads_with_offsets() {
+            if kemac.is_some() {
+                return Err(SessionError::MissingPayload("KEMAC (must be last)"));
+            }
+            match p {
+                Payload::T(x) => t = Some(x),
+                Payload::Rand(r) => rand = Some(r.rand.to_vec()),
+                Payload::Id(i) => ids.push(i.data.to_vec()),
+                Payload::Sp(s) => policies.push(s.into_owned()),
+                Payload::Kemac(k) => kemac = Some((off, k)),
+                Payload::GenExt(_) | Payload::Cert(_) | Payload::Chash(_) => {}
+                _ => {
+                    return Err(SessionError::MissingPayload(
+                        "unexpected payload in a PSK message",
+                    ))
+                }
+            }
+        }
+        let t = t.ok_or(SessionError::MissingPayload("T"))?;
+        let (_, kemac) = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
+        ctx.t = Some(t);
+        let prf = prf_of(h.prf)?;
+        let cipher = cipher_of(kemac.encr_alg, self.cfg.allow_null_encryption)?;
+        let mac_kind = mac_of(kemac.mac_alg, self.cfg.allow_null_mac)?;
+        for sp in &policies {
+            if sp.prot_type != crate::wire::ProtType::Srtp {
+                return Err(SessionError::InvalidSp(sp.prot_type.to_wire()));
+            }
+        }
+        let id_i = ids.first().cloned();
+        let id_r = ids.get(1).cloned();
+        // Initial exchange or update (RFC 3830 §4.5).
+        let existing = self.bundles.get(&h.csb_id);
+        let is_update = rand.is_none() && existing.is_some();
+        let rand = match (&rand, existing) {
+            (Some(r), _) => r.clone(),
+            (None, Some(e)) => e.bundle.rand.clone(),
+            (None, None) if self.cfg.timestamps.allow_missing_rand => Vec::new(),
+            (None, None) => return Err(SessionError::MissingPayload("RAND")),
+        };
+        if !is_update && existing.is_none() && self.bundles.len() >= self.cfg.max_bundles {
+            return Err(SessionError::Unspecified(
+                "too many crypto session bundles".into(),
+            ));
+        }
+        let counter_key = id_i.clone().unwrap_or_default();
+        let expires = check_timestamp(
+            &t,
+            now,
+            &self.cfg.timestamps,
+            self.counters.get(&counter_key).copied(),
+        )?;
+        let d = digest(view.as_bytes());
+        match self.replay.check(&d, now.as_secs()) {
+            ReplayVerdict::Fresh => {}
+            ReplayVerdict::Replayed => return Err(SessionError::Replay),
+            ReplayVerdict::Full => return Err(SessionError::ReplayCacheFull),
+        }
+        // MAC (RFC 3830 §5.2: over the whole message except the MAC field).
+        let psk = match (
+            self.store.lookup(id_i.as_deref(), id_r.as_deref()),
+            existing,
+        ) {
+            (Some(p), _) => p,
+            (None, Some(e)) if is_update => e.psk.clone(),
+            _ => return Err(SessionError::AuthFailure),
+        };
+        let keys = MessageKeys::derive(prf, psk.as_bytes(), h.csb_id, &rand, cipher, mac_kind);
+        let msg = view.as_bytes();
+        let body = &msg[..msg.len() - kemac.mac.len()];
+        if mac_kind != MacKind::Null
+            && !crypto::kemac::verify_mac(mac_kind, keys.auth.as_bytes(), body, &kemac.mac)
+        {
+            return Err(SessionError::AuthFailure);
+        }
+        ctx.auth = Some((
+            mac_kind,
+            kemac.mac_alg,
+            keys.auth.clone(),
+            id_i.clone().unwrap_or_default(),
+        ));
+        self.replay.insert(d, expires, now.as_secs());
+        // Decrypt and check the keys and policies.
+        let plain = crypto::kemac::decrypt(
+            cipher,
+            keys.encr.as_bytes(),
+            keys.salt.as_bytes(),
+            h.csb_id,
+            t.as_u64(),
+            &kemac.encr_data,
+        )
+        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+        let list = KeyDataList::parse(plain.as_bytes(), false, 0)
+            .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+        let new_keys: Vec<TransportKey> =
+            list.keys.iter().map(TransportKey::from_key_data).collect();
+        if !is_update && new_keys.is_empty() {
+            return Err(SessionError::InvalidKeyData(
+                "no key in the initial message".into(),
+            ));
+        }
+        if rand.is_empty() && new_keys.iter().any(|k| k.is_tgk()) {
+            return Err(SessionError::MissingPayload(
+                "RAND (needed to derive keys from a TGK)",
+            ));
+        }
+        let mut cs_map = h.cs_map.clone().into_owned();
+        let mut filled = self.cfg.local_ssrcs.iter();
+        if let CsIdMap::SrtpId(m) = &mut cs_map {
+            let zero: Vec<u8> = m
+                .iter()
+                .filter(|(_, c)| c.ssrc == 0)
+                .map(|(id, _)| id)
+                .collect();
+            for id in zero {
+                if let Some(s) = filled.next() {
+                    m.set_ssrc(id, *s);
+                }
+            }
+        }
+        let mut candidate = match existing {
+            Some(e) if is_update => e.bundle.clone(),
+            _ => CryptoSessionBundle {
+                csb_id: h.csb_id,
+                prf: h.prf,
+                rand: rand.clone(),
+                cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+                policies: Vec::new(),
+                keys: Vec::new(),
+                gstreamer_auth_key_len: false,
+            },
+        };
+        candidate.gstreamer_auth_key_len |= view.quirks().contains(Quirk::SrtpAuthKeyLen10);
+        let mut change = candidate.update(Some(cs_map.clone()), policies, new_keys);
+        change.created = !is_update;
+        export(&candidate)?;
+        // Accepted: commit state, then answer.
+        if t.ts_type == TsType::Counter {
+            self.counters.insert(counter_key, t.value);
+        }
+        let response = h.v.then(|| {
+            let mut rh = Header::new(DataType::PskResp, h.csb_id);
+            rh.prf = h.prf;
+            rh.cs_map = cs_map;
+            let mut m = Message::new(rh).with(Payload::T(t));
+            let id_r_bytes = match &self.cfg.id_r {
+                Some(id) => {
+                    m.payloads.push(Payload::Id(id.clone()));
+                    id.data.to_vec()
+                }
+                None => id_r.clone().unwrap_or_default(),
+            };
+            seal_with_v(
+                m,
+                mac_kind,
+                kemac.mac_alg,
+                keys.auth.as_bytes(),
+                &id_i.clone().unwrap_or_default(),
+                &id_r_bytes,
+                &ts_bytes(&t),
+            )
+        });
+        self.bundles.insert(
+            h.csb_id,
+            BundleEntry {
+                bundle: candidate,
+                psk,
+            },
+        );
+        Ok(Accepted {
+            csb_id: h.csb_id,
+            change,
+            response,
+            quirks: view.quirks(),
+        })
+    }
+}
+
+struct ErrCtx<'c> {
+    cfg: &'c ResponderConfig,
+    view: &'c MessageView<'c>,
+    auth: Option<(MacKind, MacAlg, SecretBytes, Vec<u8>)>,
+    t: Option<Timestamp>,
+}
+
+impl ErrCtx<'_> {
+    /// An Error message for `e`: authenticated with V when the initiator was authenticated,
+    /// plain otherwise (RFC 3830 §5.1.2); none for replays, malformed messages and floods.
+    fn error_response(&self, e: &SessionError) -> Option<Vec<u8>> {
+        if !self.cfg.send_errors
+            || matches!(
+                e,
+                SessionError::Replay | SessionError::ReplayCacheFull | SessionError::Parse(_)
+            )
+        {
+            return None;
+        }
+        let h = self.view.header();
+        let t = self.t.unwrap_or(Timestamp::ntp_utc(0));
+        let id_r = self
+            .cfg
+            .id_r
+            .as_ref()
+            .map(|i| i.data.to_vec())
+            .unwrap_or_default();
+        let auth = self
+            .auth
+            .as_ref()
+            .map(|(kind, alg, key, id_i)| ResponseAuth {
+                kind: *kind,
+                alg: *alg,
+                key: key.as_bytes(),
+                id_i,
+                id_r: &id_r,
+            });
+        Some(error_message(
+            h.csb_id,
+            h.prf,
+            h.cs_map.clone().into_owned(),
+            t,
+            &[e.error_no()],
+            auth,
+        ))
+    }
+}
