@@ -4,8 +4,8 @@
 use super::{SessionError, TimestampPolicy};
 use crate::crypto::{KemacCipher, MacKind, MacTag, Prf};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, ErrorNo, ErrorPayload, Header, MacAlg, Message, Payload, PrfFunc,
-    Timestamp, TsType, Verification,
+    CsIdMap, DataType, EncrAlg, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message, Payload,
+    PrfFunc, Timestamp, TsType, Verification,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -129,19 +129,23 @@ pub(crate) struct ResponseAuth<'a> {
     pub id_r: &'a [u8],
 }
 
-/// An Error message (RFC 3830 §5.1.2): HDR, T, {ERR}, [V].
+/// An Error message (RFC 3830 §5.1.2): HDR, T, [IDr], {ERR}, [V].
 pub(crate) fn error_message(
     csb_id: u32,
     prf: PrfFunc,
     cs_map: CsIdMap<'static>,
     t: Timestamp,
     errors: &[ErrorNo],
+    id_r: Option<Id<'static>>,
     auth: Option<ResponseAuth<'_>>,
 ) -> Vec<u8> {
     let mut h = Header::new(DataType::Error, csb_id);
     h.prf = prf;
     h.cs_map = cs_map;
     let mut m = Message::new(h).with(Payload::T(t));
+    if let Some(id) = id_r {
+        m.payloads.push(Payload::Id(id));
+    }
     for e in errors {
         m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
     }

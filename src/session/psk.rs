@@ -219,7 +219,15 @@ impl PskInitiator {
                 (csb_id, r)
             }
         };
-        let cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        // SSRCs learned from the responder stay in later updates.
+        let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        if let Some(CsIdMap::SrtpId(known)) = self.bundle.as_ref().map(|b| &b.cs_map) {
+            for (id, cs) in known.iter() {
+                if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
+                    cs_map.set_ssrc(id, cs.ssrc);
+                }
+            }
+        }
         let mut h = Header::new(DataType::PskInit, csb_id);
         h.v = self.cfg.v;
         h.prf = self.cfg.prf;
@@ -630,6 +638,13 @@ impl PskResponder {
         }
         let id_i = ids.first().cloned();
         let id_r = ids.get(1).cloned();
+        let counter_key = id_i.clone().unwrap_or_default();
+        let expires = check_timestamp(
+            &t,
+            now,
+            &self.cfg.timestamps,
+            self.counters.get(&counter_key).copied(),
+        )?;
         // Initial exchange or update (RFC 3830 §4.5).
         let existing = self.bundles.get(&h.csb_id);
         let is_update = rand.is_none() && existing.is_some();
@@ -644,13 +659,6 @@ impl PskResponder {
                 "too many crypto session bundles".into(),
             ));
         }
-        let counter_key = id_i.clone().unwrap_or_default();
-        let expires = check_timestamp(
-            &t,
-            now,
-            &self.cfg.timestamps,
-            self.counters.get(&counter_key).copied(),
-        )?;
         let d = digest(view.as_bytes());
         match self.replay.check(&d, now.as_secs()) {
             ReplayVerdict::Fresh => {}
@@ -679,6 +687,7 @@ impl PskResponder {
             kemac.mac_alg,
             keys.auth.clone(),
             id_i.clone().unwrap_or_default(),
+            id_r.clone().unwrap_or_default(),
         ));
         self.replay.insert(d, expires, now.as_secs());
         // Decrypt and check the keys and policies.
@@ -780,7 +789,7 @@ impl PskResponder {
 struct ErrCtx<'c> {
     cfg: &'c ResponderConfig,
     view: &'c MessageView<'c>,
-    auth: Option<(MacKind, MacAlg, SecretBytes, Vec<u8>)>,
+    auth: Option<(MacKind, MacAlg, SecretBytes, Vec<u8>, Vec<u8>)>,
     t: Option<Timestamp>,
 }
 
@@ -798,21 +807,19 @@ impl ErrCtx<'_> {
         }
         let h = self.view.header();
         let t = self.t.unwrap_or(Timestamp::ntp_utc(0));
-        let id_r = self
-            .cfg
-            .id_r
-            .as_ref()
-            .map(|i| i.data.to_vec())
-            .unwrap_or_default();
+        // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
+        let id_r_payload = self.cfg.id_r.clone();
         let auth = self
             .auth
             .as_ref()
-            .map(|(kind, alg, key, id_i)| ResponseAuth {
+            .map(|(kind, alg, key, id_i, their_id_r)| ResponseAuth {
                 kind: *kind,
                 alg: *alg,
                 key: key.as_bytes(),
                 id_i,
-                id_r: &id_r,
+                id_r: id_r_payload
+                    .as_ref()
+                    .map_or(their_id_r.as_slice(), |i| &i.data),
             });
         Some(error_message(
             h.csb_id,
@@ -820,6 +827,7 @@ impl ErrCtx<'_> {
             h.cs_map.clone().into_owned(),
             t,
             &[e.error_no()],
+            id_r_payload.clone(),
             auth,
         ))
     }
