@@ -786,10 +786,13 @@ impl PskResponder {
     }
 }
 
+/// Once the initiator is authenticated: MAC kind and code, auth key, IDi and IDr data.
+type PeerAuth = (MacKind, MacAlg, SecretBytes, Vec<u8>, Vec<u8>);
+
 struct ErrCtx<'c> {
     cfg: &'c ResponderConfig,
     view: &'c MessageView<'c>,
-    auth: Option<(MacKind, MacAlg, SecretBytes, Vec<u8>, Vec<u8>)>,
+    auth: Option<PeerAuth>,
     t: Option<Timestamp>,
 }
 
