@@ -95,7 +95,11 @@ fn our_keys(list: &KeyDataList<'_>) -> Vec<KView> {
         .map(|k| KView {
             key_type: k.key_type.to_wire() & 2,
             key: k.key.to_vec(),
-            salt: k.salt.as_ref().filter(|s| !s.is_empty()).map(|s| s.to_vec()),
+            salt: k
+                .salt
+                .as_ref()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_vec()),
             kv_type: k.kv.kv_type().to_wire(),
             kv: match &k.kv {
                 KeyValidity::Null => vec![],
@@ -110,7 +114,10 @@ fn our_keys(list: &KeyDataList<'_>) -> Vec<KView> {
 /// alg is not NULL (GStreamer never encrypts, so its "encrypted" data is the clear key list).
 fn our_view(m: &Message<'_>, clear_keys: bool) -> View {
     let cs = match &m.header.cs_map {
-        CsIdMap::SrtpId(map) => map.iter().map(|(_, c)| (c.policy_no, c.ssrc, c.roc)).collect(),
+        CsIdMap::SrtpId(map) => map
+            .iter()
+            .map(|(_, c)| (c.policy_no, c.ssrc, c.roc))
+            .collect(),
         other => panic!("GStreamer only knows the SRTP-ID map, got {other:?}"),
     };
     let payloads = m
@@ -232,9 +239,7 @@ impl GstMsg {
 
     fn add_pke(&self, c: i32, data: &[u8]) {
         assert_ne!(
-            unsafe {
-                sdp::gst_mikey_message_add_pke(self.0, c, data.len() as u16, data.as_ptr())
-            },
+            unsafe { sdp::gst_mikey_message_add_pke(self.0, c, data.len() as u16, data.as_ptr()) },
             0
         );
     }
@@ -257,19 +262,14 @@ impl GstMsg {
     }
 
     /// Adds a KEMAC with key data sub-payloads: (type TGK/TEK, key, salt, kv).
-    fn add_kemac(&self, enc: i32, mac: i32, keys: &[(i32, &[u8], Option<&[u8]>, Kv<'_>)]) {
+    fn add_kemac(&self, enc: i32, mac: i32, keys: &[KeySpec<'_>]) {
         unsafe {
             let p = sdp::gst_mikey_payload_new(sdp::GST_MIKEY_PT_KEMAC);
             assert_ne!(sdp::gst_mikey_payload_kemac_set(p, enc, mac), 0);
             for (t, key, salt, kv) in keys {
                 let kd = sdp::gst_mikey_payload_new(sdp::GST_MIKEY_PT_KEY_DATA);
                 assert_ne!(
-                    sdp::gst_mikey_payload_key_data_set_key(
-                        kd,
-                        *t,
-                        key.len() as u16,
-                        key.as_ptr()
-                    ),
+                    sdp::gst_mikey_payload_key_data_set_key(kd, *t, key.len() as u16, key.as_ptr()),
                     0
                 );
                 if let Some(s) = salt {
@@ -303,11 +303,8 @@ impl GstMsg {
 
     fn to_bytes(&self) -> Vec<u8> {
         unsafe {
-            let b = sdp::gst_mikey_message_to_bytes(
-                self.0,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            );
+            let b =
+                sdp::gst_mikey_message_to_bytes(self.0, std::ptr::null_mut(), std::ptr::null_mut());
             assert!(!b.is_null());
             let mut n = 0usize;
             let d = gffi::g_bytes_get_data(b, &mut n) as *const u8;
@@ -371,6 +368,9 @@ impl GstMsg {
         }
     }
 }
+
+/// A Key data sub-payload to add: (TGK/TEK, key, salt, key validity).
+type KeySpec<'a> = (i32, &'a [u8], Option<&'a [u8]>, Kv<'a>);
 
 enum Kv<'a> {
     Null,
@@ -515,7 +515,11 @@ fn check_gst_built(g: &GstMsg, opts: ParseOptions) -> (Vec<u8>, mikey::wire::Qui
     let (m, q) = Message::parse_with(&bytes, opts)
         .unwrap_or_else(|e| panic!("our parser rejects GStreamer's message: {e} ({bytes:02x?})"));
     assert_eq!(our_view(&m, true), g.view(), "fields differ");
-    assert_eq!(m.encode(), bytes, "our encoder does not reproduce GStreamer's bytes");
+    assert_eq!(
+        m.encode(),
+        bytes,
+        "our encoder does not reproduce GStreamer's bytes"
+    );
     // And GStreamer's base64 helper is plain base64 of the same bytes, except for the MAC
     // that GStreamer never fills: those bytes are whatever the heap held (they differ from
     // one call to the next), so they are left out of the comparison.
@@ -909,7 +913,10 @@ fn ours_other_shapes_to_gstreamer() {
     let PView::Kemac { keys, .. } = &gv.payloads[0] else {
         panic!()
     };
-    assert_eq!(keys[0].kv_type, 0, "GStreamer now keeps an empty SPI: tighten this test");
+    assert_eq!(
+        keys[0].kv_type, 0,
+        "GStreamer now keeps an empty SPI: tighten this test"
+    );
     assert_eq!(genc.len() + 1, bytes.len());
 
     // 255 crypto sessions.
@@ -1049,5 +1056,7 @@ fn test_vectors_parse_alike() {
         assert!(compared.iter().any(|c| c == must), "{must} not compared");
     }
     // RFC 4567 example 1 has an ID payload and an encrypted KEMAC: GStreamer would loop.
-    assert!(skipped.iter().any(|s| s == "rfc4567-ex1-alice-psk-init.b64"));
+    assert!(skipped
+        .iter()
+        .any(|s| s == "rfc4567-ex1-alice-psk-init.b64"));
 }
