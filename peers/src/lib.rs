@@ -1,0 +1,1 @@
+//! Interoperability tests only: see `tests/` and README.md.
