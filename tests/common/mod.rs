@@ -5,13 +5,18 @@ use base64::Engine;
 
 /// Path of a file in testvectors/.
 pub fn path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testvectors")
+        .join(name)
 }
 
 /// Decodes hex (whitespace ignored).
 pub fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Loads a one-message vector file (.hex or .b64).
@@ -20,7 +25,9 @@ pub fn load(name: &str) -> Vec<u8> {
     if name.ends_with(".hex") {
         hex(&text)
     } else {
-        base64::engine::general_purpose::STANDARD.decode(text.trim()).unwrap()
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .unwrap()
     }
 }
 
