@@ -233,7 +233,7 @@ pub fn decode_base64(text: &str, base: usize) -> Result<Vec<u8>, SdpError> {
             return Err(err(i, Base64Problem::InvalidChar(c)));
         }
     }
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(err(bytes.len(), Base64Problem::Length));
     }
     base64::engine::general_purpose::STANDARD

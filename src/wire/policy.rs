@@ -274,7 +274,6 @@ impl SrtpPolicy {
         one(T::AuthKeyLen, self.auth_key_len);
         one(T::SaltKeyLen, self.salt_key_len);
         one(T::Prf, self.prf.map(|v| v.to_wire()));
-        drop(one);
         if let Some(kdr) = self.kdr {
             sp.push(T::KeyDerivationRate.to_wire(), &(kdr as u32).to_be_bytes());
         }
@@ -292,7 +291,6 @@ impl SrtpPolicy {
         );
         one(T::AuthTagLen, self.auth_tag_len);
         one(T::PrefixLen, self.prefix_len);
-        drop(one);
         if let Some(r) = self.roc_tx_rate {
             sp.push(T::RocTxRate.to_wire(), &r.to_be_bytes());
         }
@@ -308,7 +306,6 @@ impl SrtpPolicy {
         one(T::SrtpAuthTagLen, self.srtp_auth_tag_len);
         one(T::SrtcpAuthTagLen, self.srtcp_auth_tag_len);
         one(T::AeadAuthTagLen, self.aead_auth_tag_len);
-        drop(one);
         for (t, v) in &self.unknown {
             sp.push(*t, v);
         }
