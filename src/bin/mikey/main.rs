@@ -1,0 +1,95 @@
+//! `mikey`: a command-line MIKEY (RFC 3830) diagnostic tool.
+//!
+//! Each subcommand lives in its own module and is dispatched by the small `match` in
+//! [`run`]. To add one (e.g. `demo`, `sdp`), add a module with a `run(&[String]) ->
+//! Result<(), Failure>` function, one `match` arm, and a paragraph in [`USAGE`].
+#![forbid(unsafe_code)]
+
+mod decode;
+mod input;
+mod render;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// The usage text printed by `mikey --help` and `mikey help`.
+pub const USAGE: &str = "\
+mikey - MIKEY (RFC 3830) diagnostic tool
+
+USAGE:
+    mikey decode [--json] [--lenient] INPUT
+    mikey reencode [--lenient] INPUT
+    mikey help | --help | -h
+
+SUBCOMMANDS:
+    decode     Decode every MIKEY message found in INPUT and print it as a tree
+               (header, crypto sessions, each payload and field, NULL-encrypted
+               KEMAC keys in hex), or as JSON with --json (docs/decode-json.md).
+    reencode   Parse and re-encode every MIKEY message found in INPUT; print
+               the lowercase hex of the encoding, one message per line.
+
+OPTIONS:
+    --json     JSON output (decode only)
+    --lenient  Accept known device quirks (GStreamer auth key length 10,
+               trailing 0x00, NUL-terminated IDs) and report them
+
+INPUT:
+    A hex string, a base64 string, a file path, or - for stdin. File and stdin
+    contents may be: raw binary MIKEY (first byte 0x01), hex, base64, an SDP
+    body, an a=key-mgmt:mikey line, an RTSP KeyMgmt: header line or value, or
+    an ONVIF body line \"mikey: <base64>\".
+
+EXIT STATUS:
+    0 success, 1 bad input (one line \"error: ...\" on stderr), 2 usage error.
+
+NOTE: this tool prints key material on purpose (diagnostics).
+";
+
+/// Why a subcommand failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Wrong command line: exit status 2.
+    Usage(String),
+    /// The input is not what it should be: exit status 1.
+    Input(String),
+}
+
+/// Writes `text` to stdout, ignoring a closed pipe (e.g. `mikey decode x | head`).
+pub fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let rest = args.get(1..).unwrap_or(&[]);
+    match args.first().map(String::as_str) {
+        None => Err(Failure::Usage("no subcommand given".into())),
+        Some("help" | "--help" | "-h") => {
+            print(USAGE);
+            Ok(())
+        }
+        Some("decode") => decode::run(rest),
+        Some("reencode") => decode::run_reencode(rest),
+        Some(other) => Err(Failure::Usage(format!("unknown subcommand {other:?}"))),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("error: {m} (see `mikey --help`)");
+            ExitCode::from(2)
+        }
+        Err(Failure::Input(m)) => {
+            // Exactly one line.
+            eprintln!("error: {}", m.replace(['\r', '\n'], " "));
+            ExitCode::from(1)
+        }
+    }
+}
