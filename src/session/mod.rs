@@ -18,7 +18,8 @@ pub mod replay;
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 pub use error::SessionError;
 pub use psk::{
-    Accepted, PskConfig, PskInitiator, PskResponder, PskStore, Rejected, ResponderConfig, Verified,
+    open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
+    ResponderConfig, Verified,
 };
 pub use replay::ReplayCache;
 

@@ -2,8 +2,12 @@
 
 use crate::input::{self, Found};
 use crate::render::{self, Decoded};
+use crate::srtp_json::{srtp_list, srtp_text};
 use crate::{print, Failure};
-use mikey::wire::{Message, MessageView, ParseOptions};
+use mikey::session::{open_psk_message, SessionError};
+use mikey::srtp::export::export;
+use mikey::wire::{DataType, Message, MessageView, ParseOptions};
+use std::fmt::Write as _;
 
 /// Options of `decode` and `reencode`. New options (e.g. `--psk HEX`, `--private-key PEM`,
 /// `--no-verify`) go here and into [`parse_args`].
@@ -13,6 +17,10 @@ pub struct DecodeOptions {
     pub json: bool,
     /// `--lenient`: accept known device quirks.
     pub lenient: bool,
+    /// `--psk HEX`: open PSK messages with this key.
+    pub psk: Option<Vec<u8>>,
+    /// `--no-verify`: show keys even when the MAC does not verify.
+    pub no_verify: bool,
     /// INPUT.
     pub input: String,
 }
@@ -33,8 +41,19 @@ pub fn parse_args(args: &[String], allow_json: bool) -> Result<DecodeOptions, Fa
     let mut o = DecodeOptions::default();
     let mut input = None;
     let mut options_done = false;
-    for a in args {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
+            "--psk" if !options_done && allow_json => {
+                let h = it
+                    .next()
+                    .ok_or_else(|| Failure::Usage("--psk needs a hex value".into()))?;
+                o.psk = Some(
+                    input::decode_hex(h)
+                        .ok_or_else(|| Failure::Usage("--psk is not hex".into()))?,
+                );
+            }
+            "--no-verify" if !options_done && allow_json => o.no_verify = true,
             "--json" if !options_done && allow_json => o.json = true,
             "--lenient" if !options_done => o.lenient = true,
             "--" if !options_done => options_done = true,
@@ -49,6 +68,9 @@ pub fn parse_args(args: &[String], allow_json: bool) -> Result<DecodeOptions, Fa
         }
     }
     o.input = input.ok_or_else(|| Failure::Usage("INPUT missing".into()))?;
+    if o.no_verify && o.psk.is_none() {
+        return Err(Failure::Usage("--no-verify needs --psk".into()));
+    }
     Ok(o)
 }
 
@@ -81,8 +103,20 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let o = parse_args(args, true)?;
     let found = input::load(&o.input).map_err(Failure::Input)?;
     let decoded = parse_all(&found, o.parse_options())?;
+    let opened = match &o.psk {
+        Some(psk) => open_all(&decoded, psk, !o.no_verify)?,
+        None => Vec::new(),
+    };
     if o.json {
-        let doc = render::json(&decoded);
+        let mut doc = render::json(&decoded);
+        if let Some(list) = doc.get_mut("messages").and_then(|m| m.as_array_mut()) {
+            for (m, op) in list.iter_mut().zip(&opened) {
+                if let (Some(obj), Some(op)) = (m.as_object_mut(), op) {
+                    obj.insert("mac_verified".into(), op.mac_verified.into());
+                    obj.insert("srtp".into(), srtp_list(&op.srtp));
+                }
+            }
+        }
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Failure::Input(format!("JSON output: {e}")))?;
         print(&(text + "\n"));
@@ -93,10 +127,101 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                 out.push('\n');
             }
             render::text(&mut out, i + 1, decoded.len(), d);
+            if let Some(Some(op)) = opened.get(i) {
+                let _ = writeln!(
+                    out,
+                    "  MAC verified with the PSK: {}",
+                    if op.mac_verified { "yes" } else { "no" }
+                );
+                let _ = writeln!(out, "  Key data (decrypted KEMAC):");
+                for k in &op.keys {
+                    let _ = writeln!(
+                        out,
+                        "    {}: key {}{}{}",
+                        k.key_type,
+                        hex(k.key.as_bytes()),
+                        k.salt
+                            .as_ref()
+                            .map(|s| format!(", salt {}", hex(s.as_bytes())))
+                            .unwrap_or_default(),
+                        k.mki()
+                            .map(|m| format!(", SPI/MKI {}", hex(m)))
+                            .unwrap_or_default()
+                    );
+                }
+                let _ = writeln!(out, "  SRTP parameters:");
+                srtp_text(&mut out, "    ", &op.srtp);
+            }
         }
         print(&out);
     }
     Ok(())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// What `--psk` found in one PSK message.
+pub struct OpenedMessage {
+    /// Whether the MAC verified.
+    pub mac_verified: bool,
+    /// The decrypted keys.
+    pub keys: Vec<mikey::session::TransportKey>,
+    /// The exported SRTP parameters.
+    pub srtp: Vec<mikey::srtp::export::SrtpParams>,
+}
+
+/// Opens every PSK I_MESSAGE (`None` for other messages). Update messages without RAND use
+/// the RAND of an earlier message of the same CSB in the input. A MAC that does not verify
+/// is an error unless `verify` is false.
+pub fn open_all(
+    decoded: &[Decoded<'_>],
+    psk: &[u8],
+    verify: bool,
+) -> Result<Vec<Option<OpenedMessage>>, Failure> {
+    let mut rands: std::collections::HashMap<u32, Vec<u8>> = std::collections::HashMap::new();
+    let many = decoded.len() > 1;
+    let mut out = Vec::new();
+    for (i, d) in decoded.iter().enumerate() {
+        let h = d.view.header();
+        if h.data_type != DataType::PskInit {
+            out.push(None);
+            continue;
+        }
+        let where_ = if many {
+            format!("message {}: ", i + 1)
+        } else {
+            String::new()
+        };
+        let op = open_psk_message(
+            &d.view,
+            psk,
+            rands.get(&h.csb_id).map(|r| r.as_slice()),
+            verify,
+        )
+        .map_err(|e| {
+            Failure::Input(format!(
+                "{where_}{e}{}",
+                if matches!(e, SessionError::AuthFailure) {
+                    " (MAC does not verify with this PSK; --no-verify shows the keys anyway)"
+                } else {
+                    ""
+                }
+            ))
+        })?;
+        rands
+            .entry(h.csb_id)
+            .or_insert_with(|| op.bundle.rand.clone());
+        let srtp =
+            export(&op.bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
+        out.push(Some(OpenedMessage {
+            mac_verified: op.mac_verified,
+            keys: op.bundle.keys.clone(),
+            srtp,
+        }));
+    }
+    Ok(out)
 }
 
 /// `mikey reencode [--lenient] INPUT`: parse, encode, print lowercase hex per message.

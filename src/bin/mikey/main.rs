@@ -6,8 +6,10 @@
 #![forbid(unsafe_code)]
 
 mod decode;
+mod demo;
 mod input;
 mod render;
+mod srtp_json;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -17,11 +19,15 @@ pub const USAGE: &str = "\
 mikey - MIKEY (RFC 3830) diagnostic tool
 
 USAGE:
-    mikey decode [--json] [--lenient] INPUT
+    mikey demo [--mode psk] [--psk HEX] [--json]
+    mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
     mikey reencode [--lenient] INPUT
     mikey help | --help | -h
 
 SUBCOMMANDS:
+    demo       Run an initiator and a responder in one process: print both
+               messages, both sides' SRTP parameters, and one RTP packet
+               protected by the initiator and unprotected by the responder.
     decode     Decode every MIKEY message found in INPUT and print it as a tree
                (header, crypto sessions, each payload and field, NULL-encrypted
                KEMAC keys in hex), or as JSON with --json (docs/decode-json.md).
@@ -30,6 +36,9 @@ SUBCOMMANDS:
 
 OPTIONS:
     --json     JSON output (decode only)
+    --psk HEX  decode: verify the MAC of PSK messages, decrypt the KEMAC, and
+               show the key data and SRTP parameters (JSON: mac_verified, srtp)
+    --no-verify  decode --psk: show the keys even when the MAC does not verify
     --lenient  Accept known device quirks (GStreamer auth key length 10,
                trailing 0x00, NUL-terminated IDs) and report them
 
@@ -71,6 +80,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         Some("decode") => decode::run(rest),
         Some("reencode") => decode::run_reencode(rest),
+        Some("demo") => demo::run(rest),
         Some(other) => Err(Failure::Usage(format!("unknown subcommand {other:?}"))),
     }
 }
