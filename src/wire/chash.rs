@@ -34,6 +34,7 @@ impl Chash<'_> {
 impl<'a> PayloadBody<'a> for Chash<'a> {
     const TYPE: PayloadType = PayloadType::Chash;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("CHASH", "next payload")?);
         let hash_func = HashFunc::from_wire(r.u8("CHASH", "Hash func")?);
@@ -61,6 +62,7 @@ impl<'a> PayloadBody<'a> for Chash<'a> {
         2 + self.hash.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.hash_func.to_wire());

@@ -44,6 +44,7 @@ impl Dh<'_> {
 impl<'a> PayloadBody<'a> for Dh<'a> {
     const TYPE: PayloadType = PayloadType::Dh;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let group = DhGroup::from_wire(r.u8(P, "DH-Group")?);
@@ -75,6 +76,7 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
         3 + self.value.len() + self.kv.encoded_len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.group.to_wire());

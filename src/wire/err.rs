@@ -31,6 +31,7 @@ impl ErrorPayload {
 impl<'a> PayloadBody<'a> for ErrorPayload {
     const TYPE: PayloadType = PayloadType::Err;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("ERR", "next payload")?);
         let error_no = ErrorNo::from_wire(r.u8("ERR", "Error no")?);
@@ -42,6 +43,7 @@ impl<'a> PayloadBody<'a> for ErrorPayload {
         4
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.error_no.to_wire());

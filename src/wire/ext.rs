@@ -95,6 +95,7 @@ impl<'a> GeneralExtension<'a> {
 impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
     const TYPE: PayloadType = PayloadType::GenExt;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let ext_type = GenExtType::from_wire(r.u8(P, "Type")?);
@@ -136,6 +137,7 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
         4 + self.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.ext_type.to_wire());

@@ -85,6 +85,7 @@ impl<'a> Id<'a> {
 impl<'a> PayloadBody<'a> for Id<'a> {
     const TYPE: PayloadType = PayloadType::Id;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("ID", "next payload")?);
         let id_type = IdType::from_wire(r.u8("ID", "ID Type")?);
@@ -104,6 +105,7 @@ impl<'a> PayloadBody<'a> for Id<'a> {
         4 + self.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.id_type.to_wire());
@@ -134,6 +136,7 @@ impl Cert<'_> {
 impl<'a> PayloadBody<'a> for Cert<'a> {
     const TYPE: PayloadType = PayloadType::Cert;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("CERT", "next payload")?);
         let cert_type = CertType::from_wire(r.u8("CERT", "Cert Type")?);
@@ -152,6 +155,7 @@ impl<'a> PayloadBody<'a> for Cert<'a> {
         4 + self.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.cert_type.to_wire());
@@ -182,6 +186,7 @@ impl IdRoleId<'_> {
 impl<'a> PayloadBody<'a> for IdRoleId<'a> {
     const TYPE: PayloadType = PayloadType::Idr;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("IDR", "next payload")?);
         let role = IdRole::from_wire(r.u8("IDR", "ID Role")?);
@@ -205,6 +210,7 @@ impl<'a> PayloadBody<'a> for IdRoleId<'a> {
         5 + self.id.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.role.to_wire());

@@ -57,6 +57,7 @@ impl<'a> Kemac<'a> {
 impl<'a> PayloadBody<'a> for Kemac<'a> {
     const TYPE: PayloadType = PayloadType::Kemac;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let encr_alg = EncrAlg::from_wire(r.u8(P, "Encr alg")?);
@@ -76,7 +77,7 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
         };
         let mac = r.take(mac_len, P, "MAC")?;
         if encr_alg == EncrAlg::Null && ctx.validate_key_data {
-            KeyDataList::parse(encr_data, ctx.kemac_with_id, data_offset)?;
+            KeyDataList::validate(encr_data, ctx.kemac_with_id, data_offset)?;
         }
         Ok((
             Self {
@@ -93,6 +94,7 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
         5 + self.encr_data.len() + self.mac.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.encr_alg.to_wire());

@@ -165,6 +165,7 @@ impl<'a> KeyData<'a> {
 impl<'a> PayloadBody<'a> for KeyData<'a> {
     const TYPE: PayloadType = PayloadType::KeyData;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let tkv = r.u8(P, "Type/KV")?;
@@ -204,6 +205,7 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
         4 + self.key.len() + self.salt.as_ref().map_or(0, |s| 2 + s.len()) + self.kv.encoded_len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push((self.key_type.to_wire() << 4) | (self.kv.kv_type().to_wire() & 0x0f));
@@ -269,6 +271,44 @@ impl<'a> KeyDataList<'a> {
             ));
         }
         Ok(out)
+    }
+
+    /// Checks a KEMAC plaintext like [`KeyDataList::parse`] without allocating (used when a
+    /// message with a NULL-encrypted KEMAC is parsed).
+    pub fn validate(data: &[u8], with_id: bool, base: usize) -> Result<(), ParseError> {
+        let mut r = Reader::with_base(data, base);
+        let mut ctx = ParseCtx::default();
+        if data.is_empty() {
+            return Ok(());
+        }
+        let mut next = if with_id {
+            super::id::Id::parse(&mut r, &mut ctx)?.1
+        } else {
+            PayloadType::KeyData
+        };
+        while next != PayloadType::Last {
+            if next != PayloadType::KeyData {
+                return Err(r.error(
+                    P,
+                    "next payload",
+                    ErrorKind::InvalidValue {
+                        value: next.to_wire().into(),
+                        expected: "Key data (20) or Last (0)",
+                    },
+                ));
+            }
+            next = KeyData::parse(&mut r, &mut ctx)?.1;
+        }
+        if !r.is_empty() {
+            return Err(r.error(
+                P,
+                "end",
+                ErrorKind::TrailingBytes {
+                    count: r.remaining(),
+                },
+            ));
+        }
+        Ok(())
     }
 
     /// Encoded length.

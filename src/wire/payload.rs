@@ -109,10 +109,12 @@ pub trait PayloadBody<'a>: Sized {
     /// The payload type code.
     const TYPE: PayloadType;
     /// Parses the payload at the reader; returns it and its next payload field.
+    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError>;
     /// Encoded length in bytes.
     fn encoded_len(&self) -> usize;
     /// Appends the payload with `next` as its next payload field.
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>);
 }
 
@@ -127,6 +129,7 @@ macro_rules! payloads {
 
         impl<'a> Payload<'a> {
             /// Parses a payload of type `t` at the reader.
+            #[inline]
             pub fn parse(t: PayloadType, r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
                 match t {
                     $( <$ty as PayloadBody>::TYPE => {

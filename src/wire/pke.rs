@@ -36,6 +36,7 @@ impl Pke<'_> {
 impl<'a> PayloadBody<'a> for Pke<'a> {
     const TYPE: PayloadType = PayloadType::Pke;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let cl = r.u16(P, "C/Data len")?;
@@ -53,6 +54,7 @@ impl<'a> PayloadBody<'a> for Pke<'a> {
         3 + self.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         let cl = ((self.cache.to_wire() as u16 & 0x3) << 14) | (self.data.len() as u16 & 0x3fff);

@@ -109,6 +109,7 @@ impl<'a> SecurityPolicy<'a> {
 impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
     const TYPE: PayloadType = PayloadType::Sp;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let policy_no = r.u8(P, "Policy no")?;
@@ -156,6 +157,7 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
         5 + self.params.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.policy_no);

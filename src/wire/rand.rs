@@ -31,6 +31,7 @@ impl Rand<'_> {
 impl<'a> PayloadBody<'a> for Rand<'a> {
     const TYPE: PayloadType = PayloadType::Rand;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("RAND", "next payload")?);
         let n = r.u8("RAND", "RAND len")? as usize;
@@ -46,6 +47,7 @@ impl<'a> PayloadBody<'a> for Rand<'a> {
         2 + self.rand.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.rand.len() as u8);
@@ -75,6 +77,7 @@ impl RandRoleRand<'_> {
 impl<'a> PayloadBody<'a> for RandRoleRand<'a> {
     const TYPE: PayloadType = PayloadType::Randr;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("RANDR", "next payload")?);
         let role = RandRole::from_wire(r.u8("RANDR", "RAND Role")?);
@@ -92,6 +95,7 @@ impl<'a> PayloadBody<'a> for RandRoleRand<'a> {
         3 + self.rand.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.role.to_wire());

@@ -37,6 +37,7 @@ impl SakkePayload<'_> {
 impl<'a> PayloadBody<'a> for SakkePayload<'a> {
     const TYPE: PayloadType = PayloadType::Sakke;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("SAKKE", "next payload")?);
         let params = SakkeParams::from_wire(r.u8("SAKKE", "SAKKE params")?);
@@ -57,6 +58,7 @@ impl<'a> PayloadBody<'a> for SakkePayload<'a> {
         5 + self.data.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.params.to_wire());

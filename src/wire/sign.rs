@@ -37,6 +37,7 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
     const TYPE: PayloadType = PayloadType::Sign;
 
     /// Returns `Last` as the next payload: nothing may follow SIGN.
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let tl = r.u16(P, "S type/Signature len")?;
         let sig = r.take((tl & 0x0fff) as usize, P, "Signature")?;
@@ -53,6 +54,7 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
         2 + self.signature.len()
     }
 
+    #[inline]
     fn encode(&self, _next: PayloadType, out: &mut Vec<u8>) {
         let tl = ((self.sign_type.to_wire() as u16 & 0xf) << 12)
             | (self.signature.len() as u16 & 0x0fff);

@@ -132,6 +132,7 @@ pub struct Ticket<'a>(pub TicketPayload<'a>);
 impl<'a> PayloadBody<'a> for TicketPolicy<'a> {
     const TYPE: PayloadType = PayloadType::Tp;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         TicketPayload::parse_any(r, false).map(|(t, n)| (Self(t), n))
     }
@@ -140,6 +141,7 @@ impl<'a> PayloadBody<'a> for TicketPolicy<'a> {
         self.0.len_any()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         self.0.encode_any(next, out)
     }
@@ -148,6 +150,7 @@ impl<'a> PayloadBody<'a> for TicketPolicy<'a> {
 impl<'a> PayloadBody<'a> for Ticket<'a> {
     const TYPE: PayloadType = PayloadType::Ticket;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         TicketPayload::parse_any(r, true).map(|(t, n)| (Self(t), n))
     }
@@ -156,6 +159,7 @@ impl<'a> PayloadBody<'a> for Ticket<'a> {
         self.0.len_any()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         self.0.encode_any(next, out)
     }

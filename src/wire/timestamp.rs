@@ -116,6 +116,7 @@ impl Timestamp {
 impl<'a> PayloadBody<'a> for Timestamp {
     const TYPE: PayloadType = PayloadType::T;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("T", "next payload")?);
         let ts_type = TsType::from_wire(r.u8("T", "TS type")?);
@@ -126,6 +127,7 @@ impl<'a> PayloadBody<'a> for Timestamp {
         2 + self.value_len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.ts_type.to_wire());
@@ -145,6 +147,7 @@ pub struct TimestampRole {
 impl<'a> PayloadBody<'a> for TimestampRole {
     const TYPE: PayloadType = PayloadType::Tr;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("TR", "next payload")?);
         let role = TsRole::from_wire(r.u8("TR", "TS Role")?);
@@ -162,6 +165,7 @@ impl<'a> PayloadBody<'a> for TimestampRole {
         3 + self.ts.value_len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.role.to_wire());

@@ -34,6 +34,7 @@ impl Verification<'_> {
 impl<'a> PayloadBody<'a> for Verification<'a> {
     const TYPE: PayloadType = PayloadType::V;
 
+    #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8("V", "next payload")?);
         let auth_alg = MacAlg::from_wire(r.u8("V", "Auth alg")?);
@@ -61,6 +62,7 @@ impl<'a> PayloadBody<'a> for Verification<'a> {
         2 + self.mac.len()
     }
 
+    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
         out.push(next.to_wire());
         out.push(self.auth_alg.to_wire());
