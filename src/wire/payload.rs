@@ -109,12 +109,10 @@ pub trait PayloadBody<'a>: Sized {
     /// The payload type code.
     const TYPE: PayloadType;
     /// Parses the payload at the reader; returns it and its next payload field.
-    #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError>;
     /// Encoded length in bytes.
     fn encoded_len(&self) -> usize;
     /// Appends the payload with `next` as its next payload field.
-    #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>);
 }
 
