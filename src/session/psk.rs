@@ -73,6 +73,9 @@ pub struct PskConfig {
     pub ts_type: TsType,
     /// RAND length in bytes (RFC 3830 §6.11: at least 16).
     pub rand_len: u8,
+    /// A given RAND instead of a fresh one: a group controller sends the same RAND to every
+    /// member of a CSB (RFC 3830 §6.11, §8.1).
+    pub rand: Option<Vec<u8>>,
 }
 
 impl Default for PskConfig {
@@ -89,6 +92,7 @@ impl Default for PskConfig {
             policies: Vec::new(),
             ts_type: TsType::NtpUtc,
             rand_len: 16,
+            rand: None,
         }
     }
 }
@@ -214,8 +218,14 @@ impl PskInitiator {
                         u32::from_be_bytes(b)
                     }
                 };
-                let mut r = vec![0u8; self.cfg.rand_len as usize];
-                rng.fill(&mut r);
+                let r = match &self.cfg.rand {
+                    Some(r) => r.clone(),
+                    None => {
+                        let mut r = vec![0u8; self.cfg.rand_len as usize];
+                        rng.fill(&mut r);
+                        r
+                    }
+                };
                 (csb_id, r)
             }
         };
