@@ -8,12 +8,16 @@
 //!   RFC 6043 §6.2) and MAC (HMAC-SHA-1-160 / HMAC-SHA-256-256, RFC 3830 §4.2.4,
 //!   RFC 6043 §6.2).
 //! * [`SecretBytes`]: owned key material, zeroized on drop, never printed.
+//! * [`provider`](mod@provider): the pluggable [`CryptoProvider`] for the public-key, RSA-R and
+//!   Diffie-Hellman modes (RSA PKCS#1 v1.5 and PSS, MODP exponentiation; RFC 3830 §3.2, §3.3,
+//!   §6.5), with [`RustCryptoProvider`] as [`default_provider()`].
 
 use core::fmt;
 
 pub mod derive;
 pub mod kemac;
 pub mod prf;
+pub mod provider;
 pub mod secret;
 
 pub use derive::{
@@ -25,6 +29,10 @@ pub use kemac::{
     AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
 };
 pub use prf::{prf, Prf};
+pub use provider::{
+    default_provider, CountingProvider, CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider,
+    SignatureScheme, MAX_MODEXP_BITS,
+};
 pub use secret::SecretBytes;
 
 /// Errors from the MIKEY crypto primitives.
@@ -69,6 +77,18 @@ pub enum CryptoError {
         /// The wire value.
         value: u8,
     },
+    /// An RSA key could not be decoded (not DER SPKI, PKCS#1 or PKCS#8, or PEM of one of them)
+    /// or is unacceptable (inconsistent, or modulus outside 1024-8192 bits; RFC 8017 §3).
+    InvalidRsaKey,
+    /// An RSA operation failed: message too long to encrypt (RFC 8017 §7.2.1), ciphertext of
+    /// the wrong length (RFC 8017 §7.2.2), or key too small for the signature scheme.
+    RsaOperation,
+    /// A signature did not verify (SIGN payload, RFC 3830 §5.2, §6.5).
+    BadSignature,
+    /// A modular exponentiation input is out of range (Diffie-Hellman, RFC 3830 §3.3): even
+    /// modulus, modulus below 3 or above 8192 bits, base not below the modulus, or exponent
+    /// longer than the modulus.
+    InvalidModExpInput,
 }
 
 impl fmt::Display for CryptoError {
@@ -96,6 +116,12 @@ impl fmt::Display for CryptoError {
             }
             CryptoError::UnsupportedAlgorithm { registry, value } => {
                 write!(f, "unsupported {registry} value {value}")
+            }
+            CryptoError::InvalidRsaKey => f.write_str("invalid or unacceptable RSA key"),
+            CryptoError::RsaOperation => f.write_str("RSA operation failed"),
+            CryptoError::BadSignature => f.write_str("signature verification failed"),
+            CryptoError::InvalidModExpInput => {
+                f.write_str("modular exponentiation input out of range")
             }
         }
     }
