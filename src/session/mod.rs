@@ -14,6 +14,7 @@ mod common;
 pub mod error;
 pub mod psk;
 pub mod replay;
+pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 pub use error::SessionError;
@@ -22,6 +23,7 @@ pub use psk::{
     ResponderConfig, Verified,
 };
 pub use replay::ReplayCache;
+pub use trust::{PeerClaim, PeerVerifier, PinnedKeys};
 
 /// A source of random bytes for keys, RAND and CSB IDs.
 pub trait Entropy {
