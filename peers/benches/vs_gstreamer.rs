@@ -10,12 +10,22 @@ use std::hint::black_box;
 
 fn hex(s: &str) -> Vec<u8> {
     let s = s.trim();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn gst_parse(b: &[u8]) -> *mut sdp::GstMIKEYMessage {
     // SAFETY: a valid buffer and length; GStreamer copies what it keeps.
-    unsafe { sdp::gst_mikey_message_new_from_data(b.as_ptr() as *const _, b.len(), std::ptr::null_mut(), std::ptr::null_mut()) }
+    unsafe {
+        sdp::gst_mikey_message_new_from_data(
+            b.as_ptr() as *const _,
+            b.len(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
 }
 
 fn gst_free(m: *mut sdp::GstMIKEYMessage) {
@@ -28,9 +38,22 @@ fn bench(c: &mut Criterion) {
     let b = hex(include_str!("../../testvectors/gortsplib-mikey-a.hex"));
     let mut g = c.benchmark_group("gortsplib-a-112B");
     g.bench_function("mikey/view_walk", |x| {
-        x.iter(|| MessageView::parse_with(black_box(&b), ParseOptions::LENIENT).unwrap().payloads().count())
+        x.iter(|| {
+            MessageView::parse_with(black_box(&b), ParseOptions::LENIENT)
+                .unwrap()
+                .payloads()
+                .count()
+        })
     });
-    g.bench_function("mikey/message_parse", |x| x.iter(|| Message::parse_with(black_box(&b), ParseOptions::LENIENT).unwrap().0.payloads.len()));
+    g.bench_function("mikey/message_parse", |x| {
+        x.iter(|| {
+            Message::parse_with(black_box(&b), ParseOptions::LENIENT)
+                .unwrap()
+                .0
+                .payloads
+                .len()
+        })
+    });
     g.bench_function("gstreamer/parse", |x| {
         x.iter(|| {
             let m = gst_parse(black_box(&b));
@@ -52,7 +75,8 @@ fn bench(c: &mut Criterion) {
         x.iter(|| {
             // SAFETY: `gm` is a valid message; the returned GBytes is released here.
             unsafe {
-                let bytes = sdp::gst_mikey_message_to_bytes(gm, std::ptr::null_mut(), std::ptr::null_mut());
+                let bytes =
+                    sdp::gst_mikey_message_to_bytes(gm, std::ptr::null_mut(), std::ptr::null_mut());
                 assert!(!bytes.is_null());
                 gffi::g_bytes_unref(bytes);
             }

@@ -96,14 +96,14 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
     const TYPE: PayloadType = PayloadType::GenExt;
 
     #[inline]
-    fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let ext_type = GenExtType::from_wire(r.u8(P, "Type")?);
         let n = r.u16(P, "Length")? as usize;
         let base = r.offset();
         let data = r.take(n, P, "Data")?;
         match ext_type {
-            GenExtType::KeyId => {
+            GenExtType::KeyId if ctx.validate => {
                 let mut kr = Reader::with_base(data, base);
                 while !kr.is_empty() {
                     kr.u8(P, "Key ID Type")?;

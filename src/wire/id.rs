@@ -24,7 +24,7 @@ fn check_nul(
     p: &'static str,
     ctx: &mut ParseCtx,
 ) -> Result<(), ParseError> {
-    if matches!(id_type, IdType::Nai | IdType::Uri) && data.last() == Some(&0) {
+    if ctx.validate && matches!(id_type, IdType::Nai | IdType::Uri) && data.last() == Some(&0) {
         if !ctx.lenient {
             return Err(r.error_back(
                 1,

@@ -76,7 +76,7 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
             ));
         };
         let mac = r.take(mac_len, P, "MAC")?;
-        if encr_alg == EncrAlg::Null && ctx.validate_key_data {
+        if encr_alg == EncrAlg::Null && ctx.validate {
             KeyDataList::validate(encr_data, ctx.kemac_with_id, data_offset)?;
         }
         Ok((

@@ -107,7 +107,7 @@ impl<'a> MessageView<'a> {
     pub fn payloads_with_offsets(&self) -> impl Iterator<Item = (usize, Payload<'a>)> + '_ {
         let mut r = Reader::with_base(&self.bytes[self.body_start..self.end], self.body_start);
         let mut ctx = ParseCtx {
-            validate_key_data: false,
+            validate: false,
             ..ctx_for(self.opts, self.header.data_type)
         };
         let mut next = self.first;

@@ -79,8 +79,9 @@ pub struct ParseCtx {
     pub lenient: bool,
     /// What was tolerated so far.
     pub quirks: Quirks,
-    /// Parse NULL-encrypted KEMAC contents as key data sub-payloads.
-    pub validate_key_data: bool,
+    /// Check everything (NULL-encrypted KEMAC contents as key data sub-payloads, SP
+    /// parameter TLVs, ID text). False when re-reading bytes that were already checked.
+    pub validate: bool,
     /// Whether a KEMAC plaintext starts with an ID payload (public-key methods).
     pub kemac_with_id: bool,
 }
@@ -90,7 +91,7 @@ impl Default for ParseCtx {
         Self {
             lenient: false,
             quirks: Quirks::default(),
-            validate_key_data: true,
+            validate: true,
             kemac_with_id: false,
         }
     }

@@ -119,7 +119,7 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
         let params = r.take(n, P, "Policy param")?;
         let mut pr = Reader::with_base(params, base);
         let (mut auth_hmac, mut key_len_10) = (false, false);
-        while !pr.is_empty() {
+        while ctx.validate && !pr.is_empty() {
             let t = pr.u8(P, "param Type")?;
             let l = pr.u8(P, "param Length")? as usize;
             let v = pr.take(l, P, "param Value")?;
