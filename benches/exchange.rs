@@ -57,6 +57,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap();
             let x = ini.srtp().unwrap();
             let y = resp.srtp(a.csb_id).unwrap();
+            resp.remove_bundle(a.csb_id);
             black_box((x, y))
         })
     });

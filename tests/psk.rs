@@ -581,3 +581,48 @@ fn secrets_never_show_in_debug() {
         assert!(!s.contains(&format!("{:?}", p[0].master_key.as_bytes())));
     }
 }
+
+#[test]
+fn a_peer_cannot_take_over_another_peers_csb() {
+    let mut store = std::collections::HashMap::new();
+    store.insert(b"alice@example.com".to_vec(), SecretBytes::from_slice(&PSK));
+    store.insert(
+        b"mallory@example.com".to_vec(),
+        SecretBytes::from_slice(&[0x66; 20]),
+    );
+    let mut r = PskResponder::new(store, ResponderConfig::default());
+    let c = PskConfig {
+        csb_id: Some(0xc5b0c5b0),
+        ..cfg()
+    };
+    let mut alice = PskInitiator::new(&PSK, c.clone());
+    r.handle(
+        &alice
+            .initiate(vec![TransportKey::tgk(&[1u8; 16])], NOW, &mut seq_rng())
+            .unwrap(),
+        NOW,
+    )
+    .unwrap();
+    let before = r.srtp(0xc5b0c5b0).unwrap();
+    let mut mallory = PskInitiator::new(
+        &[0x66; 20],
+        PskConfig {
+            id_i: Some(Id::nai("mallory@example.com")),
+            ..c
+        },
+    );
+    let m = mallory
+        .initiate(
+            vec![TransportKey::tgk(&[2u8; 16])],
+            NOW,
+            &mut |b: &mut [u8]| b.fill(9),
+        )
+        .unwrap();
+    let rej = r.handle(&m, NOW).unwrap_err();
+    assert!(
+        matches!(rej.error, SessionError::Unspecified(_)),
+        "{:?}",
+        rej.error
+    );
+    assert_eq!(r.srtp(0xc5b0c5b0).unwrap(), before);
+}

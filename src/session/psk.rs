@@ -34,10 +34,10 @@ use super::common::{
     check_timestamp, cipher_of, error_message, mac_of, prf_of, response_mac, seal_with_v, ts_bytes,
     ResponseAuth,
 };
-use super::replay::{digest, ReplayCache, ReplayVerdict};
+use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
-use crate::srtp::export::{export, SrtpParams};
+use crate::srtp::export::{check as check_export, export, SrtpParams};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorNo, Header, Id, Kemac, KeyDataList, MacAlg, Message,
     MessageView, ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs,
@@ -128,6 +128,8 @@ pub struct Verified {
 struct Pending {
     t: Timestamp,
     id_i: Vec<u8>,
+    /// The auth key of this message (RFC 3830 §4.1.4), to check the response with.
+    auth: SecretBytes,
 }
 
 /// The initiator of the pre-shared key method.
@@ -305,6 +307,7 @@ impl PskInitiator {
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
+            auth: mk.auth.clone(),
             id_i: self
                 .cfg
                 .id_i
@@ -352,20 +355,12 @@ impl PskInitiator {
         let v = view
             .payloads()
             .find_map(|p| if let Payload::V(v) = p { Some(v) } else { None });
-        let keys = MessageKeys::derive(
-            prf_of(bundle.prf)?,
-            self.psk.as_bytes(),
-            bundle.csb_id,
-            &bundle.rand,
-            KemacCipher::Null,
-            mac_of(self.cfg.mac, true)?,
-        );
         let verify = |v: &crate::wire::Verification<'_>| -> Result<(), SessionError> {
             let kind = mac_of(v.auth_alg, self.cfg.mac == MacAlg::Null)?;
             let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
             let tag = response_mac(
                 kind,
-                keys.auth.as_bytes(),
+                pending.auth.as_bytes(),
                 body,
                 &pending.id_i,
                 &id_r,
@@ -669,7 +664,7 @@ impl PskResponder {
                 "too many crypto session bundles".into(),
             ));
         }
-        let d = digest(view.as_bytes());
+        let d = replay_key(view.as_bytes(), &kemac.mac);
         match self.replay.check(&d, now.as_secs()) {
             ReplayVerdict::Fresh => {}
             ReplayVerdict::Replayed => return Err(SessionError::Replay),
@@ -726,6 +721,16 @@ impl PskResponder {
                 }
             }
         }
+        // A CSB ID belongs to the peer that created it: another peer (another PSK) may not
+        // take it over, neither by update nor by a new initial message.
+        if let Some(e) = existing {
+            if !e.psk.ct_eq(psk.as_bytes()) {
+                return Err(SessionError::Unspecified(format!(
+                    "CSB ID {:#010x} belongs to another peer",
+                    h.csb_id
+                )));
+            }
+        }
         let mut candidate = match existing {
             Some(e) if is_update => e.bundle.clone(),
             _ => CryptoSessionBundle {
@@ -741,7 +746,7 @@ impl PskResponder {
         candidate.gstreamer_auth_key_len |= view.quirks().contains(Quirk::SrtpAuthKeyLen10);
         let mut change = candidate.update(Some(cs_map.clone()), policies, new_keys);
         change.created = !is_update;
-        export(&candidate)?;
+        check_export(&candidate)?;
         // Accepted: commit state, then answer.
         if t.ts_type == TsType::Counter {
             self.counters.insert(counter_key, t.value);

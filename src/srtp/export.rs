@@ -253,10 +253,36 @@ pub fn master_key_and_salt(
     }
 }
 
-/// The SRTP parameters of every crypto session and key of a bundle, in map order then key
-/// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
-pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, SessionError> {
-    let sessions: Vec<(u8, u8, u32, u32)> = match &bundle.cs_map {
+/// Checks that [`export`] will succeed, without deriving any key: every crypto session's
+/// policy maps onto a suite, and every transported key fits it (a responder runs this before
+/// accepting a message, so a bundle it holds can always be exported).
+pub fn check(bundle: &CryptoSessionBundle) -> Result<(), SessionError> {
+    prf_of(bundle.prf)?;
+    for (_, policy_no, _, _) in sessions(bundle) {
+        let policy = policy_of(bundle, policy_no)?;
+        let (suite, _) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+        kdr_of(&policy)?;
+        for key in &bundle.keys {
+            let bad_salt = key
+                .salt
+                .as_ref()
+                .is_some_and(|s| s.len() != suite.master_salt_len());
+            if key.is_tgk() && bad_salt {
+                return Err(SessionError::InvalidKeyData(format!(
+                    "salt does not fit {suite}"
+                )));
+            }
+            if !key.is_tgk() {
+                master_key_and_salt(bundle, key, 0, suite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session.
+fn sessions(bundle: &CryptoSessionBundle) -> Vec<(u8, u8, u32, u32)> {
+    match &bundle.cs_map {
         CsIdMap::SrtpId(m) => m
             .iter()
             .map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc))
@@ -274,21 +300,35 @@ pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, SessionEr
             })
             .collect(),
         CsIdMap::Empty { .. } => Vec::new(),
-    };
-    let mut out = Vec::new();
-    for (cs_id, policy_no, ssrc, roc) in sessions {
-        let policy = match bundle.policy(policy_no) {
-            Some(sp) if sp.prot_type != ProtType::Srtp => {
-                return Err(SessionError::InvalidSp(sp.prot_type.to_wire()))
-            }
-            Some(sp) => sp.srtp(),
-            None => SrtpPolicy::default(),
-        };
-        let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
-        let kdr = policy.kdr.unwrap_or(0);
-        if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
-            return Err(bad(format!("key derivation rate {kdr}")));
+    }
+}
+
+fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, SessionError> {
+    match bundle.policy(policy_no) {
+        Some(sp) if sp.prot_type != ProtType::Srtp => {
+            Err(SessionError::InvalidSp(sp.prot_type.to_wire()))
         }
+        Some(sp) => Ok(sp.srtp()),
+        None => Ok(SrtpPolicy::default()),
+    }
+}
+
+fn kdr_of(policy: &SrtpPolicy) -> Result<u64, SessionError> {
+    let kdr = policy.kdr.unwrap_or(0);
+    if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
+        return Err(bad(format!("key derivation rate {kdr}")));
+    }
+    Ok(kdr)
+}
+
+/// The SRTP parameters of every crypto session and key of a bundle, in map order then key
+/// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
+pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, SessionError> {
+    let mut out = Vec::new();
+    for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
+        let policy = policy_of(bundle, policy_no)?;
+        let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+        let kdr = kdr_of(&policy)?;
         for key in &bundle.keys {
             let (master_key, master_salt) = master_key_and_salt(bundle, key, cs_id, suite)?;
             out.push(SrtpParams {
