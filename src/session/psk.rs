@@ -556,6 +556,19 @@ impl PskResponder {
         self.bundles.remove(&csb_id).is_some()
     }
 
+    /// The settings.
+    pub fn config(&self) -> &ResponderConfig {
+        &self.cfg
+    }
+
+    /// Replaces the SSRCs that fill crypto sessions whose SSRC is 0 in the next messages
+    /// (RFC 3830 §6.1: the responder may fill in the SSRCs of its own streams). An entry 0
+    /// leaves its crypto session unfilled. SDP applications take them from the answer's
+    /// `a=ssrc` lines (RFC 5576), see [`crate::sdp::offer_answer`].
+    pub fn set_local_ssrcs(&mut self, ssrcs: Vec<u32>) {
+        self.cfg.local_ssrcs = ssrcs;
+    }
+
     /// The replay cache (for monitoring its size).
     pub fn replay_cache(&self) -> &ReplayCache {
         &self.replay

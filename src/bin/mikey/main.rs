@@ -9,6 +9,7 @@ mod decode;
 mod demo;
 mod input;
 mod render;
+mod sdp_cmd;
 mod srtp_json;
 
 use std::io::Write as _;
@@ -22,6 +23,8 @@ USAGE:
     mikey demo [--mode psk] [--psk HEX] [--json]
     mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
     mikey reencode [--lenient] INPUT
+    mikey sdp offer [--psk HEX]
+    mikey sdp answer --psk HEX FILE|-
     mikey help | --help | -h
 
 SUBCOMMANDS:
@@ -33,11 +36,20 @@ SUBCOMMANDS:
                KEMAC keys in hex), or as JSON with --json (docs/decode-json.md).
     reencode   Parse and re-encode every MIKEY message found in INPUT; print
                the lowercase hex of the encoding, one message per line.
+    sdp        SDP offer/answer with MIKEY-PSK (RFC 4567). `sdp offer` prints an
+               offer with one audio and one video media (RTP/SAVP), an a=ssrc
+               line each and a session-level a=key-mgmt:mikey with a fresh PSK
+               I_MESSAGE (a random PSK is shown on stderr without --psk).
+               `sdp answer` reads an offer from FILE or - (stdin), runs the PSK
+               responder and prints the answer SDP with new SSRCs and the
+               verification message at the offer's level; a rejected offer is
+               an error (\"488 Not Acceptable Here: ...\").
 
 OPTIONS:
     --json     JSON output (decode only)
     --psk HEX  decode: verify the MAC of PSK messages, decrypt the KEMAC, and
-               show the key data and SRTP parameters (JSON: mac_verified, srtp)
+               show the key data and SRTP parameters (JSON: mac_verified, srtp);
+               demo and sdp: the pre-shared key (required for sdp answer)
     --no-verify  decode --psk: show the keys even when the MAC does not verify
     --lenient  Accept known device quirks (GStreamer auth key length 10,
                trailing 0x00, NUL-terminated IDs) and report them
@@ -81,6 +93,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         Some("decode") => decode::run(rest),
         Some("reencode") => decode::run_reencode(rest),
         Some("demo") => demo::run(rest),
+        Some("sdp") => sdp_cmd::run(rest),
         Some(other) => Err(Failure::Usage(format!("unknown subcommand {other:?}"))),
     }
 }

@@ -30,9 +30,24 @@
 //! assert_eq!(h.mikey(), Some(&[1u8, 2, 3][..]));
 //! assert_eq!(h.to_string(), r#"prot=mikey; uri="rtsp://cam/track1"; data="AQID""#);
 //! ```
+//!
+//! Built on these:
+//! * [`offer_answer`]: MIKEY in the SDP offer/answer model (RFC 4567 §4.1.2, SIP): the
+//!   initiator message in the offer, the verification message in the answer, SSRCs from
+//!   `a=ssrc` (RFC 5576) filling crypto sessions.
+//! * [`onvif`]: the ONVIF streaming profile over RTSPS (`KeyMgmt` in SETUP, re-keying by
+//!   SET_PARAMETER, multicast keys by GET_PARAMETER).
+//! * [`KeyMgmtFailure`]: the RTSP 463 / SIP 488 answer to a key management failure
+//!   (RFC 4567 §4.1.2, §4.2).
 
 use base64::Engine as _;
 use core::fmt;
+
+pub mod failure;
+pub mod offer_answer;
+pub mod onvif;
+
+pub use failure::{KeyMgmtError, KeyMgmtFailure};
 
 /// The prtcl-id / KMPID of MIKEY (RFC 4567 §7.1).
 pub const MIKEY_PRTCL_ID: &str = "mikey";
