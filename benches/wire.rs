@@ -49,6 +49,16 @@ fn bench(c: &mut Criterion) {
     let big = large();
     for (name, bytes) in [("gortsplib-a-112B", &small), ("large", &big)] {
         let mut g = c.benchmark_group(format!("wire/{name}"));
+        // Validate the whole message (every payload decoded and checked once), no allocation.
+        g.bench_function("view_parse", |b| {
+            b.iter(|| {
+                MessageView::parse_with(black_box(bytes), ParseOptions::LENIENT)
+                    .unwrap()
+                    .header()
+                    .csb_id
+            })
+        });
+        // Validate, then decode every payload again through the iterator.
         g.bench_function("view_walk", |b| {
             b.iter(|| {
                 let v = MessageView::parse_with(black_box(bytes), ParseOptions::LENIENT).unwrap();
