@@ -24,7 +24,10 @@ fn kv() -> impl Strategy<Value = KeyValidity<'static>> {
 fn key_data() -> impl Strategy<Value = KeyData<'static>> {
     (0u8..7, bytes(40), bytes(16), kv()).prop_map(|(t, k, s, kv)| {
         let key_type = KeyDataType::from_wire(t);
-        let salt = key_type.has_salt().unwrap_or(false).then_some(Cow::Owned(s));
+        let salt = key_type
+            .has_salt()
+            .unwrap_or(false)
+            .then_some(Cow::Owned(s));
         KeyData {
             key_type,
             key: Cow::Owned(k),
