@@ -143,6 +143,18 @@ pub enum Credential {
 ///   pending change is `max_delay` old. Until then members who left can still decrypt (their
 ///   old key stays in use: forward secrecy is delayed by up to `max_delay`), and members who
 ///   joined get no key at all (they wait; backward secrecy is kept).
+///
+/// ```
+/// use mikey::session::group::{GroupConfig, RekeyPolicy};
+/// use core::time::Duration;
+///
+/// // Rekey once 50 members joined or left, or a minute after the first of them.
+/// let cfg = GroupConfig {
+///     rekey: RekeyPolicy::Batch { changes: 50, max_delay: Duration::from_secs(60) },
+///     ..GroupConfig::default()
+/// };
+/// assert_ne!(cfg.rekey, RekeyPolicy::default());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -1362,6 +1374,38 @@ const SNAPSHOT_FORMAT: u32 = 1;
 ///
 /// **Contains secrets** (member credentials, current and previous TGK). `Debug` shows their
 /// lengths only; serialized forms show them in full.
+///
+/// ```
+/// use mikey::crypto::SecretBytes;
+/// use mikey::session::group::{Credential, GroupConfig, GroupController, GroupSnapshot};
+/// use mikey::session::OsEntropy;
+/// use mikey::wire::SrtpCs;
+/// use core::time::Duration;
+///
+/// let now = Duration::from_secs(1_800_000_000);
+/// let cfg = GroupConfig {
+///     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x5eed, roc: 0 }],
+///     ..GroupConfig::default()
+/// };
+/// let mut group = GroupController::new(cfg, &mut OsEntropy).unwrap();
+/// for i in 0..4u8 {
+///     group.join(format!("rx{i}@example.com"), Credential::Psk(SecretBytes::from_slice(&[i; 16])), now).unwrap();
+/// }
+/// group.key_all(now, &mut OsEntropy).unwrap();
+///
+/// // Restart from JSON (which holds every PSK and the TGKs: keep it secret).
+/// let json = serde_json::to_string(&group.snapshot()).unwrap();
+/// let restored = GroupController::restore(serde_json::from_str(&json).unwrap()).unwrap();
+/// assert_eq!(restored.current_mki(), Some(1));
+/// assert_eq!(restored.srtp().unwrap(), group.srtp().unwrap());
+///
+/// // Two processes, two members each, the same group key.
+/// let parts: Vec<GroupSnapshot> = group.snapshot().split(2);
+/// let mut a = GroupController::restore(parts[0].clone()).unwrap();
+/// assert_eq!(a.member_count(), 2);
+/// assert_eq!(a.key_all(now, &mut OsEntropy).unwrap().len(), 2);
+/// assert_eq!(a.current_mki(), Some(1));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupSnapshot {
     /// Snapshot format version (1).
