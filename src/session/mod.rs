@@ -3,6 +3,8 @@
 //!
 //! * [`psk`]: the pre-shared key method (RFC 3830 §3.1), with verification and error
 //!   messages, replay protection and CSB updates (§4.5).
+//! * [`group`]: one source keying many receivers (RFC 3830 §2.1, §8.1) over PSK exchanges,
+//!   with joins, leaves, rekeying, acknowledgements and snapshots.
 //!
 //! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
 //! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
@@ -12,12 +14,17 @@ use core::time::Duration;
 pub mod bundle;
 mod common;
 pub mod error;
+pub mod group;
 pub mod psk;
 pub mod replay;
 pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 pub use error::SessionError;
+pub use group::{
+    Credential, GroupConfig, GroupController, GroupError, GroupEvent, GroupSnapshot, MemberId,
+    MemberStatus, RekeyPolicy, Reply,
+};
 pub use psk::{
     open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
     ResponderConfig, Verified,

@@ -165,6 +165,36 @@ impl PskInitiator {
         }
     }
 
+    /// An initiator for a CSB the responder already holds, so that its next message is an
+    /// update (RFC 3830 §4.5: same CSB ID and RAND, no RAND payload); `pending` is the
+    /// timestamp of a message still awaiting its verification message. Used by the group
+    /// controller, which builds one initiator per exchange and restores them from snapshots.
+    pub(crate) fn resume(
+        psk: SecretBytes,
+        cfg: PskConfig,
+        bundle: CryptoSessionBundle,
+        pending: Option<Timestamp>,
+    ) -> Self {
+        let id_i = cfg
+            .id_i
+            .as_ref()
+            .map(|i| i.data.to_vec())
+            .unwrap_or_default();
+        Self {
+            psk,
+            cfg,
+            bundle: Some(bundle),
+            pending: pending.map(|t| Pending { t, id_i }),
+            counter: 0,
+            confirmed: false,
+        }
+    }
+
+    /// The timestamp of the message awaiting a response, if any.
+    pub(crate) fn pending_timestamp(&self) -> Option<Timestamp> {
+        self.pending.as_ref().map(|p| p.t)
+    }
+
     /// The crypto session bundle, once a message was built.
     pub fn bundle(&self) -> Option<&CryptoSessionBundle> {
         self.bundle.as_ref()

@@ -85,12 +85,15 @@ fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Fai
     Ok(PacketTrip { rtp, srtp, back })
 }
 
-/// `mikey demo [--mode psk] [--psk HEX] [--json]`.
+/// `mikey demo [--mode psk] [--psk HEX] [--json]` (`--mode group`: see `group_demo`).
 pub fn run(args: &[String]) -> Result<(), Failure> {
+    if args.windows(2).any(|w| w[0] == "--mode" && w[1] == "group") {
+        return crate::group_demo::run(args);
+    }
     let o = parse(args)?;
     if o.mode != "psk" {
         return Err(Failure::Usage(format!(
-            "mode {:?} is not available in this build (available: psk)",
+            "mode {:?} is not available in this build (available: psk, group)",
             o.mode
         )));
     }

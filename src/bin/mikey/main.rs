@@ -7,6 +7,7 @@
 
 mod decode;
 mod demo;
+mod group_demo;
 mod input;
 mod render;
 mod sdp_cmd;
@@ -21,6 +22,7 @@ mikey - MIKEY (RFC 3830) diagnostic tool
 
 USAGE:
     mikey demo [--mode psk] [--psk HEX] [--json]
+    mikey demo --mode group [--members N] [--json]
     mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
     mikey reencode [--lenient] INPUT
     mikey sdp offer [--psk HEX]
@@ -31,6 +33,8 @@ SUBCOMMANDS:
     demo       Run an initiator and a responder in one process: print both
                messages, both sides' SRTP parameters, and one RTP packet
                protected by the initiator and unprotected by the responder.
+               --mode group: a source keys N receivers (default 5), one
+               joins and one leaves; each rekey, its MKI and who holds it.
     decode     Decode every MIKEY message found in INPUT and print it as a tree
                (header, crypto sessions, each payload and field, NULL-encrypted
                KEMAC keys in hex), or as JSON with --json (docs/decode-json.md).

@@ -1,0 +1,427 @@
+//! Group keying (RFC 3830 §8.1) end to end: a thousand simulated PSK receivers join and
+//! leave; every remaining receiver derives the source's SRTP keys; departed receivers cannot
+//! open new keys; replies are authenticated per member; snapshots restore and split; errors
+//! and silence become events.
+
+use core::time::Duration;
+use mikey::crypto::SecretBytes;
+use mikey::session::group::GroupSnapshot;
+use mikey::session::*;
+use mikey::srtp::export::SrtpParams;
+use mikey::wire::*;
+use std::collections::BTreeMap;
+
+const NOW: Duration = Duration::from_secs(1_790_000_000);
+
+fn rng() -> impl FnMut(&mut [u8]) {
+    let mut n = 0x1234_5678_9abc_def0u64;
+    move |b: &mut [u8]| {
+        for x in b {
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *x = (n >> 33) as u8;
+        }
+    }
+}
+
+fn name(i: usize) -> MemberId {
+    MemberId::new(format!("rx{i:04}@example.com"))
+}
+
+fn psk(i: usize) -> SecretBytes {
+    let mut k = [0x5au8; 16];
+    k[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    SecretBytes::from_slice(&k)
+}
+
+fn cfg() -> GroupConfig {
+    GroupConfig {
+        id_i: Some(Id::uri("sip:source@example.com")),
+        crypto_sessions: vec![
+            SrtpCs {
+                policy_no: 0,
+                ssrc: 0x5eed_0001,
+                roc: 3,
+            },
+            SrtpCs {
+                policy_no: 0,
+                ssrc: 0x5eed_0002,
+                roc: 0,
+            },
+        ],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        ..GroupConfig::default()
+    }
+}
+
+/// A simulated receiver: its PSK responder, answering with its IDr when `with_id`.
+fn receiver(i: usize, with_id: bool) -> PskResponder {
+    PskResponder::new(
+        psk(i),
+        ResponderConfig {
+            id_r: with_id.then(|| Id::nai(name(i).as_str())),
+            ..ResponderConfig::default()
+        },
+    )
+}
+
+fn has_rand(msg: &[u8]) -> bool {
+    MessageView::parse(msg)
+        .unwrap()
+        .payloads()
+        .any(|p| matches!(p, Payload::Rand(_)))
+}
+
+fn for_mki(p: &[SrtpParams], mki: u32) -> Vec<SrtpParams> {
+    p.iter()
+        .filter(|s| s.mki.as_deref() == Some(&mki.to_be_bytes()[..]))
+        .cloned()
+        .collect()
+}
+
+struct World {
+    group: GroupController,
+    rx: BTreeMap<MemberId, (usize, PskResponder)>,
+}
+
+impl World {
+    /// Delivers every message, feeds every reply back (by IDr), checks keys.
+    fn deliver(&mut self, msgs: &[(MemberId, Vec<u8>)], now: Duration) {
+        let mki = self.group.current_mki().unwrap();
+        let source = self.group.srtp_for(mki).unwrap();
+        for (m, bytes) in msgs {
+            let (_, r) = self.rx.get_mut(m).expect("message for a current member");
+            let a = r.handle(bytes, now).unwrap();
+            let reply = self
+                .group
+                .handle_reply_any(a.response.as_deref().unwrap(), now)
+                .unwrap();
+            assert_eq!((&reply.member, reply.mki, reply.verified), (m, mki, true));
+            let theirs = r.srtp(self.group.csb_id()).unwrap();
+            assert_eq!(
+                for_mki(&theirs, mki),
+                source,
+                "{m} derives the source's keys"
+            );
+        }
+    }
+}
+
+#[test]
+fn thousand_members_join_leave_and_rekey() {
+    let mut rng = rng();
+    let mut now = NOW;
+    let mut w = World {
+        group: GroupController::new(cfg(), &mut rng).unwrap(),
+        rx: BTreeMap::new(),
+    };
+    for i in 0..1000 {
+        w.group.join(name(i), Credential::Psk(psk(i)), now).unwrap();
+        w.rx.insert(name(i), (i, receiver(i, true)));
+    }
+    let msgs = w.group.key_all(now, &mut rng).unwrap();
+    assert_eq!(msgs.len(), 1000);
+    assert!(msgs.iter().all(|(_, m)| has_rand(m)), "initial messages");
+    w.deliver(&msgs, now);
+    assert_eq!(w.group.current_mki(), Some(1));
+    assert_eq!(w.group.acknowledged(1), (1000, 1000));
+    let ev = w.group.poll(now);
+    assert_eq!(ev.len(), 1001);
+    assert_eq!(ev.last(), Some(&GroupEvent::AllAcknowledged { mki: 1 }));
+
+    // Round 2: ten leave, five join.
+    now += Duration::from_secs(30);
+    let gone: Vec<usize> = (0..1000).step_by(100).collect();
+    let mut departed = Vec::new();
+    for &i in &gone {
+        w.group.leave(&name(i), now).unwrap();
+        departed.push(w.rx.remove(&name(i)).unwrap());
+    }
+    for i in 1000..1005 {
+        w.group.join(name(i), Credential::Psk(psk(i)), now).unwrap();
+        w.rx.insert(name(i), (i, receiver(i, true)));
+    }
+    assert_eq!(w.group.pending_changes(), 15);
+    assert!(w.group.rekey_due(now));
+    let msgs = w.group.key_all(now, &mut rng).unwrap();
+    assert_eq!(w.group.current_mki(), Some(2));
+    assert_eq!(w.group.previous_mki(), Some(1));
+    assert_eq!(msgs.len(), 995);
+    for (m, bytes) in &msgs {
+        let newcomer = w.rx[m].0 >= 1000;
+        assert_eq!(has_rand(bytes), newcomer, "updates carry no RAND (§4.5)");
+        assert!(!gone.iter().any(|&i| &name(i) == m));
+    }
+    // Forward secrecy: the departed receivers' PSKs open none of the new messages.
+    let (gi, gr) = &mut departed[0];
+    for (_, bytes) in &msgs {
+        let view = MessageView::parse(bytes).unwrap();
+        assert!(open_psk_message(&view, psk(*gi).as_bytes(), Some(w.group.rand()), true).is_err());
+        assert_eq!(
+            gr.handle(bytes, now).unwrap_err().error,
+            SessionError::AuthFailure
+        );
+    }
+    for (i, r) in &mut departed[1..] {
+        for (_, bytes) in msgs.iter().step_by(97) {
+            assert!(r.handle(bytes, now).is_err(), "departed {i} rejects");
+        }
+    }
+    w.deliver(&msgs, now);
+    assert_eq!(w.group.acknowledged(2), (995, 995));
+    assert!(w
+        .group
+        .poll(now)
+        .contains(&GroupEvent::AllAcknowledged { mki: 2 }));
+    // Every remaining receiver holds both keys (switch-over); the source exports both.
+    let both = w.group.srtp().unwrap();
+    assert_eq!(both.len(), 4, "2 crypto sessions x (previous, current)");
+    let csb = w.group.csb_id();
+    for (m, (i, r)) in &w.rx {
+        let theirs = r.srtp(csb).unwrap();
+        if *i >= 1000 {
+            // Backward secrecy: newcomers never saw key 1.
+            assert!(for_mki(&theirs, 1).is_empty(), "{m}");
+            assert_eq!(theirs, for_mki(&both, 2));
+        } else {
+            assert_eq!(theirs, both, "{m}");
+        }
+    }
+    for (_, r) in &departed {
+        assert!(for_mki(&r.srtp(csb).unwrap(), 2).is_empty());
+    }
+
+    // Round 3: one more leave; only the remaining members get key 3 and it works.
+    now += Duration::from_secs(30);
+    w.group.leave(&name(1004), now).unwrap();
+    let (_, mut last) = w.rx.remove(&name(1004)).unwrap();
+    let msgs = w.group.key_all(now, &mut rng).unwrap();
+    assert_eq!(msgs.len(), 994);
+    assert!(last.handle(&msgs[0].1, now).is_err());
+    w.deliver(&msgs, now);
+    assert_eq!(w.group.acknowledged(3), (994, 994));
+    assert_eq!(w.group.acknowledged(2), (994, 994));
+    assert_eq!(w.group.acknowledged(1), (0, 0), "no longer kept");
+}
+
+fn small_group(
+    n: usize,
+    with_id: bool,
+) -> (GroupController, Vec<PskResponder>, impl FnMut(&mut [u8])) {
+    let mut rng = rng();
+    let mut g = GroupController::new(cfg(), &mut rng).unwrap();
+    let mut rx = Vec::new();
+    for i in 0..n {
+        g.join(name(i), Credential::Psk(psk(i)), NOW).unwrap();
+        rx.push(receiver(i, with_id));
+    }
+    (g, rx, rng)
+}
+
+#[test]
+fn replies_are_authenticated_per_member() {
+    let (mut g, mut rx, mut rng) = small_group(3, false);
+    let msgs = g.key_all(NOW, &mut rng).unwrap();
+    let replies: Vec<Vec<u8>> = msgs
+        .iter()
+        .zip(&mut rx)
+        .map(|((_, m), r)| r.handle(m, NOW).unwrap().response.unwrap())
+        .collect();
+    // Cross-member: 0's reply offered as 1's.
+    assert!(matches!(
+        g.handle_reply(&name(1), &replies[0], NOW),
+        Err(GroupError::Rejected(SessionError::AuthFailure))
+    ));
+    // Forged: one bit of the MAC flipped.
+    let mut forged = replies[1].clone();
+    *forged.last_mut().unwrap() ^= 1;
+    assert!(matches!(
+        g.handle_reply(&name(1), &forged, NOW),
+        Err(GroupError::Rejected(_))
+    ));
+    assert!(matches!(
+        g.handle_reply_any(&forged, NOW),
+        Err(GroupError::Unattributed)
+    ));
+    assert!(matches!(
+        g.handle_reply(&name(1), b"\x01garbage", NOW),
+        Err(GroupError::Rejected(_))
+    ));
+    assert!(matches!(
+        g.handle_reply(&MemberId::new("nobody"), &replies[0], NOW),
+        Err(GroupError::UnknownMember(_))
+    ));
+    assert_eq!(g.acknowledged(1), (0, 3), "nothing changed");
+    assert!(g.poll(NOW).is_empty());
+    // Without IDr in the reply, the member is found by trying the open exchanges.
+    let r = g.handle_reply_any(&replies[1], NOW).unwrap();
+    assert_eq!(r.member, name(1));
+    g.handle_reply(&name(0), &replies[0], NOW).unwrap();
+    // Replayed: the exchange is closed.
+    assert_eq!(
+        g.handle_reply(&name(0), &replies[0], NOW),
+        Err(GroupError::NotAwaiting(name(0)))
+    );
+    assert!(matches!(
+        g.handle_reply_any(&replies[0], NOW),
+        Err(GroupError::Unattributed)
+    ));
+    assert_eq!(g.acknowledged(1), (2, 3));
+    // After a rekey, member 2's old reply no longer verifies (stale timestamp).
+    g.rekey(NOW, &mut rng).unwrap();
+    let _ = g.key_all(NOW + Duration::from_secs(1), &mut rng).unwrap();
+    assert!(matches!(
+        g.handle_reply(&name(2), &replies[2], NOW),
+        Err(GroupError::Rejected(SessionError::InvalidTimestamp))
+    ));
+    assert_eq!(g.acknowledged(2), (0, 3));
+    let ev = g.poll(NOW);
+    assert_eq!(
+        ev.len(),
+        2,
+        "two acknowledgements, no AllAcknowledged: {ev:?}"
+    );
+}
+
+#[test]
+fn snapshot_json_restore_and_split() {
+    let (mut g, mut rx, mut rng) = small_group(7, true);
+    let msgs = g.key_all(NOW, &mut rng).unwrap();
+    let mut replies = Vec::new();
+    for ((_, m), r) in msgs.iter().zip(&mut rx) {
+        replies.push(r.handle(m, NOW).unwrap().response.unwrap());
+    }
+    // Restart with every reply still in flight.
+    let json = serde_json::to_string(&g.snapshot()).unwrap();
+    drop(g);
+    let snap: GroupSnapshot = serde_json::from_str(&json).unwrap();
+    let mut g = GroupController::restore(snap).unwrap();
+    for r in &replies {
+        g.handle_reply_any(r, NOW).unwrap();
+    }
+    assert!(g
+        .poll(NOW)
+        .contains(&GroupEvent::AllAcknowledged { mki: 1 }));
+
+    // Restart again, then a leave: the restored controller sends updates the members accept.
+    let json = serde_json::to_string_pretty(&g.snapshot()).unwrap();
+    let mut g = GroupController::restore(serde_json::from_str(&json).unwrap()).unwrap();
+    let t1 = NOW + Duration::from_secs(5);
+    g.leave(&name(6), t1).unwrap();
+    let msgs = g.key_all(t1, &mut rng).unwrap();
+    assert_eq!((g.current_mki(), msgs.len()), (Some(2), 6));
+    for (m, bytes) in &msgs {
+        assert!(!has_rand(bytes));
+        let i = (0..7).find(|&i| &name(i) == m).unwrap();
+        let a = rx[i].handle(bytes, t1).unwrap();
+        g.handle_reply(m, a.response.as_deref().unwrap(), t1)
+            .unwrap();
+        assert_eq!(rx[i].srtp(g.csb_id()).unwrap(), g.srtp().unwrap());
+    }
+    assert!(rx[6].handle(&msgs[0].1, t1).is_err());
+
+    // Split over three "processes" after a rekey: each part keys its members with the same
+    // key; the whole group takes their states back.
+    let t2 = t1 + Duration::from_secs(5);
+    g.rekey(t2, &mut rng).unwrap();
+    let mut whole = g.snapshot();
+    let parts = whole.split(3);
+    assert_eq!(parts.iter().map(|p| p.members.len()).sum::<usize>(), 6);
+    let source = g.srtp_for(3).unwrap();
+    for part in parts {
+        let json = serde_json::to_string(&part).unwrap();
+        let mut p = GroupController::restore(serde_json::from_str(&json).unwrap()).unwrap();
+        assert!(p.is_partial());
+        assert_eq!(
+            p.join("late", Credential::Psk(psk(99)), t2),
+            Err(GroupError::PartialGroup)
+        );
+        assert_eq!(p.rekey(t2, &mut rng), Err(GroupError::PartialGroup));
+        let msgs = p.key_all(t2, &mut rng).unwrap();
+        assert_eq!(p.current_mki(), Some(3));
+        for (m, bytes) in &msgs {
+            let i = (0..7).find(|&i| &name(i) == m).unwrap();
+            let a = rx[i].handle(bytes, t2).unwrap();
+            p.handle_reply_any(a.response.as_deref().unwrap(), t2)
+                .unwrap();
+            assert_eq!(for_mki(&rx[i].srtp(g.csb_id()).unwrap(), 3), source);
+        }
+        assert_eq!(p.acknowledged(3), (msgs.len(), msgs.len()));
+        whole.merge(&p.snapshot()).unwrap();
+    }
+    let g = GroupController::restore(whole).unwrap();
+    assert_eq!(g.acknowledged(3), (6, 6));
+    let sub = g
+        .snapshot()
+        .subset(&[name(0), name(3), MemberId::new("unknown")]);
+    assert_eq!(sub.members.len(), 2);
+}
+
+#[test]
+fn errors_and_silence_become_events() {
+    let (mut g, mut rx, mut rng) = small_group(4, true);
+    // Member 1 has the wrong PSK; member 2 never answers.
+    rx[1] = PskResponder::new(
+        SecretBytes::from_slice(&[0xee; 16]),
+        ResponderConfig {
+            id_r: Some(Id::nai(name(1).as_str())),
+            ..ResponderConfig::default()
+        },
+    );
+    let msgs = g.key_all(NOW, &mut rng).unwrap();
+    assert_eq!(g.next_timeout(), Some(NOW + Duration::from_secs(10)));
+    let mut late = None;
+    for (i, (m, bytes)) in msgs.iter().enumerate() {
+        let answer = match rx[i].handle(bytes, NOW) {
+            Ok(a) => a.response,
+            Err(rej) => rej.response,
+        };
+        if i == 2 {
+            late = answer;
+        } else {
+            g.handle_reply(m, &answer.unwrap(), NOW).unwrap();
+        }
+    }
+    let ev = g.poll(NOW + Duration::from_secs(1));
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        GroupEvent::MemberFailed { member, mki: 1, error: SessionError::PeerError(codes), authenticated: false }
+            if member == &name(1) && codes == &[ErrorNo::AuthFailure]
+    )), "{ev:?}");
+    assert!(!ev
+        .iter()
+        .any(|e| matches!(e, GroupEvent::MemberTimedOut { .. })));
+    let ev = g.poll(NOW + Duration::from_secs(10));
+    assert_eq!(
+        ev,
+        vec![
+            GroupEvent::MemberTimedOut {
+                member: name(1),
+                mki: 1
+            },
+            GroupEvent::MemberTimedOut {
+                member: name(2),
+                mki: 1
+            },
+        ]
+    );
+    assert!(
+        g.poll(NOW + Duration::from_secs(20)).is_empty(),
+        "reported once"
+    );
+    assert_eq!(g.acknowledged(1), (2, 4));
+    // A late verification from member 2 still counts; member 1 is sent its key again.
+    let t = NOW + Duration::from_secs(21);
+    g.handle_reply(&name(2), &late.unwrap(), t).unwrap();
+    let again = g.key_outstanding(t, &mut rng).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].0, name(1));
+    rx[1] = receiver(1, true);
+    let a = rx[1].handle(&again[0].1, t).unwrap();
+    assert!(has_rand(&again[0].1), "member 1 never held the CSB");
+    g.handle_reply(&name(1), a.response.as_deref().unwrap(), t)
+        .unwrap();
+    let ev = g.poll(t);
+    assert_eq!(ev.last(), Some(&GroupEvent::AllAcknowledged { mki: 1 }));
+}
