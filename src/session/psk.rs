@@ -180,11 +180,27 @@ impl PskInitiator {
             .as_ref()
             .map(|i| i.data.to_vec())
             .unwrap_or_default();
+        // The auth key of the pending message (RFC 3830 §4.1.4: from the PSK, CSB ID and the
+        // bundle's RAND); an unknown PRF or MAC leaves it empty, so no response verifies.
+        let auth = match (prf_of(bundle.prf), mac_of(cfg.mac, true)) {
+            (Ok(prf), Ok(mac)) => {
+                MessageKeys::derive(
+                    prf,
+                    psk.as_bytes(),
+                    bundle.csb_id,
+                    &bundle.rand,
+                    KemacCipher::Null,
+                    mac,
+                )
+                .auth
+            }
+            _ => SecretBytes::from_slice(&[]),
+        };
         Self {
             psk,
             cfg,
             bundle: Some(bundle),
-            pending: pending.map(|t| Pending { t, id_i }),
+            pending: pending.map(|t| Pending { t, id_i, auth }),
             counter: 0,
             confirmed: false,
         }
