@@ -396,6 +396,11 @@ fn updates_add_and_replace_keys_by_mki() {
     assert_eq!((a.change.keys_added, a.change.keys_replaced), (0, 1));
     assert_eq!(r.srtp(csb).unwrap(), i.srtp().unwrap());
     assert!(!r.srtp(csb).unwrap().iter().any(|p| p == &before[0]));
+    // Receivers retire keys by MKI.
+    let n = r.srtp(csb).unwrap().len();
+    assert!(r.remove_key(csb, &[2]));
+    assert!(!r.remove_key(csb, &[2]));
+    assert_eq!(r.srtp(csb).unwrap().len(), n - 2);
     // An update for an unknown CSB (no RAND) is refused.
     let mut other = responder();
     assert_eq!(

@@ -157,6 +157,15 @@ impl CryptoSessionBundle {
         self.policies.iter().find(|p| p.policy_no == policy_no)
     }
 
+    /// Retires the key with this SPI/MKI (RFC 3830 has no message for it: a receiver prunes
+    /// keys it no longer needs, e.g. the group key before last). Returns whether one was
+    /// removed.
+    pub fn remove_key(&mut self, mki: &[u8]) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.mki() != Some(mki));
+        self.keys.len() != before
+    }
+
     /// Applies an update (RFC 3830 §4.5): the map is replaced when the message carries crypto
     /// sessions, policies are replaced by number, keys with an SPI replace the key with the
     /// same SPI, keys without SPI replace all earlier keys without SPI.

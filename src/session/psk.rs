@@ -597,6 +597,11 @@ impl PskResponder {
         self.bundles.get(&csb_id).map(|e| &e.bundle)
     }
 
+    /// Retires a key of a bundle by its SPI/MKI (see [`CryptoSessionBundle::remove_key`]).
+    pub fn remove_key(&mut self, csb_id: u32, mki: &[u8]) -> bool {
+        self.bundles.get_mut(&csb_id).is_some_and(|e| e.bundle.remove_key(mki))
+    }
+
     /// Forgets a bundle (e.g. when its session ends).
     pub fn remove_bundle(&mut self, csb_id: u32) -> bool {
         self.bundles.remove(&csb_id).is_some()
