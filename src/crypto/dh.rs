@@ -340,7 +340,7 @@ mod tests {
     }
 
     fn big(b: &[u8], prec: u32) -> BoxedUint {
-        BoxedUint::from_be_slice_vartime(&strip(b)).resize(prec)
+        BoxedUint::from_be_slice(&strip(b), prec).unwrap()
     }
 
     fn common_hex(s: &str) -> Vec<u8> {
