@@ -3,6 +3,8 @@
 //!
 //! * [`psk`]: the pre-shared key method (RFC 3830 §3.1), with verification and error
 //!   messages, replay protection and CSB updates (§4.5).
+//! * [`dh_sign`]: Diffie-Hellman with signatures (RFC 3830 §3.3), and [`dh_hmac`]:
+//!   HMAC-authenticated Diffie-Hellman (RFC 4650), sharing [`dh`]'s settings and exchange.
 //!
 //! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
 //! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
@@ -11,12 +13,18 @@ use core::time::Duration;
 
 pub mod bundle;
 mod common;
+pub mod dh;
+pub mod dh_hmac;
+pub mod dh_sign;
 pub mod error;
 pub mod psk;
 pub mod replay;
 pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+pub use dh::{DhConfig, DhResponderConfig, Established};
+pub use dh_hmac::{DhHmacInitiator, DhHmacResponder};
+pub use dh_sign::{DhSignInitiator, DhSignResponder};
 pub use error::SessionError;
 pub use psk::{
     open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
