@@ -99,7 +99,7 @@ fn authenticate_peer(
 /// The DH-SIGN initiator (RFC 3830 §3.3).
 pub struct DhSignInitiator {
     core: InitiatorCore,
-    key: Box<dyn RsaPrivate>,
+    key: Arc<dyn RsaPrivate>,
     verifier: Arc<dyn PeerVerifier>,
     certs: Vec<Vec<u8>>,
     scheme: SignatureScheme,
@@ -117,11 +117,16 @@ impl core::fmt::Debug for DhSignInitiator {
 }
 
 impl DhSignInitiator {
-    /// An initiator signing with `key` and trusting responders `verifier` approves.
-    pub fn new(cfg: DhConfig, key: Box<dyn RsaPrivate>, verifier: Arc<dyn PeerVerifier>) -> Self {
+    /// An initiator signing with `key` (a `Box` or an `Arc` shared between sessions) and
+    /// trusting responders `verifier` approves.
+    pub fn new(
+        cfg: DhConfig,
+        key: impl Into<Arc<dyn RsaPrivate>>,
+        verifier: Arc<dyn PeerVerifier>,
+    ) -> Self {
         Self {
             core: InitiatorCore::new(cfg, Flavor::Sign),
-            key,
+            key: key.into(),
             verifier,
             certs: Vec::new(),
             scheme: SignatureScheme::RsaPkcs1Sha256,
@@ -248,7 +253,7 @@ impl DhSignInitiator {
 }
 
 struct SignAuth {
-    key: Box<dyn RsaPrivate>,
+    key: Arc<dyn RsaPrivate>,
     verifier: Arc<dyn PeerVerifier>,
     certs: Vec<Vec<u8>>,
     scheme: SignatureScheme,
@@ -311,16 +316,17 @@ impl core::fmt::Debug for DhSignResponder {
 }
 
 impl DhSignResponder {
-    /// A responder signing with `key` and trusting initiators `verifier` approves.
+    /// A responder signing with `key` (a `Box` or a shared `Arc`) and trusting initiators
+    /// `verifier` approves.
     pub fn new(
         cfg: DhResponderConfig,
-        key: Box<dyn RsaPrivate>,
+        key: impl Into<Arc<dyn RsaPrivate>>,
         verifier: Arc<dyn PeerVerifier>,
     ) -> Self {
         Self {
             core: ResponderCore::new(cfg, Flavor::Sign),
             auth: SignAuth {
-                key,
+                key: key.into(),
                 verifier,
                 certs: Vec::new(),
                 scheme: SignatureScheme::RsaPkcs1Sha256,
