@@ -315,7 +315,7 @@ mod tests {
                 if is_zero(&term) {
                     break;
                 }
-                if k % 2 == 0 {
+                if k.is_multiple_of(2) {
                     add(&mut sum, &term);
                 } else {
                     sub(&mut sum, &term);
@@ -353,14 +353,14 @@ mod tests {
     /// `2^n - 2^(n-64) - 1 + 2^64 * (floor(2^(n-130) pi) + k)`.
     fn structured_prime(n: usize, k: u64) -> Vec<u8> {
         let prec = (n + 64) as u32;
-        let f = big(&pi_fixed(n - 130), prec).wrapping_add(&big(&k.to_be_bytes(), prec));
+        let f = big(&pi_fixed(n - 130), prec).wrapping_add(big(&k.to_be_bytes(), prec));
         let one = BoxedUint::one_with_precision(prec);
         let p = one
             .shl_vartime(n as u32)
             .unwrap()
-            .wrapping_sub(&one.shl_vartime((n - 64) as u32).unwrap())
+            .wrapping_sub(one.shl_vartime((n - 64) as u32).unwrap())
             .wrapping_sub(&one)
-            .wrapping_add(&f.shl_vartime(64).unwrap());
+            .wrapping_add(f.shl_vartime(64).unwrap());
         strip(&p.to_be_bytes())
     }
 
@@ -436,7 +436,7 @@ mod tests {
             assert!(probably_prime(&q, &[3, 5, 7]), "{:?} (p-1)/2", g.id);
             // The test can fail: p - 2 is odd and composite (q is prime > 3, so q = 2 mod 3,
             // p = 2 mod 3 and 3 divides p - 2).
-            let c = p.wrapping_sub(&big(&[2], prec));
+            let c = p.wrapping_sub(big(&[2], prec));
             assert!(!probably_prime(&c, &[2, 3, 5]), "{:?} p - 2", g.id);
         }
     }
