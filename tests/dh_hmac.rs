@@ -568,3 +568,25 @@ fn secrets_never_show_in_debug() {
         assert!(!s.contains("66, 66, 66"), "PSK in {s}");
     }
 }
+
+#[test]
+fn decoding_errors_are_answered() {
+    // RFC 4650 §4.1: a decoding error gets an Error message (when the header parses).
+    let mut i = DhHmacInitiator::new(&PSK, cfg(DhGroup::Oakley5));
+    let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
+    let p = counting();
+    let rej = responder(&p)
+        .handle(&msg[..msg.len() - 3], NOW, &mut seq_rng())
+        .unwrap_err();
+    assert!(matches!(rej.error, SessionError::Parse(_)));
+    assert_eq!(
+        error_codes(rej.response.as_ref().unwrap()),
+        [ErrorNo::Unspecified]
+    );
+    // Not a MIKEY header at all: nothing to answer.
+    let rej = responder(&p)
+        .handle(&[1, 2, 3], NOW, &mut seq_rng())
+        .unwrap_err();
+    assert!(rej.response.is_none());
+    assert_eq!(p.private_ops(), 0);
+}

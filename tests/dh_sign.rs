@@ -501,3 +501,14 @@ fn secrets_never_show_in_debug() {
         assert!(!s.contains("PRIVATE"), "{s}");
     }
 }
+
+#[test]
+fn decoding_errors_get_no_answer() {
+    let mut i = initiator(DhGroup::Oakley5);
+    let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
+    let rej = responder(&counting())
+        .handle(&msg[..msg.len() - 3], NOW, &mut seq_rng())
+        .unwrap_err();
+    assert!(matches!(rej.error, SessionError::Parse(_)));
+    assert!(rej.response.is_none());
+}

@@ -6,7 +6,7 @@ use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPrivate, RsaPublic, SignatureScheme};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message,
-    MessageView, ParseCtx, ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType,
+    ParseCtx, ParseError, ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType,
     SrtpCs, SrtpIdMap, Timestamp, TsType, Verification,
 };
 use core::time::Duration;
@@ -297,20 +297,12 @@ pub(crate) fn verify_sign(
         .map_err(|_| SessionError::AuthFailure)
 }
 
-/// For a message the parser rejected at an unknown DH-Group (RFC 3830 §6.4: the value length
-/// is implied by the group, so parsing cannot go on): its header, its timestamp when one came
-/// before, and the group code. `None` for any other parse failure.
-pub(crate) fn stopped_at_unknown_dh_group(
+/// For a message the parser rejected: its header and the timestamp, when they parse (for an
+/// Error message answering it, RFC 3830 §5.1.2; RFC 4650 §4.1).
+pub(crate) fn salvage_header(
     bytes: &[u8],
     opts: ParseOptions,
-) -> Option<(Header<'static>, Option<Timestamp>, u8)> {
-    let err = MessageView::parse_with(bytes, opts).err()?;
-    if err.payload != "DH" || err.field != "DH-Group" {
-        return None;
-    }
-    let ErrorKind::UnknownLayout { value } = err.kind else {
-        return None;
-    };
+) -> Option<(Header<'static>, Option<Timestamp>)> {
     let mut r = Reader::new(bytes);
     let (header, mut next) = Header::parse(&mut r).ok()?;
     let mut ctx = ParseCtx {
@@ -318,12 +310,25 @@ pub(crate) fn stopped_at_unknown_dh_group(
         ..ParseCtx::default()
     };
     let mut t = None;
-    while next != PayloadType::Last && next != PayloadType::Dh {
-        let (p, n) = Payload::parse(next, &mut r, &mut ctx).ok()?;
+    while next != PayloadType::Last {
+        let Ok((p, n)) = Payload::parse(next, &mut r, &mut ctx) else {
+            break;
+        };
         if let Payload::T(x) = p {
             t = Some(x);
         }
         next = n;
     }
-    Some((header.into_owned(), t, u8::try_from(value).ok()?))
+    Some((header.into_owned(), t))
+}
+
+/// Whether a parse error is an unknown DH-Group (RFC 3830 §6.4: the value length is implied
+/// by the group, so parsing cannot go on).
+pub(crate) fn is_unknown_dh_group(e: &ParseError) -> Option<u8> {
+    match e.kind {
+        ErrorKind::UnknownLayout { value } if e.payload == "DH" && e.field == "DH-Group" => {
+            u8::try_from(value).ok()
+        }
+        _ => None,
+    }
 }

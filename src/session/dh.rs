@@ -24,12 +24,14 @@
 //! the peer's DH value range, and only then exponentiate and sign. Error messages are not
 //! authenticated (RFC 3830 §5.1.2 leaves it to local policy; signing them would hand a
 //! forger a private-key operation, and RFC 4650 §4.1 has no V payload); initiators report
-//! them as [`SessionError::PeerError`] and keep waiting for a genuine response.
+//! them as [`SessionError::PeerError`] and keep waiting for a genuine response. Replays get
+//! no answer; undecodable messages get one only in DHHMAC (RFC 4650 §4.1 "SHALL"), when
+//! their header parses.
 
 use super::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 use super::common::{
-    apply_ssrcs, check_timestamp, error_message, fill_ssrcs, filled_ssrcs, new_timestamp,
-    outgoing_cs_map, prf_of, stopped_at_unknown_dh_group,
+    apply_ssrcs, check_timestamp, error_message, fill_ssrcs, filled_ssrcs, is_unknown_dh_group,
+    new_timestamp, outgoing_cs_map, prf_of, salvage_header,
 };
 use super::psk::{Accepted, Rejected};
 use super::replay::{digest, ReplayCache, ReplayVerdict};
@@ -672,21 +674,37 @@ impl<B: Clone + PartialEq> ResponderCore<B> {
         let view = match MessageView::parse_with(bytes, opts) {
             Ok(v) => v,
             Err(e) => {
+                let salvaged =
+                    salvage_header(bytes, opts).filter(|(h, _)| h.data_type == self.flavor.init());
+                let Some((h, t)) = salvaged else {
+                    return Err(Rejected {
+                        error: e.into(),
+                        response: None,
+                    });
+                };
                 // An unknown group stops the parser (RFC 3830 §6.4): answer "Invalid DH".
-                if let Some((h, t, g)) = stopped_at_unknown_dh_group(bytes, opts) {
-                    if h.data_type == self.flavor.init() {
-                        let error = SessionError::InvalidDh(format!(
-                            "group {} not supported",
-                            DhGroup::from_wire(g)
-                        ));
-                        let response = self.error_response(&error, &h, t);
-                        return Err(Rejected { error, response });
-                    }
+                if let Some(g) = is_unknown_dh_group(&e) {
+                    let error = SessionError::InvalidDh(format!(
+                        "group {} not supported",
+                        DhGroup::from_wire(g)
+                    ));
+                    let response = self.error_response(&error, &h, t);
+                    return Err(Rejected { error, response });
                 }
-                return Err(Rejected {
-                    error: e.into(),
-                    response: None,
+                // DHHMAC answers decoding errors too (RFC 4650 §4.1).
+                let error = SessionError::Parse(e);
+                let response = (self.flavor == Flavor::Hmac && self.cfg.send_errors).then(|| {
+                    error_message(
+                        h.csb_id,
+                        h.prf,
+                        h.cs_map.clone(),
+                        t.unwrap_or(Timestamp::ntp_utc(0)),
+                        &[ErrorNo::Unspecified],
+                        self.cfg.id_r.clone(),
+                        None,
+                    )
                 });
+                return Err(Rejected { error, response });
             }
         };
         let mut t = None;
