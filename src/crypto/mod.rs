@@ -11,10 +11,13 @@
 //! * [`provider`](mod@provider): the pluggable [`CryptoProvider`] for the public-key, RSA-R and
 //!   Diffie-Hellman modes (RSA PKCS#1 v1.5 and PSS, MODP exponentiation; RFC 3830 §3.2, §3.3,
 //!   §6.5), with [`RustCryptoProvider`] as [`default_provider()`].
+//! * [`dh`](mod@dh): the OAKLEY 1, 2 and 5 MODP groups and Diffie-Hellman key pairs with short
+//!   exponents and peer value checks (RFC 3830 §3.3, §6.4; RFC 4650 §3).
 
 use core::fmt;
 
 pub mod derive;
+pub mod dh;
 pub mod kemac;
 pub mod prf;
 pub mod provider;
@@ -89,6 +92,9 @@ pub enum CryptoError {
     /// modulus, modulus below 3 or above 8192 bits, base not below the modulus, or exponent
     /// longer than the modulus.
     InvalidModExpInput,
+    /// A peer's Diffie-Hellman public value is outside `1 < y < p - 1` (RFC 2631 §2.1.5;
+    /// RFC 3830 §3.3, §6.4).
+    InvalidDhValue,
 }
 
 impl fmt::Display for CryptoError {
@@ -122,6 +128,9 @@ impl fmt::Display for CryptoError {
             CryptoError::BadSignature => f.write_str("signature verification failed"),
             CryptoError::InvalidModExpInput => {
                 f.write_str("modular exponentiation input out of range")
+            }
+            CryptoError::InvalidDhValue => {
+                f.write_str("Diffie-Hellman public value outside 1 < y < p - 1")
             }
         }
     }

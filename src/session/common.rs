@@ -1,11 +1,13 @@
-//! Pieces shared by the exchanges: algorithm mapping, timestamp checks, verification MACs
-//! and error messages.
+//! Pieces shared by the exchanges: algorithm mapping, timestamps and their checks,
+//! verification MACs, signatures, crypto session maps and error messages.
 
-use super::{SessionError, TimestampPolicy};
-use crate::crypto::{KemacCipher, MacKind, MacTag, Prf};
+use super::bundle::CryptoSessionBundle;
+use super::{Entropy, SessionError, TimestampPolicy};
+use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPrivate, RsaPublic, SignatureScheme};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message, Payload,
-    PrfFunc, Timestamp, TsType, Verification,
+    CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message,
+    ParseCtx, ParseError, ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType,
+    SrtpCs, SrtpIdMap, Timestamp, TsType, Verification,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -152,5 +154,181 @@ pub(crate) fn error_message(
     match auth {
         Some(a) => seal_with_v(m, a.kind, a.alg, a.key, a.id_i, a.id_r, &ts_bytes(&t)),
         None => m.encode(),
+    }
+}
+
+/// The timestamp of a new initiator message (RFC 3830 §5.2: unique per message; §6.6):
+/// NTP-UTC or NTP from `now`, or the next value of `counter`.
+pub(crate) fn new_timestamp(
+    ts_type: TsType,
+    now: Duration,
+    counter: &mut u32,
+) -> Result<Timestamp, SessionError> {
+    match ts_type {
+        TsType::Counter => {
+            *counter = counter.wrapping_add(1);
+            Ok(Timestamp::counter(*counter))
+        }
+        TsType::NtpUtc | TsType::Ntp => Ok(Timestamp {
+            ts_type,
+            value: Timestamp::from_unix(now).value,
+        }),
+        other => Err(SessionError::Unspecified(format!(
+            "timestamp type {other} not supported for sending"
+        ))),
+    }
+}
+
+/// The crypto sessions of an initiator's next message: the configured ones, keeping SSRCs
+/// the responder filled in earlier (RFC 3830 §4.5, §6.1.1).
+pub(crate) fn outgoing_cs_map(
+    configured: &[SrtpCs],
+    bundle: Option<&CryptoSessionBundle>,
+) -> SrtpIdMap<'static> {
+    let mut cs_map = SrtpIdMap::from_entries(configured);
+    if let Some(CsIdMap::SrtpId(known)) = bundle.map(|b| &b.cs_map) {
+        for (id, cs) in known.iter() {
+            if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
+                cs_map.set_ssrc(id, cs.ssrc);
+            }
+        }
+    }
+    cs_map
+}
+
+/// Responder: fills crypto sessions with SSRC 0 with our SSRCs, in order (RFC 3830 §6.1.1).
+pub(crate) fn fill_ssrcs(cs_map: &mut CsIdMap<'static>, local: &[u32]) {
+    let mut filled = local.iter();
+    if let CsIdMap::SrtpId(m) = cs_map {
+        let zero: Vec<u8> = m
+            .iter()
+            .filter(|(_, c)| c.ssrc == 0)
+            .map(|(id, _)| id)
+            .collect();
+        for id in zero {
+            if let Some(s) = filled.next() {
+                m.set_ssrc(id, *s);
+            }
+        }
+    }
+}
+
+/// Initiator: the SSRCs the responder filled in (CS ID, SSRC), comparing its map with ours.
+pub(crate) fn filled_ssrcs(theirs: &CsIdMap<'_>, ours: &CsIdMap<'_>) -> Vec<(u8, u32)> {
+    let mut filled = Vec::new();
+    if let (CsIdMap::SrtpId(theirs), CsIdMap::SrtpId(ours)) = (theirs, ours) {
+        for (id, cs) in ours.iter() {
+            if let Some(t) = theirs.get(id) {
+                if cs.ssrc == 0 && t.ssrc != 0 {
+                    filled.push((id, t.ssrc));
+                }
+            }
+        }
+    }
+    filled
+}
+
+/// Initiator: takes over the SSRCs the responder filled in.
+pub(crate) fn apply_ssrcs(ours: &mut CsIdMap<'static>, filled: &[(u8, u32)]) {
+    if let CsIdMap::SrtpId(m) = ours {
+        for (id, ssrc) in filled {
+            m.set_ssrc(*id, *ssrc);
+        }
+    }
+}
+
+/// The signature scheme for a received SIGN `S type`: `preferred` when its `S type` matches
+/// (so a peer configured for SHA-1 is verified with SHA-1), else the SHA-256 default
+/// (RFC 3830 §6.5 does not signal the hash).
+pub(crate) fn scheme_for(
+    s_type: SignType,
+    preferred: SignatureScheme,
+) -> Result<SignatureScheme, SessionError> {
+    if preferred.s_type() == s_type.to_wire() {
+        return Ok(preferred);
+    }
+    SignatureScheme::from_s_type(s_type.to_wire())
+        .map_err(|_| SessionError::Unspecified(format!("signature type {s_type} not supported")))
+}
+
+/// Appends a SIGN payload to `msg` and signs the whole message up to the signature field
+/// (RFC 3830 §5.2: the SIGN payload's own S type / length field is covered; §6.5).
+pub(crate) fn seal_with_sign(
+    mut msg: Message<'_>,
+    key: &dyn RsaPrivate,
+    scheme: SignatureScheme,
+    rng: &mut dyn Entropy,
+) -> Result<Vec<u8>, SessionError> {
+    let len = key.modulus_len();
+    if len > 0x0fff {
+        return Err(SessionError::Unspecified(
+            "signature longer than 4095 bytes".into(),
+        ));
+    }
+    msg.payloads.push(Payload::Sign(Sign {
+        sign_type: SignType::from_wire(scheme.s_type()),
+        signature: Cow::Owned(vec![0; len]),
+    }));
+    let mut out = msg.encode();
+    let body = out.len() - len;
+    let sig = key
+        .sign(rng, scheme, &out[..body])
+        .map_err(|e| SessionError::Unspecified(format!("signing failed: {e}")))?;
+    if sig.len() != len {
+        return Err(SessionError::Unspecified("signature length".into()));
+    }
+    out[body..].copy_from_slice(&sig);
+    Ok(out)
+}
+
+/// Verifies the SIGN payload (the last payload) of `msg` with `key` (RFC 3830 §5.2, §5.3).
+pub(crate) fn verify_sign(
+    msg: &[u8],
+    sign: &Sign<'_>,
+    key: &dyn RsaPublic,
+    preferred: SignatureScheme,
+) -> Result<(), SessionError> {
+    let scheme = scheme_for(sign.sign_type, preferred)?;
+    let body = msg
+        .len()
+        .checked_sub(sign.signature.len())
+        .ok_or(SessionError::AuthFailure)?;
+    key.verify(scheme, &msg[..body], &sign.signature)
+        .map_err(|_| SessionError::AuthFailure)
+}
+
+/// For a message the parser rejected: its header and the timestamp, when they parse (for an
+/// Error message answering it, RFC 3830 §5.1.2; RFC 4650 §4.1).
+pub(crate) fn salvage_header(
+    bytes: &[u8],
+    opts: ParseOptions,
+) -> Option<(Header<'static>, Option<Timestamp>)> {
+    let mut r = Reader::new(bytes);
+    let (header, mut next) = Header::parse(&mut r).ok()?;
+    let mut ctx = ParseCtx {
+        lenient: opts.lenient,
+        ..ParseCtx::default()
+    };
+    let mut t = None;
+    while next != PayloadType::Last {
+        let Ok((p, n)) = Payload::parse(next, &mut r, &mut ctx) else {
+            break;
+        };
+        if let Payload::T(x) = p {
+            t = Some(x);
+        }
+        next = n;
+    }
+    Some((header.into_owned(), t))
+}
+
+/// Whether a parse error is an unknown DH-Group (RFC 3830 §6.4: the value length is implied
+/// by the group, so parsing cannot go on).
+pub(crate) fn is_unknown_dh_group(e: &ParseError) -> Option<u8> {
+    match e.kind {
+        ErrorKind::UnknownLayout { value } if e.payload == "DH" && e.field == "DH-Group" => {
+            u8::try_from(value).ok()
+        }
+        _ => None,
     }
 }

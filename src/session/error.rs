@@ -28,6 +28,9 @@ pub enum SessionError {
     InvalidEncryption(u8),
     /// MAC algorithm not supported (or NULL where not allowed).
     InvalidMac(u8),
+    /// Diffie-Hellman group not supported (or not allowed), or a peer's DH value outside
+    /// `1 < y < p - 1` (RFC 3830 §6.12 "Invalid DH"; §3.3, §6.4; RFC 4650 §3).
+    InvalidDh(String),
     /// Security protocol not supported.
     InvalidSp(u8),
     /// Security policy parameters that cannot be honoured.
@@ -62,6 +65,7 @@ impl SessionError {
             Self::InvalidPrf(_) => ErrorNo::InvalidPrf,
             Self::InvalidEncryption(_) => ErrorNo::InvalidEa,
             Self::InvalidMac(_) => ErrorNo::InvalidMac,
+            Self::InvalidDh(_) => ErrorNo::InvalidDh,
             Self::InvalidSp(_) => ErrorNo::InvalidSp,
             Self::InvalidSpPar(_) => ErrorNo::InvalidSpPar,
         }
@@ -86,6 +90,7 @@ impl fmt::Display for SessionError {
                 write!(f, "KEMAC encryption algorithm {v} not supported here")
             }
             Self::InvalidMac(v) => write!(f, "MAC algorithm {v} not supported here"),
+            Self::InvalidDh(s) => write!(f, "Diffie-Hellman: {s}"),
             Self::InvalidSp(v) => write!(f, "security protocol {v} not supported"),
             Self::InvalidSpPar(s) => write!(f, "security policy not supported: {s}"),
             Self::InvalidKeyData(s) => write!(f, "invalid key data: {s}"),

@@ -3,6 +3,8 @@
 //!
 //! * [`psk`]: the pre-shared key method (RFC 3830 §3.1), with verification and error
 //!   messages, replay protection and CSB updates (§4.5).
+//! * [`dh_sign`]: Diffie-Hellman with signatures (RFC 3830 §3.3), and [`dh_hmac`]:
+//!   HMAC-authenticated Diffie-Hellman (RFC 4650), sharing [`dh`]'s settings and exchange.
 //! * [`group`]: one source keying many receivers (RFC 3830 §2.1, §8.1) over PSK exchanges,
 //!   with joins, leaves, rekeying, acknowledgements and snapshots.
 //!
@@ -13,6 +15,9 @@ use core::time::Duration;
 
 pub mod bundle;
 mod common;
+pub mod dh;
+pub mod dh_hmac;
+pub mod dh_sign;
 pub mod error;
 pub mod group;
 pub mod psk;
@@ -20,6 +25,9 @@ pub mod replay;
 pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+pub use dh::{DhConfig, DhResponderConfig, Established};
+pub use dh_hmac::{DhHmacInitiator, DhHmacResponder};
+pub use dh_sign::{DhSignInitiator, DhSignResponder};
 pub use error::SessionError;
 pub use group::{
     Credential, GroupConfig, GroupController, GroupError, GroupEvent, GroupSnapshot, MemberId,

@@ -31,8 +31,8 @@
 
 use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
 use super::common::{
-    check_timestamp, cipher_of, error_message, mac_of, prf_of, response_mac, seal_with_v, ts_bytes,
-    ResponseAuth,
+    apply_ssrcs, check_timestamp, cipher_of, error_message, fill_ssrcs, filled_ssrcs, mac_of,
+    new_timestamp, outgoing_cs_map, prf_of, response_mac, seal_with_v, ts_bytes, ResponseAuth,
 };
 use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
@@ -239,21 +239,7 @@ impl PskInitiator {
         let prf = prf_of(self.cfg.prf)?;
         let cipher = cipher_of(self.cfg.encr, true)?;
         let mac_kind = mac_of(self.cfg.mac, true)?;
-        let t = match self.cfg.ts_type {
-            TsType::Counter => {
-                self.counter = self.counter.wrapping_add(1);
-                Timestamp::counter(self.counter)
-            }
-            TsType::NtpUtc | TsType::Ntp => Timestamp {
-                ts_type: self.cfg.ts_type,
-                value: Timestamp::from_unix(now).value,
-            },
-            other => {
-                return Err(SessionError::Unspecified(format!(
-                    "timestamp type {other} not supported for sending"
-                )))
-            }
-        };
+        let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
         let update = self.bundle.is_some();
         let (csb_id, rand) = match &self.bundle {
             Some(b) => (b.csb_id, b.rand.clone()),
@@ -278,14 +264,7 @@ impl PskInitiator {
             }
         };
         // SSRCs learned from the responder stay in later updates.
-        let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
-        if let Some(CsIdMap::SrtpId(known)) = self.bundle.as_ref().map(|b| &b.cs_map) {
-            for (id, cs) in known.iter() {
-                if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
-                    cs_map.set_ssrc(id, cs.ssrc);
-                }
-            }
-        }
+        let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
         let mut h = Header::new(DataType::PskInit, csb_id);
         h.v = self.cfg.v;
         h.prf = self.cfg.prf;
@@ -441,23 +420,10 @@ impl PskInitiator {
             DataType::PskResp => {
                 let v = v.ok_or(SessionError::MissingPayload("V"))?;
                 verify(&v)?;
-                let mut filled = Vec::new();
-                if let (CsIdMap::SrtpId(theirs), CsIdMap::SrtpId(ours)) =
-                    (&h.cs_map, &bundle.cs_map)
-                {
-                    for (id, cs) in ours.iter() {
-                        if let Some(t) = theirs.get(id) {
-                            if cs.ssrc == 0 && t.ssrc != 0 {
-                                filled.push((id, t.ssrc));
-                            }
-                        }
-                    }
-                }
+                let filled = filled_ssrcs(&h.cs_map, &bundle.cs_map);
                 let csb_id = bundle.csb_id;
-                if let Some(CsIdMap::SrtpId(ours)) = self.bundle.as_mut().map(|b| &mut b.cs_map) {
-                    for (id, ssrc) in &filled {
-                        ours.set_ssrc(*id, *ssrc);
-                    }
+                if let Some(b) = self.bundle.as_mut() {
+                    apply_ssrcs(&mut b.cs_map, &filled);
                 }
                 self.confirmed = true;
                 self.pending = None;
@@ -599,7 +565,9 @@ impl PskResponder {
 
     /// Retires a key of a bundle by its SPI/MKI (see [`CryptoSessionBundle::remove_key`]).
     pub fn remove_key(&mut self, csb_id: u32, mki: &[u8]) -> bool {
-        self.bundles.get_mut(&csb_id).is_some_and(|e| e.bundle.remove_key(mki))
+        self.bundles
+            .get_mut(&csb_id)
+            .is_some_and(|e| e.bundle.remove_key(mki))
     }
 
     /// Forgets a bundle (e.g. when its session ends).
@@ -772,19 +740,7 @@ impl PskResponder {
             ));
         }
         let mut cs_map = h.cs_map.clone().into_owned();
-        let mut filled = self.cfg.local_ssrcs.iter();
-        if let CsIdMap::SrtpId(m) = &mut cs_map {
-            let zero: Vec<u8> = m
-                .iter()
-                .filter(|(_, c)| c.ssrc == 0)
-                .map(|(id, _)| id)
-                .collect();
-            for id in zero {
-                if let Some(s) = filled.next() {
-                    m.set_ssrc(id, *s);
-                }
-            }
-        }
+        fill_ssrcs(&mut cs_map, &self.cfg.local_ssrcs);
         // A CSB ID belongs to the peer that created it: another peer (another PSK) may not
         // take it over, neither by update nor by a new initial message.
         if let Some(e) = existing {

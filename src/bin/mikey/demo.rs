@@ -51,7 +51,7 @@ fn parse(args: &[String]) -> Result<Opts, Failure> {
     Ok(o)
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
@@ -64,15 +64,15 @@ fn rtp_packet(ssrc: u32) -> Vec<u8> {
 }
 
 /// An RTP packet, its SRTP form, and the packet the receiver got back.
-struct PacketTrip {
-    rtp: Vec<u8>,
-    srtp: Vec<u8>,
-    back: Vec<u8>,
+pub(crate) struct PacketTrip {
+    pub rtp: Vec<u8>,
+    pub srtp: Vec<u8>,
+    pub back: Vec<u8>,
 }
 
 /// Protects a packet with the sender's first parameters and unprotects it with the
 /// receiver's: the proof that both sides hold the same keys.
-fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Failure> {
+pub(crate) fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Failure> {
     let fail = |e: mikey::srtp::SrtpError| Failure::Input(format!("SRTP: {e}"));
     let mut send = tx.context().map_err(fail)?;
     let mut recv = rx.context().map_err(fail)?;
@@ -85,15 +85,18 @@ fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Fai
     Ok(PacketTrip { rtp, srtp, back })
 }
 
-/// `mikey demo [--mode psk] [--psk HEX] [--json]` (`--mode group`: see `group_demo`).
+/// `mikey demo [--mode psk|dh|dhhmac|group] [--psk HEX] [--json]`.
 pub fn run(args: &[String]) -> Result<(), Failure> {
     if args.windows(2).any(|w| w[0] == "--mode" && w[1] == "group") {
         return crate::group_demo::run(args);
     }
+    if crate::demo_dh::is_dh_mode(args) {
+        return crate::demo_dh::run(args);
+    }
     let o = parse(args)?;
     if o.mode != "psk" {
         return Err(Failure::Usage(format!(
-            "mode {:?} is not available in this build (available: psk, group)",
+            "mode {:?} is not available in this build (available: psk, dh, dhhmac, group)",
             o.mode
         )));
     }

@@ -7,6 +7,7 @@
 
 mod decode;
 mod demo;
+mod demo_dh;
 mod group_demo;
 mod input;
 mod render;
@@ -21,7 +22,8 @@ pub const USAGE: &str = "\
 mikey - MIKEY (RFC 3830) diagnostic tool
 
 USAGE:
-    mikey demo [--mode psk] [--psk HEX] [--json]
+    mikey demo [--mode psk|dh|dhhmac] [--psk HEX] [--group 0|1|2]
+               [--initiator-key PEM --responder-key PEM] [--json]
     mikey demo --mode group [--members N] [--json]
     mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
     mikey reencode [--lenient] INPUT
@@ -33,6 +35,9 @@ SUBCOMMANDS:
     demo       Run an initiator and a responder in one process: print both
                messages, both sides' SRTP parameters, and one RTP packet
                protected by the initiator and unprotected by the responder.
+               Modes: psk (RFC 3830 §3.1), dh (DH with RSA signatures, §3.3;
+               2048-bit keys generated unless given as PEM files), dhhmac
+               (RFC 4650); --group: 0 OAKLEY 5 (default), 1 OAKLEY 1, 2 OAKLEY 2.
                --mode group: a source keys N receivers (default 5), one
                joins and one leaves; each rekey, its MKI and who holds it.
     decode     Decode every MIKEY message found in INPUT and print it as a tree
