@@ -18,14 +18,13 @@ use mikey::wire::{
     ParseOptions, Payload, Pke, PrfFunc, Rand, SakkeIdScheme, SakkeParams, SakkePayload,
     SecurityPolicy, Sign, SignType, SrtpCs, SrtpIdMap, SrtpPolicy, Timestamp, TsType, Verification,
 };
+use mikey_peers::{pcap, tshark};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::path::Path;
 
 /// Ethernet (14) + IPv4 (20) + UDP (8): where the MIKEY message starts in each frame.
-const BASE: usize = 42;
+const BASE: usize = pcap::HEADERS_LEN;
 
 /// A self-signed P-256 X.509 certificate (DER), made with OpenSSL for this test: Wireshark
 /// dissects CERT data as an X.509 certificate and would flag random bytes.
@@ -41,142 +40,21 @@ const CERT_HEX: &str = concat!(
     "f7f53b8f",);
 
 // ---------------------------------------------------------------------------------------------
-// pcap writing
-
-fn ipv4_checksum(h: &[u8]) -> u16 {
-    let mut s: u32 = h
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while s >> 16 != 0 {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    !(s as u16)
-}
-
-fn frame(payload: &[u8], id: u16) -> Vec<u8> {
-    let udp_len = 8 + payload.len();
-    let mut f = Vec::with_capacity(BASE + payload.len());
-    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
-    let mut ip = vec![0x45, 0];
-    ip.extend_from_slice(&((20 + udp_len) as u16).to_be_bytes());
-    ip.extend_from_slice(&id.to_be_bytes());
-    ip.extend_from_slice(&[0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]);
-    let c = ipv4_checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    f.extend_from_slice(&ip);
-    f.extend_from_slice(&2269u16.to_be_bytes());
-    f.extend_from_slice(&2269u16.to_be_bytes());
-    f.extend_from_slice(&(udp_len as u16).to_be_bytes());
-    f.extend_from_slice(&[0, 0]); // no UDP checksum
-    f.extend_from_slice(payload);
-    f
-}
-
-fn pcap(messages: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&0i32.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-    for (i, m) in messages.iter().enumerate() {
-        let f = frame(m, i as u16 + 1);
-        out.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&f);
-    }
-    out
-}
-
-#[test]
-fn pcap_frame_is_well_formed() {
-    let f = frame(&[1, 2, 3], 7);
-    assert_eq!(f.len(), BASE + 3);
-    assert_eq!(ipv4_checksum(&f[14..34]), 0, "IPv4 header checksum");
-    assert_eq!(&f[36..38], &2269u16.to_be_bytes());
-}
-
-// ---------------------------------------------------------------------------------------------
 // Running tshark and reading its JSON
 
-fn tshark() -> PathBuf {
-    let candidates = ["tshark", "/usr/bin/tshark", "/usr/local/bin/tshark"];
-    for c in candidates {
-        if Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return PathBuf::from(c);
-        }
-    }
-    panic!(
-        "tshark not found: this test needs Wireshark's tshark (Debian: `apt-get install -y tshark`, \
-         see peers/README.md)"
-    );
-}
+/// The MIKEY port Wireshark dissects.
+const MIKEY_PORT: u16 = 2269;
 
-/// Runs tshark on `messages` and returns the `layers` object of each frame.
+/// Runs tshark on `messages`, one UDP datagram to port 2269 each, and returns the `layers`
+/// object of each frame.
 fn dissect(messages: &[Vec<u8>], tag: &str) -> Vec<Value> {
-    let dir = std::env::temp_dir().join(format!("mikey-peers-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("mikey.pcap");
-    std::fs::write(&file, pcap(messages)).unwrap();
-    let mut child = Command::new(tshark())
-        .args(["-n", "-r"])
-        .arg(&file)
-        .args(["-T", "json", "-x", "--no-duplicate-keys"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("cannot start tshark");
-    // Timeout: read stdout on a thread, kill tshark if it takes too long.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).unwrap();
-        v
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).unwrap();
-        v
-    });
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("tshark did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = out.join().unwrap();
-    let err = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
-    assert!(status.success(), "tshark failed: {status}: {err}");
-    if std::env::var_os("MIKEY_PEERS_KEEP").is_some() {
-        std::fs::write(dir.join("tshark.json"), &out).unwrap();
-        eprintln!("kept {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    let v: Value = serde_json::from_slice(&out).expect("tshark JSON");
-    let frames: Vec<Value> = v
-        .as_array()
-        .unwrap()
+    let lo = [127, 0, 0, 1];
+    let frames: Vec<Vec<u8>> = messages
         .iter()
-        .map(|p| p["_source"]["layers"].clone())
+        .enumerate()
+        .map(|(i, m)| pcap::udp_frame(m, i as u16 + 1, MIKEY_PORT, lo, lo))
         .collect();
-    assert_eq!(frames.len(), messages.len(), "tshark frame count");
-    frames
+    tshark::dissect(&pcap::write(&frames), tag, messages.len())
 }
 
 /// One field of tshark's output: name, shown value, and (for `_raw`) bytes and position.

@@ -29,72 +29,11 @@ use mikey::sdp::{encode_base64, KeyMgmtLevel};
 use mikey::session::{PskConfig, PskInitiator, PskResponder, ResponderConfig, TransportKey};
 use mikey::srtp::SrtpSuite;
 use mikey::wire::{CsIdMap, Id, KeyValidity, Message, Payload, SrtpPolicy};
+use mikey_peers::{pcap, tshark};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
 
 const NOW: Duration = Duration::from_secs(1_790_000_000);
 const PSK: [u8; 16] = [0x42; 16];
-
-// ---------------------------------------------------------------------------------------------
-// pcap writing (as in tests/tshark.rs, UDP port 5060)
-
-fn ipv4_checksum(h: &[u8]) -> u16 {
-    let mut s: u32 = h
-        .chunks(2)
-        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-        .sum();
-    while s >> 16 != 0 {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    !(s as u16)
-}
-
-fn frame(payload: &[u8], id: u16, request: bool) -> Vec<u8> {
-    let udp_len = 8 + payload.len();
-    let (src, dst) = if request {
-        ([192, 0, 2, 1], [192, 0, 2, 2])
-    } else {
-        ([192, 0, 2, 2], [192, 0, 2, 1])
-    };
-    let mut f = Vec::with_capacity(42 + payload.len());
-    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
-    let mut ip = vec![0x45, 0];
-    ip.extend_from_slice(&((20 + udp_len) as u16).to_be_bytes());
-    ip.extend_from_slice(&id.to_be_bytes());
-    ip.extend_from_slice(&[0, 0, 64, 17, 0, 0]);
-    ip.extend_from_slice(&src);
-    ip.extend_from_slice(&dst);
-    let c = ipv4_checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    f.extend_from_slice(&ip);
-    f.extend_from_slice(&5060u16.to_be_bytes());
-    f.extend_from_slice(&5060u16.to_be_bytes());
-    f.extend_from_slice(&(udp_len as u16).to_be_bytes());
-    f.extend_from_slice(&[0, 0]); // no UDP checksum
-    f.extend_from_slice(payload);
-    f
-}
-
-fn pcap(messages: &[(Vec<u8>, bool)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&0i32.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-    for (i, (m, request)) in messages.iter().enumerate() {
-        let f = frame(m, i as u16 + 1, *request);
-        out.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
-        out.extend_from_slice(&f);
-    }
-    out
-}
 
 // ---------------------------------------------------------------------------------------------
 // SIP messages around our SDP
@@ -292,78 +231,22 @@ fn frames() -> Vec<SipFrame> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running tshark and reading its JSON (as in tests/tshark.rs)
+// Running tshark and reading its JSON
 
-fn tshark() -> PathBuf {
-    for c in ["tshark", "/usr/bin/tshark", "/usr/local/bin/tshark"] {
-        if Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return PathBuf::from(c);
-        }
-    }
-    panic!(
-        "tshark not found: this test needs Wireshark's tshark (Debian: `apt-get install -y tshark`, \
-         see peers/README.md)"
-    );
-}
-
+/// Runs tshark on `messages`, one UDP datagram to port 5060 each (`true`: a request, from
+/// 192.0.2.1 to 192.0.2.2; `false`: a response, the other way), and returns the `layers`
+/// object of each frame.
 fn dissect(messages: &[(Vec<u8>, bool)]) -> Vec<Value> {
-    let dir = std::env::temp_dir().join(format!("mikey-peers-{}-sip", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("sip.pcap");
-    std::fs::write(&file, pcap(messages)).unwrap();
-    let mut child = Command::new(tshark())
-        .args(["-n", "-r"])
-        .arg(&file)
-        .args(["-T", "json", "--no-duplicate-keys"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("cannot start tshark");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).unwrap();
-        v
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).unwrap();
-        v
-    });
-    let start = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("tshark did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = out.join().unwrap();
-    let err = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
-    assert!(status.success(), "tshark failed: {status}: {err}");
-    if std::env::var_os("MIKEY_PEERS_KEEP").is_some() {
-        std::fs::write(dir.join("tshark.json"), &out).unwrap();
-        eprintln!("kept {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    let v: Value = serde_json::from_slice(&out).expect("tshark JSON");
-    let frames: Vec<Value> = v
-        .as_array()
-        .unwrap()
+    let (a, b) = ([192, 0, 2, 1], [192, 0, 2, 2]);
+    let frames: Vec<Vec<u8>> = messages
         .iter()
-        .map(|p| p["_source"]["layers"].clone())
+        .enumerate()
+        .map(|(i, (m, request))| {
+            let (src, dst) = if *request { (a, b) } else { (b, a) };
+            pcap::udp_frame(m, i as u16 + 1, 5060, src, dst)
+        })
         .collect();
-    assert_eq!(frames.len(), messages.len(), "tshark frame count");
-    frames
+    tshark::dissect(&pcap::write(&frames), "sip", messages.len())
 }
 
 /// Every displayed leaf `(name, value)` in document order, and every subtree key.
@@ -457,14 +340,6 @@ fn expected_mikey_fields(msg: &[u8]) -> Vec<(&'static str, String)> {
         }
     }
     e
-}
-
-#[test]
-fn pcap_frame_is_well_formed() {
-    let f = frame(&[1, 2, 3], 7, true);
-    assert_eq!(f.len(), 45);
-    assert_eq!(ipv4_checksum(&f[14..34]), 0, "IPv4 header checksum");
-    assert_eq!(&f[36..38], &5060u16.to_be_bytes());
 }
 
 #[test]
