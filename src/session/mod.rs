@@ -3,6 +3,11 @@
 //!
 //! * [`psk`]: the pre-shared key method (RFC 3830 §3.1), with verification and error
 //!   messages, replay protection and CSB updates (§4.5).
+//! * [`pk`]: the public-key envelope method (RFC 3830 §3.2), with envelope key caching
+//!   (PSK updates, §4.5) and cheap-first checks (no private-key work for forged messages).
+//! * [`rsa_r`]: the reverse RSA mode, MIKEY-RSA-R (RFC 4738): the responder supplies the
+//!   keys, encrypted to the initiator's public key; unicast and group mode (CSB_ID).
+//! * [`trust`]: who is trusted in the public-key modes ([`PinnedKeys`], [`ChainVerifier`]).
 //!
 //! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
 //! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
@@ -12,18 +17,26 @@ use core::time::Duration;
 pub mod bundle;
 mod common;
 pub mod error;
+pub mod pk;
 pub mod psk;
 pub mod replay;
+pub mod rsa_r;
 pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 pub use error::SessionError;
+pub use pk::{cert_hash, open_pk_message, PkConfig, PkInitiator, PkOpened, PkResponder};
 pub use psk::{
     open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
     ResponderConfig, Verified,
 };
 pub use replay::ReplayCache;
-pub use trust::{PeerClaim, PeerVerifier, PinnedKeys};
+pub use rsa_r::{
+    RsaRAccepted, RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRResponderConfig,
+};
+pub use trust::{
+    normalize_identity, spki_of_cert, ChainVerifier, PeerClaim, PeerVerifier, PinnedKeys,
+};
 
 /// A source of random bytes for keys, RAND and CSB IDs.
 pub trait Entropy {
