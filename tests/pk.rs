@@ -742,3 +742,75 @@ fn secrets_never_show_in_debug() {
     );
     assert!(d.contains("RsaPrivateKey(2048 bits)"), "{d}");
 }
+
+/// Messages made with one provider are accepted by the other, both directions (feature
+/// `aws-lc`).
+#[cfg(feature = "aws-lc")]
+#[test]
+fn aws_lc_and_rustcrypto_interoperate() {
+    use mikey::crypto::aws_lc::AwsLcProvider;
+    let providers: [Arc<dyn CryptoProvider>; 2] =
+        [Arc::new(AwsLcProvider), Arc::new(RustCryptoProvider)];
+    for (pi, pr) in [(0, 1), (1, 0), (0, 0)] {
+        let (ip, rp) = (providers[pi].clone(), providers[pr].clone());
+        for sig in [
+            SignatureScheme::RsaPkcs1Sha256,
+            SignatureScheme::RsaPssSha256,
+        ] {
+            let a = private(ip.as_ref(), "rsa2048-a.pem");
+            let b_pub = ip
+                .rsa_public_from_pem(&key_file("rsa2048-b.pub.pem"))
+                .unwrap();
+            let mut i = PkInitiator::new(
+                a,
+                b_pub,
+                PkConfig {
+                    signature: sig,
+                    ..cfg()
+                },
+            );
+            let msg = i.initiate(tgk(), NOW, &mut seq_rng()).unwrap();
+            let counting = Arc::new(CountingProvider::new(rp.clone()));
+            let bob = private(counting.as_ref(), "rsa2048-b.pem");
+            let mut r =
+                PkResponder::new(counting.clone(), bob, pinned(), ResponderConfig::default());
+            let acc = r.handle(&msg, NOW).unwrap();
+            i.handle_response(acc.response.as_deref().unwrap(), NOW)
+                .unwrap();
+            assert_eq!(i.srtp().unwrap(), r.srtp(acc.csb_id).unwrap());
+            assert_eq!(counting.private_ops(), 1);
+            // RSA-R across providers too.
+            let a = private(ip.as_ref(), "rsa2048-a.pem");
+            let mut ri = RsaRInitiator::new(
+                ip.clone(),
+                a,
+                PinnedKeys::new().with(
+                    b"bob@example.com",
+                    &private(&RustCryptoProvider, "rsa2048-b.pem").to_spki_der(),
+                ),
+                RsaRConfig {
+                    id_i: Some(Id::nai("alice@example.com")),
+                    signature: sig,
+                    ..RsaRConfig::default()
+                },
+            );
+            let req = ri.initiate(NOW, &mut seq_rng()).unwrap();
+            let mut rr = RsaRResponder::new(
+                rp.clone(),
+                private(rp.as_ref(), "rsa2048-b.pem"),
+                pinned(),
+                RsaRResponderConfig {
+                    id_r: Some(Id::nai("bob@example.com")),
+                    signature: sig,
+                    local_ssrcs: vec![9],
+                    ..RsaRResponderConfig::default()
+                },
+            );
+            let acc = rr.handle(&req, NOW, &mut seq_rng()).unwrap();
+            let got = ri
+                .handle_response(acc.response.as_deref().unwrap(), NOW)
+                .unwrap();
+            assert_eq!(ri.srtp().unwrap(), rr.srtp(got.csb_id).unwrap());
+        }
+    }
+}

@@ -11,9 +11,12 @@
 //! * [`provider`](mod@provider): the pluggable [`CryptoProvider`] for the public-key, RSA-R and
 //!   Diffie-Hellman modes (RSA PKCS#1 v1.5 and PSS, MODP exponentiation; RFC 3830 §3.2, §3.3,
 //!   §6.5), with [`RustCryptoProvider`] as [`default_provider()`].
+//! * `aws_lc` (cargo feature `aws-lc`): a faster [`CryptoProvider`] on AWS-LC.
 
 use core::fmt;
 
+#[cfg(feature = "aws-lc")]
+pub mod aws_lc;
 pub mod derive;
 pub mod kemac;
 pub mod prf;
