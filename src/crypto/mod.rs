@@ -13,9 +13,12 @@
 //!   §6.5), with [`RustCryptoProvider`] as [`default_provider()`].
 //! * [`dh`](mod@dh): the OAKLEY 1, 2 and 5 MODP groups and Diffie-Hellman key pairs with short
 //!   exponents and peer value checks (RFC 3830 §3.3, §6.4; RFC 4650 §3).
+//! * `aws_lc` (cargo feature `aws-lc`): a faster [`CryptoProvider`] on AWS-LC.
 
 use core::fmt;
 
+#[cfg(feature = "aws-lc")]
+pub mod aws_lc;
 pub mod derive;
 pub mod dh;
 pub mod kemac;

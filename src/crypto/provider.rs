@@ -221,6 +221,41 @@ pub trait CryptoProvider: Send + Sync + fmt::Debug {
     }
 }
 
+/// A shared provider is a provider (so a [`CountingProvider`] can wrap an
+/// `Arc<dyn CryptoProvider>` chosen at run time).
+impl<T: CryptoProvider + ?Sized> CryptoProvider for Arc<T> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn rsa_public_from_der(
+        &self,
+        spki_or_pkcs1_der: &[u8],
+    ) -> Result<Box<dyn RsaPublic>, CryptoError> {
+        (**self).rsa_public_from_der(spki_or_pkcs1_der)
+    }
+
+    fn rsa_private_from_der(
+        &self,
+        pkcs8_or_pkcs1_der: &[u8],
+    ) -> Result<Box<dyn RsaPrivate>, CryptoError> {
+        (**self).rsa_private_from_der(pkcs8_or_pkcs1_der)
+    }
+
+    fn rsa_generate(&self, bits: usize) -> Result<Box<dyn RsaPrivate>, CryptoError> {
+        (**self).rsa_generate(bits)
+    }
+
+    fn modexp(
+        &self,
+        base: &[u8],
+        exponent: &SecretBytes,
+        modulus: &[u8],
+    ) -> Result<SecretBytes, CryptoError> {
+        (**self).modexp(base, exponent, modulus)
+    }
+}
+
 /// Decodes an RFC 7468 PEM document with one of `labels` into zeroized-on-drop DER.
 fn pem_decode(pem: &str, labels: &[&str]) -> Result<SecretBytes, CryptoError> {
     let (label, der) =

@@ -332,3 +332,267 @@ pub(crate) fn is_unknown_dh_group(e: &ParseError) -> Option<u8> {
         _ => None,
     }
 }
+/// Once the initiator is authenticated: MAC kind and code, auth key, IDi and IDr data.
+pub(crate) type PeerAuth = (
+    MacKind,
+    MacAlg,
+    crate::crypto::SecretBytes,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+/// What a responder knows when it answers a rejected message with an Error message.
+pub(crate) struct ErrCtx<'c> {
+    /// Answer at all (RFC 3830 §5.1.2 leaves it to the responder).
+    pub send_errors: bool,
+    /// Our identity, sent as IDr.
+    pub id_r: Option<Id<'static>>,
+    /// The received message.
+    pub view: &'c crate::wire::MessageView<'c>,
+    /// Set once the initiator was authenticated and a MAC key is known (Error + V).
+    pub auth: Option<PeerAuth>,
+    /// The message's timestamp, once read.
+    pub t: Option<Timestamp>,
+}
+
+impl ErrCtx<'_> {
+    /// An Error message for `e`: authenticated with V when the initiator was authenticated,
+    /// plain otherwise (RFC 3830 §5.1.2); none for replays, malformed messages and floods.
+    pub fn error_response(&self, e: &SessionError) -> Option<Vec<u8>> {
+        if !self.send_errors
+            || matches!(
+                e,
+                SessionError::Replay | SessionError::ReplayCacheFull | SessionError::Parse(_)
+            )
+        {
+            return None;
+        }
+        let h = self.view.header();
+        let t = self.t.unwrap_or(Timestamp::ntp_utc(0));
+        // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
+        let id_r_payload = self.id_r.clone();
+        let auth = self
+            .auth
+            .as_ref()
+            .map(|(kind, alg, key, id_i, their_id_r)| ResponseAuth {
+                kind: *kind,
+                alg: *alg,
+                key: key.as_bytes(),
+                id_i,
+                id_r: id_r_payload
+                    .as_ref()
+                    .map_or(their_id_r.as_slice(), |i| &i.data),
+            });
+        Some(error_message(
+            h.csb_id,
+            h.prf,
+            h.cs_map.clone().into_owned(),
+            t,
+            &[e.error_no()],
+            id_r_payload.clone(),
+            auth,
+        ))
+    }
+}
+
+/// What an initiator expects of the answer to its message.
+pub(crate) struct ResponseCheck<'a> {
+    /// CSB ID of the bundle.
+    pub csb_id: u32,
+    /// The timestamp the initiator sent (echoed by the responder, RFC 3830 §3.1, §3.2).
+    pub t: Timestamp,
+    /// The data type of a verification message (PSK ver msg or PK ver msg).
+    pub ver_type: DataType,
+    /// The auth key derived from the PSK or envelope key (RFC 3830 §4.1.4).
+    pub auth_key: &'a [u8],
+    /// The KEMAC MAC algorithm; V must use an algorithm of the same strength or NULL when
+    /// the KEMAC MAC was NULL.
+    pub mac: MacAlg,
+    /// IDi data the initiator sent.
+    pub id_i: &'a [u8],
+    /// IDr data the initiator sent (used when the answer carries no IDr).
+    pub id_r: &'a [u8],
+    /// The initiator's crypto session map, to learn SSRCs the responder filled in.
+    pub cs_map: &'a CsIdMap<'static>,
+}
+
+/// Checks a verification or Error message (RFC 3830 §5.2: V over the message, IDi, IDr and
+/// T) and returns the SSRCs the responder filled in (CS ID, SSRC).
+pub(crate) fn check_response(
+    view: &crate::wire::MessageView<'_>,
+    c: &ResponseCheck<'_>,
+) -> Result<Vec<(u8, u32)>, SessionError> {
+    let h = view.header();
+    if h.csb_id != c.csb_id {
+        return Err(SessionError::UnknownCsb(h.csb_id));
+    }
+    let t = view
+        .payloads()
+        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
+    if t != Some(c.t) {
+        return Err(SessionError::InvalidTimestamp);
+    }
+    let id_r: Vec<u8> = view
+        .payloads()
+        .find_map(|p| {
+            if let Payload::Id(i) = p {
+                Some(i.data.to_vec())
+            } else {
+                None
+            }
+        })
+        .unwrap_or_else(|| c.id_r.to_vec());
+    let v = view
+        .payloads()
+        .find_map(|p| if let Payload::V(v) = p { Some(v) } else { None });
+    let verify = |v: &Verification<'_>| -> Result<(), SessionError> {
+        let kind = mac_of(v.auth_alg, c.mac == MacAlg::Null)?;
+        let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
+        let tag = response_mac(kind, c.auth_key, body, c.id_i, &id_r, &ts_bytes(&c.t));
+        if bool::from(subtle::ConstantTimeEq::ct_eq(
+            tag.as_bytes(),
+            v.mac.as_ref(),
+        )) {
+            Ok(())
+        } else {
+            Err(SessionError::AuthFailure)
+        }
+    };
+    match h.data_type {
+        DataType::Error => {
+            let errs: Vec<ErrorNo> = view
+                .payloads()
+                .filter_map(|p| {
+                    if let Payload::Err(e) = p {
+                        Some(e.error_no)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if let Some(v) = &v {
+                verify(v)?;
+            }
+            Err(SessionError::PeerError(errs))
+        }
+        dt if dt == c.ver_type => {
+            let v = v.ok_or(SessionError::MissingPayload("V"))?;
+            verify(&v)?;
+            let mut filled = Vec::new();
+            if let (CsIdMap::SrtpId(theirs), CsIdMap::SrtpId(ours)) = (&h.cs_map, c.cs_map) {
+                for (id, cs) in ours.iter() {
+                    if let Some(t) = theirs.get(id) {
+                        if cs.ssrc == 0 && t.ssrc != 0 {
+                            filled.push((id, t.ssrc));
+                        }
+                    }
+                }
+            }
+            Ok(filled)
+        }
+        other => Err(SessionError::UnexpectedDataType(other.to_wire())),
+    }
+}
+
+/// The input of the public-key KEMAC MAC (RFC 3830 §5.2, §6.2): the KEMAC payload without
+/// its MAC field, with its Next payload field set to zero. `kemac_payload` is the payload's
+/// encoding (from its Next payload byte), MAC included.
+pub(crate) fn pk_kemac_mac_input(kemac_payload: &[u8], mac_len: usize) -> Vec<u8> {
+    let end = kemac_payload.len().saturating_sub(mac_len);
+    let mut v = kemac_payload[..end].to_vec();
+    if let Some(first) = v.first_mut() {
+        *first = 0;
+    }
+    v
+}
+
+/// Appends a SIGN payload to `msg` and signs (RFC 3830 §5.2, §6.5). Without `suffix`, the
+/// signature covers the whole message up to the signature field (the SIGN payload's S type
+/// and length included); with a suffix (RSA-R R_MESSAGE, RFC 4738 §3.6), it covers the
+/// message without the SIGN payload, followed by the suffix (IDi || IDr || T).
+pub(crate) fn sign_message(
+    mut msg: Message<'_>,
+    key: &dyn crate::crypto::RsaPrivate,
+    scheme: crate::crypto::SignatureScheme,
+    rng: &mut dyn super::Entropy,
+    suffix: Option<&[u8]>,
+) -> Result<Vec<u8>, SessionError> {
+    let len = key.modulus_len();
+    if len > 0x0fff {
+        return Err(SessionError::Unspecified(
+            "signature longer than 4095 bytes".into(),
+        ));
+    }
+    msg.payloads.push(Payload::Sign(crate::wire::Sign {
+        sign_type: crate::wire::SignType::from_wire(scheme.s_type()),
+        signature: Cow::Owned(vec![0; len]),
+    }));
+    let mut out = msg.encode();
+    let body = out.len() - len;
+    let sig = match suffix {
+        None => key.sign(rng, scheme, &out[..body]),
+        Some(s) => {
+            let mut data = out[..body - 2].to_vec();
+            data.extend_from_slice(s);
+            key.sign(rng, scheme, &data)
+        }
+    }
+    .map_err(|e| SessionError::Unspecified(format!("signing failed: {e}")))?;
+    if sig.len() != len {
+        return Err(SessionError::Unspecified(
+            "signature of unexpected length".into(),
+        ));
+    }
+    out[body..].copy_from_slice(&sig);
+    Ok(out)
+}
+
+/// Verifies the SIGN payload ending `bytes` with `key` (RFC 3830 §5.2, §6.5; RFC 4738 §3.6
+/// with a `suffix`). The S type picks PKCS#1 v1.5 or PSS; SHA-256 is tried, then SHA-1
+/// when `sha1` allows it.
+pub(crate) fn verify_signature(
+    bytes: &[u8],
+    sign: &crate::wire::Sign<'_>,
+    key: &dyn crate::crypto::RsaPublic,
+    sha1: bool,
+    suffix: Option<&[u8]>,
+) -> Result<(), SessionError> {
+    use crate::crypto::SignatureScheme as S;
+    let schemes: &[S] = match (sign.sign_type.to_wire(), sha1) {
+        (0, false) => &[S::RsaPkcs1Sha256],
+        (0, true) => &[S::RsaPkcs1Sha256, S::RsaPkcs1Sha1],
+        (1, false) => &[S::RsaPssSha256],
+        (1, true) => &[S::RsaPssSha256, S::RsaPssSha1],
+        _ => return Err(SessionError::AuthFailure),
+    };
+    let sig: &[u8] = &sign.signature;
+    if sig.len() != key.modulus_len() || bytes.len() < sig.len() + 2 {
+        return Err(SessionError::AuthFailure);
+    }
+    let body = bytes.len() - sig.len();
+    let data: Cow<'_, [u8]> = match suffix {
+        None => Cow::Borrowed(&bytes[..body]),
+        Some(s) => {
+            let mut d = bytes[..body - 2].to_vec();
+            d.extend_from_slice(s);
+            Cow::Owned(d)
+        }
+    };
+    if schemes.iter().any(|s| key.verify(*s, &data, sig).is_ok()) {
+        Ok(())
+    } else {
+        Err(SessionError::AuthFailure)
+    }
+}
+
+/// Checks that every policy is for SRTP and can be exported (RFC 3830 §6.10, §6.10.1).
+pub(crate) fn check_policies(
+    policies: &[crate::wire::SecurityPolicy<'static>],
+) -> Result<(), SessionError> {
+    for sp in policies {
+        if sp.prot_type != crate::wire::ProtType::Srtp {
+            return Err(SessionError::InvalidSp(sp.prot_type.to_wire()));
+        }
+    }
+    Ok(())
+}

@@ -44,6 +44,12 @@ pub enum SessionError {
     WrongState(&'static str),
     /// The peer reported errors in an Error message.
     PeerError(Vec<ErrorNo>),
+    /// A certificate (chain) that is malformed, expired, not issued by a trusted root or
+    /// not for the claimed identity (RFC 3830 §6.12 "Invalid Cert").
+    InvalidCert(String),
+    /// An RSA-R message that cannot be parsed (RFC 4738 §3.5, §3.9.2: "Unsupported message
+    /// type", Error no 13).
+    UnsupportedMessageType(String),
     /// Anything else.
     Unspecified(String),
 }
@@ -68,6 +74,8 @@ impl SessionError {
             Self::InvalidDh(_) => ErrorNo::InvalidDh,
             Self::InvalidSp(_) => ErrorNo::InvalidSp,
             Self::InvalidSpPar(_) => ErrorNo::InvalidSpPar,
+            Self::InvalidCert(_) => ErrorNo::InvalidCert,
+            Self::UnsupportedMessageType(_) => ErrorNo::UnsupportedMessageType,
         }
     }
 }
@@ -103,6 +111,8 @@ impl fmt::Display for SessionError {
                 }
                 Ok(())
             }
+            Self::InvalidCert(s) => write!(f, "certificate not accepted: {s}"),
+            Self::UnsupportedMessageType(s) => write!(f, "unsupported message: {s}"),
             Self::Unspecified(s) => write!(f, "{s}"),
         }
     }

@@ -7,6 +7,11 @@
 //!   HMAC-authenticated Diffie-Hellman (RFC 4650), sharing [`dh`]'s settings and exchange.
 //! * [`group`]: one source keying many receivers (RFC 3830 §2.1, §8.1) over PSK exchanges,
 //!   with joins, leaves, rekeying, acknowledgements and snapshots.
+//! * [`pk`]: the public-key envelope method (RFC 3830 §3.2), with envelope key caching
+//!   (PSK updates, §4.5) and cheap-first checks (no private-key work for forged messages).
+//! * [`rsa_r`]: the reverse RSA mode, MIKEY-RSA-R (RFC 4738): the responder supplies the
+//!   keys, encrypted to the initiator's public key; unicast and group mode (CSB_ID).
+//! * [`trust`]: who is trusted in the public-key modes ([`PinnedKeys`], [`ChainVerifier`]).
 //!
 //! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
 //! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
@@ -20,8 +25,10 @@ pub mod dh_hmac;
 pub mod dh_sign;
 pub mod error;
 pub mod group;
+pub mod pk;
 pub mod psk;
 pub mod replay;
+pub mod rsa_r;
 pub mod trust;
 
 pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
@@ -33,12 +40,18 @@ pub use group::{
     Credential, GroupConfig, GroupController, GroupError, GroupEvent, GroupSnapshot, MemberId,
     MemberStatus, RekeyPolicy, Reply,
 };
+pub use pk::{cert_hash, open_pk_message, PkConfig, PkInitiator, PkOpened, PkResponder};
 pub use psk::{
     open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
     ResponderConfig, Verified,
 };
 pub use replay::ReplayCache;
-pub use trust::{PeerClaim, PeerVerifier, PinnedKeys};
+pub use rsa_r::{
+    RsaRAccepted, RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRResponderConfig,
+};
+pub use trust::{
+    normalize_identity, spki_of_cert, ChainVerifier, PeerClaim, PeerVerifier, PinnedKeys,
+};
 
 /// A source of random bytes for keys, RAND and CSB IDs.
 pub trait Entropy {

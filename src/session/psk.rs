@@ -31,17 +31,17 @@
 
 use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
 use super::common::{
-    apply_ssrcs, check_timestamp, cipher_of, error_message, fill_ssrcs, filled_ssrcs, mac_of,
-    new_timestamp, outgoing_cs_map, prf_of, response_mac, seal_with_v, ts_bytes, ResponseAuth,
+    check_policies, check_response, check_timestamp, cipher_of, fill_ssrcs, mac_of, new_timestamp,
+    outgoing_cs_map, prf_of, seal_with_v, ts_bytes, ErrCtx, ResponseCheck,
 };
 use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::srtp::export::{check as check_export, export, SrtpParams};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, ErrorNo, Header, Id, Kemac, KeyDataList, MacAlg, Message,
-    MessageView, ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs,
-    SrtpIdMap, Timestamp, TsType,
+    CsIdMap, DataType, EncrAlg, Header, Id, Kemac, KeyDataList, MacAlg, Message, MessageView,
+    ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs, SrtpIdMap,
+    Timestamp, TsType,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -163,6 +163,26 @@ impl PskInitiator {
             counter: 0,
             confirmed: false,
         }
+    }
+
+    /// An initiator continuing an existing CSB with PSK update messages (RFC 3830 §4.5):
+    /// for a CSB set up with the public-key method whose envelope key was cached (RFC 3830
+    /// §3.2), `psk` is that envelope key (see [`PkInitiator::into_psk`](super::PkInitiator::into_psk)).
+    /// The next [`initiate`](Self::initiate) builds an update (same CSB ID, no RAND).
+    pub fn from_bundle(psk: &[u8], cfg: PskConfig, bundle: CryptoSessionBundle) -> Self {
+        Self {
+            psk: SecretBytes::from_slice(psk),
+            cfg,
+            bundle: Some(bundle),
+            pending: None,
+            counter: 0,
+            confirmed: true,
+        }
+    }
+
+    /// Continues a COUNTER timestamp sequence (updates after a public-key exchange).
+    pub(crate) fn set_counter(&mut self, counter: u32) {
+        self.counter = counter;
     }
 
     /// An initiator for a CSB the responder already holds, so that its next message is an
@@ -356,84 +376,37 @@ impl PskInitiator {
         let (Some(bundle), Some(pending)) = (&self.bundle, &self.pending) else {
             return Err(SessionError::WrongState("no message awaiting a response"));
         };
-        let h = view.header();
-        if h.csb_id != bundle.csb_id {
-            return Err(SessionError::UnknownCsb(h.csb_id));
-        }
-        let t = view
-            .payloads()
-            .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
-        if t != Some(pending.t) {
-            return Err(SessionError::InvalidTimestamp);
-        }
-        let id_r: Vec<u8> = view
-            .payloads()
-            .find_map(|p| {
-                if let Payload::Id(i) = p {
-                    Some(i.data.to_vec())
-                } else {
-                    None
-                }
-            })
-            .or_else(|| self.cfg.id_r.as_ref().map(|i| i.data.to_vec()))
+        let id_r = self
+            .cfg
+            .id_r
+            .as_ref()
+            .map(|i| i.data.to_vec())
             .unwrap_or_default();
-        let v = view
-            .payloads()
-            .find_map(|p| if let Payload::V(v) = p { Some(v) } else { None });
-        let verify = |v: &crate::wire::Verification<'_>| -> Result<(), SessionError> {
-            let kind = mac_of(v.auth_alg, self.cfg.mac == MacAlg::Null)?;
-            let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
-            let tag = response_mac(
-                kind,
-                pending.auth.as_bytes(),
-                body,
-                &pending.id_i,
-                &id_r,
-                &ts_bytes(&pending.t),
-            );
-            if bool::from(subtle::ConstantTimeEq::ct_eq(
-                tag.as_bytes(),
-                v.mac.as_ref(),
-            )) {
-                Ok(())
-            } else {
-                Err(SessionError::AuthFailure)
+        let filled = check_response(
+            &view,
+            &ResponseCheck {
+                csb_id: bundle.csb_id,
+                t: pending.t,
+                ver_type: DataType::PskResp,
+                auth_key: pending.auth.as_bytes(),
+                mac: self.cfg.mac,
+                id_i: &pending.id_i,
+                id_r: &id_r,
+                cs_map: &bundle.cs_map,
+            },
+        )?;
+        let csb_id = bundle.csb_id;
+        if let Some(CsIdMap::SrtpId(ours)) = self.bundle.as_mut().map(|b| &mut b.cs_map) {
+            for (id, ssrc) in &filled {
+                ours.set_ssrc(*id, *ssrc);
             }
-        };
-        match h.data_type {
-            DataType::Error => {
-                let errs: Vec<ErrorNo> = view
-                    .payloads()
-                    .filter_map(|p| {
-                        if let Payload::Err(e) = p {
-                            Some(e.error_no)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
-                if let Some(v) = &v {
-                    verify(v)?;
-                }
-                Err(SessionError::PeerError(errs))
-            }
-            DataType::PskResp => {
-                let v = v.ok_or(SessionError::MissingPayload("V"))?;
-                verify(&v)?;
-                let filled = filled_ssrcs(&h.cs_map, &bundle.cs_map);
-                let csb_id = bundle.csb_id;
-                if let Some(b) = self.bundle.as_mut() {
-                    apply_ssrcs(&mut b.cs_map, &filled);
-                }
-                self.confirmed = true;
-                self.pending = None;
-                Ok(Verified {
-                    csb_id,
-                    ssrcs_filled: filled,
-                })
-            }
-            other => Err(SessionError::UnexpectedDataType(other.to_wire())),
         }
+        self.confirmed = true;
+        self.pending = None;
+        Ok(Verified {
+            csb_id,
+            ssrcs_filled: filled,
+        })
     }
 
     /// SRTP parameters of every crypto session and key.
@@ -467,6 +440,9 @@ pub struct ResponderConfig {
     pub local_ssrcs: Vec<u32>,
     /// Parse leniently (see [`Quirk`]).
     pub lenient: bool,
+    /// Public-key modes: also accept SIGN payloads made with SHA-1 (RFC 3830 §6.5 does not
+    /// signal the hash; SHA-256 is always tried first). Off by default.
+    pub sha1_signatures: bool,
 }
 
 impl Default for ResponderConfig {
@@ -481,6 +457,7 @@ impl Default for ResponderConfig {
             id_r: None,
             local_ssrcs: Vec::new(),
             lenient: false,
+            sha1_signatures: false,
         }
     }
 }
@@ -520,19 +497,21 @@ pub struct Rejected {
     pub response: Option<Vec<u8>>,
 }
 
-struct BundleEntry {
-    bundle: CryptoSessionBundle,
-    psk: SecretBytes,
+pub(crate) struct BundleEntry {
+    pub(crate) bundle: CryptoSessionBundle,
+    /// The PSK (or cached envelope key) PSK updates are checked with; `None` when PSK
+    /// updates of this CSB are refused (public-key CSB without a cached envelope key).
+    pub(crate) psk: Option<SecretBytes>,
 }
 
 /// The responder of the pre-shared key method. Checks run cheapest first (RFC 3830 §5.3):
 /// shape, data type, algorithms, timestamp, replay cache, MAC; only then decryption.
 pub struct PskResponder {
     store: Box<dyn PskStore + Send + Sync>,
-    cfg: ResponderConfig,
-    replay: ReplayCache,
-    bundles: HashMap<u32, BundleEntry>,
-    counters: HashMap<Vec<u8>, u64>,
+    pub(crate) cfg: ResponderConfig,
+    pub(crate) replay: ReplayCache,
+    pub(crate) bundles: HashMap<u32, BundleEntry>,
+    pub(crate) counters: HashMap<Vec<u8>, u64>,
 }
 
 impl core::fmt::Debug for PskResponder {
@@ -612,9 +591,9 @@ impl PskResponder {
             error: e.into(),
             response: None,
         })?;
-        let cfg = self.cfg.clone();
         let mut ctx = ErrCtx {
-            cfg: &cfg,
+            send_errors: self.cfg.send_errors,
+            id_r: self.cfg.id_r.clone(),
             view: &view,
             auth: None,
             t: None,
@@ -668,11 +647,7 @@ impl PskResponder {
         let prf = prf_of(h.prf)?;
         let cipher = cipher_of(kemac.encr_alg, self.cfg.allow_null_encryption)?;
         let mac_kind = mac_of(kemac.mac_alg, self.cfg.allow_null_mac)?;
-        for sp in &policies {
-            if sp.prot_type != crate::wire::ProtType::Srtp {
-                return Err(SessionError::InvalidSp(sp.prot_type.to_wire()));
-            }
-        }
+        check_policies(&policies)?;
         let id_i = ids.first().cloned();
         let id_r = ids.get(1).cloned();
         let counter_key = id_i.clone().unwrap_or_default();
@@ -708,7 +683,7 @@ impl PskResponder {
             existing,
         ) {
             (Some(p), _) => p,
-            (None, Some(e)) if is_update => e.psk.clone(),
+            (None, Some(e)) if is_update => e.psk.clone().ok_or(SessionError::AuthFailure)?,
             _ => return Err(SessionError::AuthFailure),
         };
         let keys = MessageKeys::derive(prf, psk.as_bytes(), h.csb_id, &rand, cipher, mac_kind);
@@ -739,12 +714,38 @@ impl PskResponder {
                 "RAND (needed to derive keys from a TGK)",
             ));
         }
+        self.commit(Commit {
+            view,
+            t,
+            rand,
+            policies,
+            new_keys,
+            is_update,
+            counter_key,
+            mac_kind,
+            mac_alg: kemac.mac_alg,
+            auth_key: keys.auth.clone(),
+            id_i: id_i.unwrap_or_default(),
+            id_r: id_r.unwrap_or_default(),
+            psk: Some(psk),
+            ver_type: DataType::PskResp,
+        })
+    }
+
+    /// The end of a successful exchange, shared by the PSK and public-key responders: SSRCs
+    /// filled in, the bundle created or updated (RFC 3830 §4.5) and checked by an export,
+    /// counters and bundle committed, the verification message built (RFC 3830 §5.2).
+    pub(crate) fn commit(&mut self, c: Commit<'_, '_>) -> Result<Accepted, SessionError> {
+        let view = c.view;
+        let h = view.header();
+        let t = c.t;
         let mut cs_map = h.cs_map.clone().into_owned();
         fill_ssrcs(&mut cs_map, &self.cfg.local_ssrcs);
-        // A CSB ID belongs to the peer that created it: another peer (another PSK) may not
-        // take it over, neither by update nor by a new initial message.
-        if let Some(e) = existing {
-            if !e.psk.ct_eq(psk.as_bytes()) {
+        let existing = self.bundles.get(&h.csb_id);
+        // A PSK CSB ID belongs to the peer that created it: another peer (another PSK) may
+        // not take it over, neither by update nor by a new initial message.
+        if let (Some(e), Some(new), DataType::PskResp) = (existing, &c.psk, c.ver_type) {
+            if e.psk.as_ref().is_some_and(|old| !old.ct_eq(new.as_bytes())) {
                 return Err(SessionError::Unspecified(format!(
                     "CSB ID {:#010x} belongs to another peer",
                     h.csb_id
@@ -752,27 +753,33 @@ impl PskResponder {
             }
         }
         let mut candidate = match existing {
-            Some(e) if is_update => e.bundle.clone(),
+            Some(e) if c.is_update => e.bundle.clone(),
             _ => CryptoSessionBundle {
                 csb_id: h.csb_id,
                 prf: h.prf,
-                rand: rand.clone(),
+                rand: c.rand.clone(),
                 cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
                 policies: Vec::new(),
                 keys: Vec::new(),
                 gstreamer_auth_key_len: false,
             },
         };
+        // A cached envelope key (or the PSK) stays usable for later updates.
+        let psk = match (c.psk, existing) {
+            (Some(p), _) => Some(p),
+            (None, Some(e)) if c.is_update => e.psk.clone(),
+            (None, _) => None,
+        };
         candidate.gstreamer_auth_key_len |= view.quirks().contains(Quirk::SrtpAuthKeyLen10);
-        let mut change = candidate.update(Some(cs_map.clone()), policies, new_keys);
-        change.created = !is_update;
+        let mut change = candidate.update(Some(cs_map.clone()), c.policies, c.new_keys);
+        change.created = !c.is_update;
         check_export(&candidate)?;
         // Accepted: commit state, then answer.
         if t.ts_type == TsType::Counter {
-            self.counters.insert(counter_key, t.value);
+            self.counters.insert(c.counter_key, t.value);
         }
         let response = h.v.then(|| {
-            let mut rh = Header::new(DataType::PskResp, h.csb_id);
+            let mut rh = Header::new(c.ver_type, h.csb_id);
             rh.prf = h.prf;
             rh.cs_map = cs_map;
             let mut m = Message::new(rh).with(Payload::T(t));
@@ -781,14 +788,14 @@ impl PskResponder {
                     m.payloads.push(Payload::Id(id.clone()));
                     id.data.to_vec()
                 }
-                None => id_r.clone().unwrap_or_default(),
+                None => c.id_r.clone(),
             };
             seal_with_v(
                 m,
-                mac_kind,
-                kemac.mac_alg,
-                keys.auth.as_bytes(),
-                &id_i.clone().unwrap_or_default(),
+                c.mac_kind,
+                c.mac_alg,
+                c.auth_key.as_bytes(),
+                &c.id_i,
                 &id_r_bytes,
                 &ts_bytes(&t),
             )
@@ -809,64 +816,47 @@ impl PskResponder {
     }
 }
 
-/// Once the initiator is authenticated: MAC kind and code, auth key, IDi and IDr data.
-type PeerAuth = (MacKind, MacAlg, SecretBytes, Vec<u8>, Vec<u8>);
-
-struct ErrCtx<'c> {
-    cfg: &'c ResponderConfig,
-    view: &'c MessageView<'c>,
-    auth: Option<PeerAuth>,
-    t: Option<Timestamp>,
-}
-
-impl ErrCtx<'_> {
-    /// An Error message for `e`: authenticated with V when the initiator was authenticated,
-    /// plain otherwise (RFC 3830 §5.1.2); none for replays, malformed messages and floods.
-    fn error_response(&self, e: &SessionError) -> Option<Vec<u8>> {
-        if !self.cfg.send_errors
-            || matches!(
-                e,
-                SessionError::Replay | SessionError::ReplayCacheFull | SessionError::Parse(_)
-            )
-        {
-            return None;
-        }
-        let h = self.view.header();
-        let t = self.t.unwrap_or(Timestamp::ntp_utc(0));
-        // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
-        let id_r_payload = self.cfg.id_r.clone();
-        let auth = self
-            .auth
-            .as_ref()
-            .map(|(kind, alg, key, id_i, their_id_r)| ResponseAuth {
-                kind: *kind,
-                alg: *alg,
-                key: key.as_bytes(),
-                id_i,
-                id_r: id_r_payload
-                    .as_ref()
-                    .map_or(their_id_r.as_slice(), |i| &i.data),
-            });
-        Some(error_message(
-            h.csb_id,
-            h.prf,
-            h.cs_map.clone().into_owned(),
-            t,
-            &[e.error_no()],
-            id_r_payload.clone(),
-            auth,
-        ))
-    }
+/// What [`PskResponder::commit`] needs of an authenticated, decrypted message.
+pub(crate) struct Commit<'v, 'a> {
+    pub view: &'v MessageView<'a>,
+    pub t: Timestamp,
+    pub rand: Vec<u8>,
+    pub policies: Vec<SecurityPolicy<'static>>,
+    pub new_keys: Vec<TransportKey>,
+    pub is_update: bool,
+    pub counter_key: Vec<u8>,
+    pub mac_kind: MacKind,
+    pub mac_alg: MacAlg,
+    pub auth_key: SecretBytes,
+    pub id_i: Vec<u8>,
+    pub id_r: Vec<u8>,
+    /// The key later PSK updates of this CSB are checked with: the PSK, or a cached envelope
+    /// key (RFC 3830 §3.2, §4.5); `None` keeps the current one on updates.
+    pub psk: Option<SecretBytes>,
+    pub ver_type: DataType,
 }
 
 /// Decrypts a KEMAC's key data with the message keys (RFC 3830 §4.2.3).
-fn decrypt_keys(
+pub(crate) fn decrypt_keys(
     cipher: KemacCipher,
     keys: &MessageKeys,
     csb_id: u32,
     t: &Timestamp,
     kemac: &Kemac<'_>,
 ) -> Result<Vec<TransportKey>, SessionError> {
+    Ok(decrypt_key_list(cipher, keys, csb_id, t, kemac, false)?.1)
+}
+
+/// Decrypts a KEMAC's key data (RFC 3830 §4.2.3); `with_id` for the public-key methods,
+/// whose plaintext starts with the sender's ID payload (RFC 3830 §6.2, RFC 4738 §3.6).
+pub(crate) fn decrypt_key_list(
+    cipher: KemacCipher,
+    keys: &MessageKeys,
+    csb_id: u32,
+    t: &Timestamp,
+    kemac: &Kemac<'_>,
+    with_id: bool,
+) -> Result<(Option<Id<'static>>, Vec<TransportKey>), SessionError> {
     let plain = crypto::kemac::decrypt(
         cipher,
         keys.encr.as_bytes(),
@@ -876,9 +866,12 @@ fn decrypt_keys(
         &kemac.encr_data,
     )
     .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
-    let list = KeyDataList::parse(plain.as_bytes(), false, 0)
+    let list = KeyDataList::parse(plain.as_bytes(), with_id, 0)
         .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
-    Ok(list.keys.iter().map(TransportKey::from_key_data).collect())
+    Ok((
+        list.id.map(Id::into_owned),
+        list.keys.iter().map(TransportKey::from_key_data).collect(),
+    ))
 }
 
 /// A PSK I_MESSAGE opened with [`open_psk_message`].
