@@ -51,7 +51,7 @@ fn parse(args: &[String]) -> Result<Opts, Failure> {
     Ok(o)
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
@@ -64,15 +64,15 @@ fn rtp_packet(ssrc: u32) -> Vec<u8> {
 }
 
 /// An RTP packet, its SRTP form, and the packet the receiver got back.
-struct PacketTrip {
-    rtp: Vec<u8>,
-    srtp: Vec<u8>,
-    back: Vec<u8>,
+pub(crate) struct PacketTrip {
+    pub rtp: Vec<u8>,
+    pub srtp: Vec<u8>,
+    pub back: Vec<u8>,
 }
 
 /// Protects a packet with the sender's first parameters and unprotects it with the
 /// receiver's: the proof that both sides hold the same keys.
-fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Failure> {
+pub(crate) fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Failure> {
     let fail = |e: mikey::srtp::SrtpError| Failure::Input(format!("SRTP: {e}"));
     let mut send = tx.context().map_err(fail)?;
     let mut recv = rx.context().map_err(fail)?;
@@ -85,12 +85,15 @@ fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<PacketTrip, Fai
     Ok(PacketTrip { rtp, srtp, back })
 }
 
-/// `mikey demo [--mode psk] [--psk HEX] [--json]`.
+/// `mikey demo [--mode psk|pk|rsa-r] [--psk HEX] [--json]` (pk and rsa-r: `demo_pk`).
 pub fn run(args: &[String]) -> Result<(), Failure> {
+    if let Some(mode) = crate::demo_pk::public_key_mode(args) {
+        return crate::demo_pk::run(mode, args);
+    }
     let o = parse(args)?;
     if o.mode != "psk" {
         return Err(Failure::Usage(format!(
-            "mode {:?} is not available in this build (available: psk)",
+            "mode {:?} is not available in this build (available: psk, pk, rsa-r)",
             o.mode
         )));
     }

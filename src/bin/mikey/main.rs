@@ -7,6 +7,7 @@
 
 mod decode;
 mod demo;
+mod demo_pk;
 mod input;
 mod render;
 mod srtp_json;
@@ -20,7 +21,8 @@ mikey - MIKEY (RFC 3830) diagnostic tool
 
 USAGE:
     mikey demo [--mode psk] [--psk HEX] [--json]
-    mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
+    mikey demo --mode pk|rsa-r [--provider NAME] [--keys DIR] [--json]
+    mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT
     mikey reencode [--lenient] INPUT
     mikey help | --help | -h
 
@@ -38,7 +40,22 @@ OPTIONS:
     --json     JSON output (decode only)
     --psk HEX  decode: verify the MAC of PSK messages, decrypt the KEMAC, and
                show the key data and SRTP parameters (JSON: mac_verified, srtp)
-    --no-verify  decode --psk: show the keys even when the MAC does not verify
+    --private-key PEM
+               decode: open public-key messages (RFC 3830 §3.2) addressed to this
+               RSA key: check SIGN with the message's CERT (or report it
+               unverifiable), decrypt the envelope key, verify the MAC, show the
+               key data and SRTP parameters (JSON: signature_verified,
+               mac_verified, srtp)
+    --no-verify  decode --psk/--private-key: show the keys even when the MAC
+               does not verify
+    --mode M   demo: psk (default), pk (public-key envelope, RFC 3830 §3.2) or
+               rsa-r (RFC 4738)
+    --provider NAME
+               demo pk/rsa-r: crypto provider, rustcrypto (default) or aws-lc
+               (when built with the aws-lc feature)
+    --keys DIR demo pk/rsa-r: RSA keys rsa2048-a.pem (initiator) and
+               rsa2048-b.pem (responder) from DIR (as in testvectors/keys);
+               generated when not given; an empty DIR gets the generated keys
     --lenient  Accept known device quirks (GStreamer auth key length 10,
                trailing 0x00, NUL-terminated IDs) and report them
 
