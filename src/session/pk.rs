@@ -895,17 +895,14 @@ pub fn open_pk_message(
         return Err(SessionError::UnexpectedDataType(h.data_type.to_wire()));
     }
     let p = PkParts::collect(view)?;
-    let signature_verified = match p.certs.first() {
-        Some(c) => Some(
-            super::trust::spki_of_cert(c)
-                .ok()
-                .and_then(|spki| provider.rsa_public_from_der(&spki).ok())
-                .is_some_and(|k| {
-                    verify_signature(view.as_bytes(), &p.sign, k.as_ref(), true, None).is_ok()
-                }),
-        ),
-        None => None,
-    };
+    let signature_verified = p.certs.first().map(|c| {
+        super::trust::spki_of_cert(c)
+            .ok()
+            .and_then(|spki| provider.rsa_public_from_der(&spki).ok())
+            .is_some_and(|k| {
+                verify_signature(view.as_bytes(), &p.sign, k.as_ref(), true, None).is_ok()
+            })
+    });
     if verify && signature_verified == Some(false) {
         return Err(SessionError::AuthFailure);
     }

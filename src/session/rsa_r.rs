@@ -348,10 +348,8 @@ impl RsaRInitiator {
         if rand.is_empty() {
             return Err(SessionError::MissingPayload("RAND"));
         }
-        if !self.cfg.policies.is_empty() || group {
-            if p.policies.is_empty() {
-                return Err(SessionError::MissingPayload("SP"));
-            }
+        if (!self.cfg.policies.is_empty() || group) && p.policies.is_empty() {
+            return Err(SessionError::MissingPayload("SP"));
         }
         if !self.cfg.policies.is_empty()
             && !p.policies.iter().all(|sp| self.cfg.policies.contains(sp))

@@ -93,11 +93,11 @@ fn pem(label: &str, der: &[u8]) -> String {
     s
 }
 
+/// Alice's key, Bob's key, and where they came from.
+type DemoKeys = (Box<dyn RsaPrivate>, Box<dyn RsaPrivate>, String);
+
 /// Alice's and Bob's keys, and where they came from.
-fn load_keys(
-    p: &dyn CryptoProvider,
-    dir: Option<&Path>,
-) -> Result<(Box<dyn RsaPrivate>, Box<dyn RsaPrivate>, String), Failure> {
+fn load_keys(p: &dyn CryptoProvider, dir: Option<&Path>) -> Result<DemoKeys, Failure> {
     let load = |d: &Path, name: &str| -> Result<Box<dyn RsaPrivate>, Failure> {
         let f = d.join(name);
         let text = std::fs::read_to_string(&f)
