@@ -310,7 +310,9 @@ fn reencode_prints_the_encoding() {
 fn help_and_usage_errors() {
     for a in [&["--help"][..], &["help"], &["-h"]] {
         let out = ok(a, None);
-        assert!(out.contains("mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT"));
+        assert!(out.contains(
+            "mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT"
+        ));
         assert!(out.contains("mikey demo"));
         assert!(out.contains("mikey reencode [--lenient] INPUT"));
     }

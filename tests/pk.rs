@@ -814,3 +814,48 @@ fn aws_lc_and_rustcrypto_interoperate() {
         }
     }
 }
+
+#[test]
+fn chain_verifier_paths_names_and_times() {
+    let p = RustCryptoProvider;
+    let v = ChainVerifier::new(vec![der_file("ca.cert.der")], NOW).unwrap();
+    let a = der_file("alice.ca.cert.der");
+    let a1 = der_file("alice.ca-sha1.cert.der");
+    let b = der_file("bob.int.cert.der");
+    let int = der_file("intermediate.cert.der");
+    let alice_spki = alice().to_spki_der();
+    for id in [
+        &b"alice@example.com"[..],
+        b"sip:alice@example.com",
+        b"sips:ALICE@example.com;transport=tls",
+        b"mailto:alice@example.com",
+    ] {
+        let k = v.verify_chain(&[&a], Some(id), &p).unwrap();
+        assert_eq!(k.to_spki_der(), alice_spki);
+    }
+    v.verify_chain(&[&a1], Some(b"alice@example.com"), &p)
+        .unwrap();
+    v.verify_chain(&[&b, &int], Some(b"sip:bob@example.com"), &p)
+        .unwrap();
+    v.verify_chain(&[&b, &int], None, &p).unwrap();
+    for (chain, id) in [
+        (vec![&b[..]], &b"bob@example.com"[..]),
+        (vec![&b[..], &int[..]], b"alice@example.com"),
+        (vec![&a[..]], b"alice@example.org"),
+        (vec![&b"not a certificate"[..]], b"x"),
+        (vec![], b"alice@example.com"),
+    ] {
+        let e = v.verify_chain(&chain, Some(id), &p);
+        assert!(matches!(e, Err(SessionError::InvalidCert(_))), "{e:?}");
+    }
+    // The intermediate is a CA and was issued by the root: it verifies under its own name.
+    v.verify_chain(&[&int], Some(b"MIKEY Test Intermediate CA"), &p)
+        .unwrap();
+    // Before notBefore, after notAfter.
+    v.set_time(Duration::from_secs(1_700_000_000));
+    assert!(v.verify_chain(&[&a], None, &p).is_err());
+    v.set_time(Duration::from_secs(5_000_000_000));
+    assert!(v.verify_chain(&[&a], None, &p).is_err());
+    // A root that does not parse.
+    assert!(ChainVerifier::new(vec![vec![1, 2, 3]], NOW).is_err());
+}

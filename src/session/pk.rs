@@ -15,7 +15,7 @@
 //!   set to zero (RFC 3830 §5.2, §6.2).
 //! * SIGNi: RSA PKCS#1 v1.5 (S type 0) or PSS (S type 1) over the whole message up to the
 //!   signature field (RFC 3830 §5.2, §6.5), SHA-256 by default
-//!   ([`SignatureScheme`](crate::crypto::SignatureScheme)).
+//!   ([`SignatureScheme`]).
 //! * R_MESSAGE: the verification message as in the PSK method, data type "PK ver msg",
 //!   its V keyed with the `auth_key` derived from the envelope key (RFC 3830 §3.2, §5.2).
 //!

@@ -4,7 +4,8 @@ use crate::input::{self, Found};
 use crate::render::{self, Decoded};
 use crate::srtp_json::{srtp_list, srtp_text};
 use crate::{print, Failure};
-use mikey::session::{open_psk_message, SessionError};
+use mikey::crypto::{default_provider, RsaPrivate};
+use mikey::session::{open_pk_message, open_psk_message, SessionError};
 use mikey::srtp::export::export;
 use mikey::wire::{DataType, Message, MessageView, ParseOptions};
 use std::fmt::Write as _;
@@ -19,6 +20,8 @@ pub struct DecodeOptions {
     pub lenient: bool,
     /// `--psk HEX`: open PSK messages with this key.
     pub psk: Option<Vec<u8>>,
+    /// `--private-key PEM`: open public-key messages addressed to this RSA key.
+    pub private_key: Option<String>,
     /// `--no-verify`: show keys even when the MAC does not verify.
     pub no_verify: bool,
     /// INPUT.
@@ -53,6 +56,13 @@ pub fn parse_args(args: &[String], allow_json: bool) -> Result<DecodeOptions, Fa
                         .ok_or_else(|| Failure::Usage("--psk is not hex".into()))?,
                 );
             }
+            "--private-key" if !options_done && allow_json => {
+                o.private_key = Some(
+                    it.next()
+                        .ok_or_else(|| Failure::Usage("--private-key needs a PEM file".into()))?
+                        .clone(),
+                );
+            }
             "--no-verify" if !options_done && allow_json => o.no_verify = true,
             "--json" if !options_done && allow_json => o.json = true,
             "--lenient" if !options_done => o.lenient = true,
@@ -68,8 +78,10 @@ pub fn parse_args(args: &[String], allow_json: bool) -> Result<DecodeOptions, Fa
         }
     }
     o.input = input.ok_or_else(|| Failure::Usage("INPUT missing".into()))?;
-    if o.no_verify && o.psk.is_none() {
-        return Err(Failure::Usage("--no-verify needs --psk".into()));
+    if o.no_verify && o.psk.is_none() && o.private_key.is_none() {
+        return Err(Failure::Usage(
+            "--no-verify needs --psk or --private-key".into(),
+        ));
     }
     Ok(o)
 }
@@ -103,15 +115,41 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let o = parse_args(args, true)?;
     let found = input::load(&o.input).map_err(Failure::Input)?;
     let decoded = parse_all(&found, o.parse_options())?;
-    let opened = match &o.psk {
+    let mut opened = match &o.psk {
         Some(psk) => open_all(&decoded, psk, !o.no_verify)?,
         None => Vec::new(),
     };
+    if let Some(path) = &o.private_key {
+        let pem =
+            std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+        let key = default_provider()
+            .rsa_private_from_pem(&pem)
+            .map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+        let pk = open_all_pk(&decoded, key.as_ref(), !o.no_verify)?;
+        opened.resize_with(pk.len(), || None);
+        for (slot, p) in opened.iter_mut().zip(pk) {
+            if p.is_some() {
+                *slot = p;
+            }
+        }
+    }
     if o.json {
         let mut doc = render::json(&decoded);
         if let Some(list) = doc.get_mut("messages").and_then(|m| m.as_array_mut()) {
             for (m, op) in list.iter_mut().zip(&opened) {
                 if let (Some(obj), Some(op)) = (m.as_object_mut(), op) {
+                    if let Some(sig) = op.signature_verified {
+                        obj.insert("signature_verified".into(), sig.into());
+                        obj.insert(
+                            "signature".into(),
+                            match sig {
+                                Some(true) => "verified",
+                                Some(false) => "does not verify",
+                                None => "unverifiable (no CERT in the message)",
+                            }
+                            .into(),
+                        );
+                    }
                     obj.insert("mac_verified".into(), op.mac_verified.into());
                     obj.insert("srtp".into(), srtp_list(&op.srtp));
                 }
@@ -128,9 +166,25 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             }
             render::text(&mut out, i + 1, decoded.len(), d);
             if let Some(Some(op)) = opened.get(i) {
+                if let Some(sig) = op.signature_verified {
+                    let _ = writeln!(
+                        out,
+                        "  Signature (key of the message's CERT): {}",
+                        match sig {
+                            Some(true) => "verified",
+                            Some(false) => "DOES NOT VERIFY",
+                            None => "unverifiable (no CERT in the message)",
+                        }
+                    );
+                }
                 let _ = writeln!(
                     out,
-                    "  MAC verified with the PSK: {}",
+                    "  MAC verified with the {}: {}",
+                    if op.signature_verified.is_some() {
+                        "envelope key"
+                    } else {
+                        "PSK"
+                    },
                     if op.mac_verified { "yes" } else { "no" }
                 );
                 let _ = writeln!(out, "  Key data (decrypted KEMAC):");
@@ -166,6 +220,9 @@ fn hex(b: &[u8]) -> String {
 pub struct OpenedMessage {
     /// Whether the MAC verified.
     pub mac_verified: bool,
+    /// Public-key messages: whether SIGN verified with the message's CERT (`None` inside:
+    /// no CERT to check it with); `None` for PSK messages.
+    pub signature_verified: Option<Option<bool>>,
     /// The decrypted keys.
     pub keys: Vec<mikey::session::TransportKey>,
     /// The exported SRTP parameters.
@@ -217,6 +274,61 @@ pub fn open_all(
             export(&op.bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
         out.push(Some(OpenedMessage {
             mac_verified: op.mac_verified,
+            signature_verified: None,
+            keys: op.bundle.keys.clone(),
+            srtp,
+        }));
+    }
+    Ok(out)
+}
+
+/// Opens every public-key I_MESSAGE (RFC 3830 §3.2) with `key` (`None` for other
+/// messages): signature checked with the message's CERT when it has one, envelope key
+/// decrypted, MAC verified (an error unless `verify` is false), keys decrypted.
+pub fn open_all_pk(
+    decoded: &[Decoded<'_>],
+    key: &dyn RsaPrivate,
+    verify: bool,
+) -> Result<Vec<Option<OpenedMessage>>, Failure> {
+    let mut rands: std::collections::HashMap<u32, Vec<u8>> = std::collections::HashMap::new();
+    let many = decoded.len() > 1;
+    let mut out = Vec::new();
+    for (i, d) in decoded.iter().enumerate() {
+        let h = d.view.header();
+        if h.data_type != DataType::PkInit {
+            out.push(None);
+            continue;
+        }
+        let where_ = if many {
+            format!("message {}: ", i + 1)
+        } else {
+            String::new()
+        };
+        let op = open_pk_message(
+            &d.view,
+            key,
+            default_provider(),
+            rands.get(&h.csb_id).map(|r| r.as_slice()),
+            verify,
+        )
+        .map_err(|e| {
+            Failure::Input(format!(
+                "{where_}{e}{}",
+                if matches!(e, SessionError::AuthFailure) {
+                    " (signature or MAC does not verify: not addressed to this key? --no-verify shows the keys anyway)"
+                } else {
+                    ""
+                }
+            ))
+        })?;
+        rands
+            .entry(h.csb_id)
+            .or_insert_with(|| op.bundle.rand.clone());
+        let srtp =
+            export(&op.bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
+        out.push(Some(OpenedMessage {
+            mac_verified: op.mac_verified,
+            signature_verified: Some(op.signature_verified),
             keys: op.bundle.keys.clone(),
             srtp,
         }));

@@ -85,7 +85,7 @@ pub(crate) fn packet_round_trip(tx: &SrtpParams, rx: &SrtpParams) -> Result<Pack
     Ok(PacketTrip { rtp, srtp, back })
 }
 
-/// `mikey demo [--mode psk|dh|dhhmac|group] [--psk HEX] [--json]`.
+/// `mikey demo [--mode psk|pk|rsa-r|dh|dhhmac|group] [--psk HEX] [--json]`.
 pub fn run(args: &[String]) -> Result<(), Failure> {
     if args.windows(2).any(|w| w[0] == "--mode" && w[1] == "group") {
         return crate::group_demo::run(args);
@@ -93,10 +93,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     if crate::demo_dh::is_dh_mode(args) {
         return crate::demo_dh::run(args);
     }
+    if let Some(mode) = crate::demo_pk::public_key_mode(args) {
+        return crate::demo_pk::run(mode, args);
+    }
     let o = parse(args)?;
     if o.mode != "psk" {
         return Err(Failure::Usage(format!(
-            "mode {:?} is not available in this build (available: psk, dh, dhhmac, group)",
+            "mode {:?} is not available in this build (available: psk, pk, rsa-r, dh, dhhmac, group)",
             o.mode
         )));
     }

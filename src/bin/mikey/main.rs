@@ -8,6 +8,7 @@
 mod decode;
 mod demo;
 mod demo_dh;
+mod demo_pk;
 mod group_demo;
 mod input;
 mod render;
@@ -25,7 +26,8 @@ USAGE:
     mikey demo [--mode psk|dh|dhhmac] [--psk HEX] [--group 0|1|2]
                [--initiator-key PEM --responder-key PEM] [--json]
     mikey demo --mode group [--members N] [--json]
-    mikey decode [--json] [--lenient] [--psk HEX [--no-verify]] INPUT
+    mikey demo --mode pk|rsa-r [--provider NAME] [--keys DIR] [--json]
+    mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT
     mikey reencode [--lenient] INPUT
     mikey sdp offer [--psk HEX]
     mikey sdp answer --psk HEX FILE|-
@@ -59,7 +61,22 @@ OPTIONS:
     --psk HEX  decode: verify the MAC of PSK messages, decrypt the KEMAC, and
                show the key data and SRTP parameters (JSON: mac_verified, srtp);
                demo and sdp: the pre-shared key (required for sdp answer)
-    --no-verify  decode --psk: show the keys even when the MAC does not verify
+    --private-key PEM
+               decode: open public-key messages (RFC 3830 §3.2) addressed to this
+               RSA key: check SIGN with the message's CERT (or report it
+               unverifiable), decrypt the envelope key, verify the MAC, show the
+               key data and SRTP parameters (JSON: signature_verified,
+               mac_verified, srtp)
+    --no-verify  decode --psk/--private-key: show the keys even when the MAC
+               does not verify
+    --mode M   demo: psk (default), pk (public-key envelope, RFC 3830 §3.2),
+               rsa-r (RFC 4738), dh (RFC 3830 §3.3), dhhmac (RFC 4650), group
+    --provider NAME
+               demo pk/rsa-r: crypto provider, rustcrypto (default) or aws-lc
+               (when built with the aws-lc feature)
+    --keys DIR demo pk/rsa-r: RSA keys rsa2048-a.pem (initiator) and
+               rsa2048-b.pem (responder) from DIR (as in testvectors/keys);
+               generated when not given; an empty DIR gets the generated keys
     --lenient  Accept known device quirks (GStreamer auth key length 10,
                trailing 0x00, NUL-terminated IDs) and report them
 
