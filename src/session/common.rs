@@ -2,8 +2,8 @@
 //! verification MACs, signatures, crypto session maps and error messages.
 
 use super::bundle::CryptoSessionBundle;
-use super::{Entropy, SessionError, TimestampPolicy};
-use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPrivate, RsaPublic, SignatureScheme};
+use super::{SessionError, TimestampPolicy};
+use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message,
     ParseCtx, ParseError, ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType,
@@ -249,36 +249,6 @@ pub(crate) fn scheme_for(
     }
     SignatureScheme::from_s_type(s_type.to_wire())
         .map_err(|_| SessionError::Unspecified(format!("signature type {s_type} not supported")))
-}
-
-/// Appends a SIGN payload to `msg` and signs the whole message up to the signature field
-/// (RFC 3830 §5.2: the SIGN payload's own S type / length field is covered; §6.5).
-pub(crate) fn seal_with_sign(
-    mut msg: Message<'_>,
-    key: &dyn RsaPrivate,
-    scheme: SignatureScheme,
-    rng: &mut dyn Entropy,
-) -> Result<Vec<u8>, SessionError> {
-    let len = key.modulus_len();
-    if len > 0x0fff {
-        return Err(SessionError::Unspecified(
-            "signature longer than 4095 bytes".into(),
-        ));
-    }
-    msg.payloads.push(Payload::Sign(Sign {
-        sign_type: SignType::from_wire(scheme.s_type()),
-        signature: Cow::Owned(vec![0; len]),
-    }));
-    let mut out = msg.encode();
-    let body = out.len() - len;
-    let sig = key
-        .sign(rng, scheme, &out[..body])
-        .map_err(|e| SessionError::Unspecified(format!("signing failed: {e}")))?;
-    if sig.len() != len {
-        return Err(SessionError::Unspecified("signature length".into()));
-    }
-    out[body..].copy_from_slice(&sig);
-    Ok(out)
 }
 
 /// Verifies the SIGN payload (the last payload) of `msg` with `key` (RFC 3830 §5.2, §5.3).

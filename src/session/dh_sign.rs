@@ -43,7 +43,7 @@
 //! assert_eq!(initiator.bundle().unwrap().keys, responder.bundle(accepted.csb_id).unwrap().keys);
 //! ```
 
-use super::common::{seal_with_sign, verify_sign};
+use super::common::{sign_message, verify_sign};
 use super::dh::{
     AuthPart, DhConfig, DhResponderConfig, Established, Flavor, Incoming, InitiatorCore, Parts,
     ResponderAuth, ResponderCore,
@@ -200,7 +200,7 @@ impl DhSignInitiator {
     ) -> Result<Vec<u8>, SessionError> {
         let certs = if update { &[][..] } else { &self.certs[..] };
         let (m, pending) = self.core.draft(update, fresh_dh, now, rng, certs)?;
-        let out = seal_with_sign(m, self.key.as_ref(), self.scheme, rng)?;
+        let out = sign_message(m, self.key.as_ref(), self.scheme, rng, None)?;
         self.core.pending = Some(pending);
         Ok(out)
     }
@@ -292,7 +292,7 @@ impl ResponderAuth<Peer> for SignAuth {
         _m: &Incoming<'_, '_, Peer>,
         rng: &mut dyn Entropy,
     ) -> Result<Vec<u8>, SessionError> {
-        seal_with_sign(msg, self.key.as_ref(), self.scheme, rng)
+        sign_message(msg, self.key.as_ref(), self.scheme, rng, None)
     }
 }
 
