@@ -465,7 +465,7 @@ mod pk_members {
     fn key_name(i: usize) -> &'static str {
         match i {
             SMALL => "rsa1024.pem",
-            _ if i % 2 == 0 => "rsa2048-a.pem",
+            _ if i.is_multiple_of(2) => "rsa2048-a.pem",
             _ => "rsa2048-b.pem",
         }
     }
@@ -476,14 +476,14 @@ mod pk_members {
     }
 
     enum Rx {
-        Psk(PskResponder),
+        Psk(Box<PskResponder>),
         Pk(Box<PkResponder>),
     }
 
     impl Rx {
         fn new(i: usize) -> Self {
             if !is_pk(i) {
-                return Rx::Psk(receiver(i, true));
+                return Rx::Psk(Box::new(receiver(i, true)));
             }
             let trust =
                 PinnedKeys::new().with(b"sip:source@example.com", &source_key().to_spki_der());
