@@ -8,13 +8,23 @@
 //!   member's responder handles its message, every reply goes through `handle_reply`.
 //! * `single_update` / `rekey_{1000,10000}_members`: the sender side of a rekey for members that
 //!   hold the CSB already (update messages, RFC 3830 §4.5; V off so no reply is awaited).
+//! * `single_pk_exchange` / `key_1000_pk_members`: the same for public-key members (RFC 3830
+//!   §3.2, RSA-2048): one signed I_MESSAGE with an envelope key encrypted to the member,
+//!   the member's checks and RSA decryption, the verification message; the group's cost
+//!   should be 1,000 times the single exchange. Run alone with
+//!   `cargo bench --bench group -- pk --measurement-time 1`.
 
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use mikey::crypto::SecretBytes;
+use mikey::crypto::{
+    CryptoError, CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider, SecretBytes,
+    SignatureScheme,
+};
+use mikey::session::group::GroupController;
 use mikey::session::*;
 use mikey::wire::{SrtpCs, SrtpPolicy};
 use std::hint::black_box;
+use std::sync::Arc;
 
 const NOW: Duration = Duration::from_secs(1_790_000_000);
 
@@ -78,6 +88,176 @@ fn responders(n: usize) -> Vec<PskResponder> {
     (0..n)
         .map(|i| PskResponder::new(SecretBytes::from_slice(&psk(i)), ResponderConfig::default()))
         .collect()
+}
+
+/// An `Arc`-shared stored key as the `Box<dyn RsaPrivate>` a responder owns (keys are loaded
+/// once; 1,000 simulated members share the two stored RSA-2048 keys).
+#[derive(Debug)]
+struct Shared(Arc<dyn RsaPrivate>);
+
+impl RsaPublic for Shared {
+    fn encrypt_pkcs1v15(
+        &self,
+        rng: &mut dyn mikey::session::Entropy,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.0.encrypt_pkcs1v15(rng, msg)
+    }
+    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        self.0.verify(scheme, msg, sig)
+    }
+    fn modulus_len(&self) -> usize {
+        self.0.modulus_len()
+    }
+    fn to_spki_der(&self) -> Vec<u8> {
+        self.0.to_spki_der()
+    }
+}
+
+impl RsaPrivate for Shared {
+    fn public(&self) -> Box<dyn RsaPublic> {
+        self.0.public()
+    }
+    fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {
+        self.0.decrypt_pkcs1v15(ciphertext)
+    }
+    fn sign(
+        &self,
+        rng: &mut dyn mikey::session::Entropy,
+        scheme: SignatureScheme,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.0.sign(rng, scheme, msg)
+    }
+    fn to_pkcs8_der(&self) -> SecretBytes {
+        self.0.to_pkcs8_der()
+    }
+}
+
+struct PkKeys {
+    source: Arc<dyn RsaPrivate>,
+    member: Arc<dyn RsaPrivate>,
+}
+
+fn pk_keys() -> PkKeys {
+    let load = |n: &str| -> Arc<dyn RsaPrivate> {
+        let pem = std::fs::read_to_string(format!(
+            "{}/testvectors/keys/{n}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        Arc::from(RustCryptoProvider.rsa_private_from_pem(&pem).unwrap())
+    };
+    PkKeys {
+        source: load("rsa2048-a.pem"),
+        member: load("rsa2048-b.pem"),
+    }
+}
+
+const SOURCE: &str = "source@example.com";
+
+fn pk_responder(k: &PkKeys, i: usize) -> PkResponder {
+    PkResponder::new(
+        Arc::new(RustCryptoProvider),
+        Box::new(Shared(k.member.clone())),
+        PinnedKeys::new().with(SOURCE.as_bytes(), &k.source.to_spki_der()),
+        ResponderConfig {
+            id_r: Some(mikey::wire::Id::nai(name(i).as_str())),
+            ..ResponderConfig::default()
+        },
+    )
+}
+
+fn pk_group(k: &PkKeys, n: usize) -> GroupController {
+    let mut g = GroupController::new(
+        GroupConfig {
+            id_i: Some(mikey::wire::Id::nai(SOURCE)),
+            crypto_sessions: cs(),
+            policies: policies(),
+            ..GroupConfig::default()
+        },
+        &mut rng(),
+    )
+    .unwrap()
+    .with_signing_key(Arc::new(RustCryptoProvider), k.source.clone(), Vec::new());
+    let spki = k.member.to_spki_der();
+    for i in 0..n {
+        g.join(
+            name(i),
+            Credential::PublicKey {
+                spki_der: spki.clone(),
+            },
+            NOW,
+        )
+        .unwrap();
+    }
+    g
+}
+
+fn bench_pk(c: &mut Criterion) {
+    let k = pk_keys();
+    let mut g = c.benchmark_group("group_pk");
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(3));
+    g.bench_function("single_pk_exchange", |b| {
+        let mut r = rng();
+        b.iter(|| {
+            let mut ini = PkInitiator::new(
+                Box::new(Shared(k.source.clone())),
+                k.member.public(),
+                PkConfig {
+                    v: true,
+                    csb_id: Some(0x0102_0304),
+                    rand: Some(vec![7; 16]),
+                    id_i: Some(mikey::wire::Id::nai(SOURCE)),
+                    id_r: Some(mikey::wire::Id::nai(name(7).as_str())),
+                    crypto_sessions: cs(),
+                    policies: policies(),
+                    ..PkConfig::default()
+                },
+            );
+            let m = ini
+                .initiate(
+                    vec![TransportKey::tgk(&[9u8; 16]).with_mki(&[0, 0, 0, 1])],
+                    NOW,
+                    &mut r,
+                )
+                .unwrap();
+            let mut resp = pk_responder(&k, 7);
+            let a = resp.handle(&m, NOW).unwrap();
+            black_box(
+                ini.handle_response(a.response.as_deref().unwrap(), NOW)
+                    .unwrap(),
+            )
+        })
+    });
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    let n = 1_000usize;
+    g.bench_function(format!("key_{n}_pk_members"), |b| {
+        let mut r = rng();
+        b.iter_batched(
+            || {
+                (
+                    pk_group(&k, n),
+                    (0..n).map(|i| pk_responder(&k, i)).collect::<Vec<_>>(),
+                )
+            },
+            |(mut grp, mut rx)| {
+                let msgs = grp.key_all(NOW, &mut r).unwrap();
+                for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
+                    let a = resp.handle(bytes, NOW).unwrap();
+                    grp.handle_reply(m, a.response.as_deref().unwrap(), NOW)
+                        .unwrap();
+                }
+                assert_eq!(grp.acknowledged(1), (n, n));
+                black_box(grp.poll(NOW).len());
+                (grp, rx)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
 }
 
 fn bench(c: &mut Criterion) {
@@ -185,5 +365,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, bench_pk);
 criterion_main!(benches);

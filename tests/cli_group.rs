@@ -33,6 +33,17 @@ fn group_demo_json() {
         .unwrap()
         .iter()
         .all(|m| m["kind"] == "initial"));
+    // The last receiver (dave) has a public key: public-key messages to it in every step.
+    for s in steps {
+        for m in s["messages"].as_array().unwrap() {
+            let pk = m["to"] == "dave@example.com";
+            assert_eq!(m["method"], if pk { "pk" } else { "psk" }, "{m}");
+        }
+        assert!(s["holders"]["dave@example.com"]["mkis"]
+            .as_array()
+            .unwrap()
+            .contains(&s["mki"]));
+    }
     // Join: 5 messages, the newcomer's initial, the others updates; newcomer holds only MKI 2.
     let join = steps[1]["messages"].as_array().unwrap();
     assert_eq!(join.len(), 5);

@@ -425,3 +425,336 @@ fn errors_and_silence_become_events() {
     let ev = g.poll(t);
     assert_eq!(ev.last(), Some(&GroupEvent::AllAcknowledged { mki: 1 }));
 }
+
+// ---------------------------------------------------------------------------------------
+// Mixed groups: pre-shared key (RFC 3830 §3.1) and public-key (§3.2) members.
+//
+// The simulation gives its public-key members the two stored RSA-2048 keys (rsa2048-a /
+// rsa2048-b, alternating) under different identities, and one member the stored RSA-1024
+// key: keys are never generated in tests. Sharing a key between identities is fine for a
+// simulation (each message is still addressed, signed and verified per member), but it means
+// a departed member sharing a key with a remaining one could open that member's messages;
+// the forward-secrecy check therefore uses the departed member with its own key (RSA-1024)
+// and the departed PSK members.
+
+mod pk_members {
+    use super::*;
+    use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider};
+    use std::sync::Arc;
+
+    fn key(name: &str) -> Box<dyn RsaPrivate> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testvectors/keys")
+            .join(name);
+        RustCryptoProvider
+            .rsa_private_from_pem(&std::fs::read_to_string(path).unwrap())
+            .unwrap()
+    }
+
+    /// The source signs with rsa2048-a.
+    fn source_key() -> Arc<dyn RsaPrivate> {
+        Arc::from(key("rsa2048-a.pem"))
+    }
+
+    fn provider() -> Arc<dyn CryptoProvider> {
+        Arc::new(RustCryptoProvider)
+    }
+
+    /// The member's key file: `SMALL` has the only RSA-1024 key, the others share a and b.
+    const SMALL: usize = 990;
+    fn key_name(i: usize) -> &'static str {
+        match i {
+            SMALL => "rsa1024.pem",
+            _ if i.is_multiple_of(2) => "rsa2048-a.pem",
+            _ => "rsa2048-b.pem",
+        }
+    }
+
+    /// Members 900..1000 (and newcomers >= 2000) have public keys.
+    fn is_pk(i: usize) -> bool {
+        (900..1000).contains(&i) || i >= 2000
+    }
+
+    enum Rx {
+        Psk(Box<PskResponder>),
+        Pk(Box<PkResponder>),
+    }
+
+    impl Rx {
+        fn new(i: usize) -> Self {
+            if !is_pk(i) {
+                return Rx::Psk(Box::new(receiver(i, true)));
+            }
+            let trust =
+                PinnedKeys::new().with(b"sip:source@example.com", &source_key().to_spki_der());
+            Rx::Pk(Box::new(PkResponder::new(
+                provider(),
+                key(key_name(i)),
+                trust,
+                ResponderConfig {
+                    id_r: Some(Id::nai(name(i).as_str())),
+                    ..ResponderConfig::default()
+                },
+            )))
+        }
+
+        fn credential(i: usize) -> Credential {
+            if is_pk(i) {
+                Credential::PublicKey {
+                    spki_der: key(key_name(i)).to_spki_der(),
+                }
+            } else {
+                Credential::Psk(psk(i))
+            }
+        }
+
+        fn handle(&mut self, m: &[u8], now: Duration) -> Result<Accepted, Rejected> {
+            match self {
+                Rx::Psk(r) => r.handle(m, now),
+                Rx::Pk(r) => r.handle(m, now),
+            }
+        }
+
+        fn srtp(&self, csb: u32) -> Vec<SrtpParams> {
+            match self {
+                Rx::Psk(r) => r.srtp(csb).unwrap(),
+                Rx::Pk(r) => r.srtp(csb).unwrap(),
+            }
+        }
+    }
+
+    fn data_type(msg: &[u8]) -> DataType {
+        MessageView::parse(msg).unwrap().header().data_type
+    }
+
+    struct Mixed {
+        group: GroupController,
+        rx: BTreeMap<MemberId, (usize, Rx)>,
+    }
+
+    impl Mixed {
+        fn join(&mut self, i: usize, now: Duration) {
+            self.group.join(name(i), Rx::credential(i), now).unwrap();
+            self.rx.insert(name(i), (i, Rx::new(i)));
+        }
+
+        /// Every member opens its message (the right kind for its credential) and answers.
+        fn answers(&mut self, msgs: &[(MemberId, Vec<u8>)], now: Duration) -> Vec<Vec<u8>> {
+            msgs.iter()
+                .map(|(m, bytes)| {
+                    let (i, r) = self.rx.get_mut(m).expect("a current member");
+                    let want = if is_pk(*i) {
+                        DataType::PkInit
+                    } else {
+                        DataType::PskInit
+                    };
+                    assert_eq!(data_type(bytes), want, "{m}");
+                    r.handle(bytes, now).unwrap().response.unwrap()
+                })
+                .collect()
+        }
+
+        fn check_keys(&self, mki: u32) {
+            let source = self.group.srtp_for(mki).unwrap();
+            for (m, (_, r)) in &self.rx {
+                let theirs = r.srtp(self.group.csb_id());
+                assert_eq!(
+                    for_mki(&theirs, mki),
+                    source,
+                    "{m} derives the source's keys"
+                );
+            }
+        }
+
+        fn deliver(&mut self, msgs: &[(MemberId, Vec<u8>)], now: Duration) {
+            let replies = self.answers(msgs, now);
+            for r in &replies {
+                self.group.handle_reply_any(r, now).unwrap();
+            }
+            self.check_keys(self.group.current_mki().unwrap());
+        }
+    }
+
+    #[test]
+    fn thousand_mixed_members_join_leave_rekey_and_restore() {
+        let mut rng = rng();
+        let mut now = NOW;
+        let group = GroupController::new(cfg(), &mut rng)
+            .unwrap()
+            .with_signing_key(provider(), source_key(), Vec::new());
+        let mut w = Mixed {
+            group,
+            rx: BTreeMap::new(),
+        };
+        // A public-key member needs a signing key; a malformed key is refused.
+        let mut bare = GroupController::new(cfg(), &mut rng).unwrap();
+        assert!(matches!(
+            bare.join("x", Rx::credential(900), now),
+            Err(GroupError::InvalidCredential(_))
+        ));
+        assert!(matches!(
+            w.group.join(
+                "x",
+                Credential::PublicKey {
+                    spki_der: vec![0x30, 0x03, 1, 2, 3]
+                },
+                now
+            ),
+            Err(GroupError::InvalidCredential(_))
+        ));
+        for i in 0..1000 {
+            w.join(i, now);
+        }
+
+        // Round 1: 900 PSK + 100 public-key initial messages, all with the group RAND.
+        let msgs = w.group.key_all(now, &mut rng).unwrap();
+        assert_eq!(msgs.len(), 1000);
+        assert!(msgs.iter().all(|(_, m)| has_rand(m)));
+        w.deliver(&msgs, now);
+        assert_eq!(w.group.acknowledged(1), (1000, 1000));
+        assert_eq!(
+            w.group.poll(now).last(),
+            Some(&GroupEvent::AllAcknowledged { mki: 1 })
+        );
+
+        // Round 2: nine PSK and five public-key members leave (one with its own key), five
+        // PSK and three public-key members join.
+        now += Duration::from_secs(30);
+        let gone: Vec<usize> = (0..900)
+            .step_by(100)
+            .chain([901, 930, 955, 977, SMALL])
+            .collect();
+        let mut departed = Vec::new();
+        for &i in &gone {
+            w.group.leave(&name(i), now).unwrap();
+            departed.push(w.rx.remove(&name(i)).unwrap());
+        }
+        for i in (1000..1005).chain(2000..2003) {
+            w.join(i, now);
+        }
+        let msgs = w.group.key_all(now, &mut rng).unwrap();
+        assert_eq!(w.group.current_mki(), Some(2));
+        assert_eq!(msgs.len(), 1000 - 14 + 8);
+        for (m, bytes) in &msgs {
+            let i = w.rx[m].0;
+            assert_eq!(has_rand(bytes), i >= 1000, "updates carry no RAND (§4.5)");
+            assert!(!gone.iter().any(|&g| name(g) == *m), "no message to {m}");
+        }
+        // Forward secrecy: departed credentials open none of the new messages.
+        let small = key(key_name(SMALL));
+        for (_, bytes) in &msgs {
+            let view = MessageView::parse(bytes).unwrap();
+            if data_type(bytes) == DataType::PkInit {
+                assert!(
+                    open_pk_message(&view, small.as_ref(), &RustCryptoProvider, None, true)
+                        .is_err()
+                );
+            } else {
+                for (gi, _) in departed.iter().filter(|(i, _)| !is_pk(*i)) {
+                    assert!(open_psk_message(
+                        &view,
+                        psk(*gi).as_bytes(),
+                        Some(w.group.rand()),
+                        true
+                    )
+                    .is_err());
+                }
+            }
+        }
+        for (i, r) in departed.iter_mut() {
+            for (_, bytes) in msgs.iter().step_by(41).chain(msgs.iter().rev().take(20)) {
+                let shares_key = is_pk(*i) && *i != SMALL && data_type(bytes) == DataType::PkInit;
+                if !shares_key {
+                    assert!(r.handle(bytes, now).is_err(), "departed {i} rejects");
+                }
+            }
+        }
+        // Replies: cross-member and replayed ones are rejected, for both kinds of member.
+        let replies = w.answers(&msgs, now);
+        let pk_at: Vec<usize> = (0..msgs.len())
+            .filter(|&k| data_type(&msgs[k].1) == DataType::PkInit)
+            .collect();
+        let (a, b, p) = (pk_at[0], pk_at[1], 0);
+        for (to, from) in [(a, b), (b, a), (a, p), (p, a)] {
+            assert!(
+                matches!(
+                    w.group.handle_reply(&msgs[to].0, &replies[from], now),
+                    Err(GroupError::Rejected(_))
+                ),
+                "reply {from} offered as {to}"
+            );
+        }
+        // A replayed I_MESSAGE is rejected by the public-key member.
+        let (_, r) = w.rx.get_mut(&msgs[a].0).unwrap();
+        assert_eq!(
+            r.handle(&msgs[a].1, now).unwrap_err().error,
+            SessionError::Replay
+        );
+        for r in &replies {
+            w.group.handle_reply_any(r, now).unwrap();
+        }
+        for k in [a, b, p] {
+            assert_eq!(
+                w.group.handle_reply(&msgs[k].0, &replies[k], now),
+                Err(GroupError::NotAwaiting(msgs[k].0.clone())),
+                "replayed reply"
+            );
+            assert_eq!(
+                w.group.handle_reply_any(&replies[k], now),
+                Err(GroupError::NotAwaiting(msgs[k].0.clone()))
+            );
+        }
+        w.check_keys(2);
+        assert_eq!(w.group.acknowledged(2), (994, 994));
+        let csb = w.group.csb_id();
+        for (m, (i, r)) in &w.rx {
+            let theirs = r.srtp(csb);
+            assert_eq!(for_mki(&theirs, 1).is_empty(), *i >= 1000, "{m}");
+        }
+
+        // Round 3: a rekey, the controller restarts with every reply in flight.
+        now += Duration::from_secs(30);
+        w.group.rekey(now, &mut rng).unwrap();
+        let msgs = w.group.key_all(now, &mut rng).unwrap();
+        let replies = w.answers(&msgs, now);
+        let json = serde_json::to_string(&w.group.snapshot()).unwrap();
+        let spki_hex: String = key("rsa2048-b.pem")
+            .to_spki_der()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(json.contains(&spki_hex), "PK credentials serialize as SPKI");
+        assert!(
+            json.contains("reply_key"),
+            "PK exchanges in flight are kept"
+        );
+        let snap: GroupSnapshot = serde_json::from_str(&json).unwrap();
+        assert!(matches!(
+            GroupController::restore(snap.clone()),
+            Err(GroupError::InvalidSnapshot(_))
+        ));
+        let mut g =
+            GroupController::restore_with_signing_key(snap, provider(), source_key(), Vec::new())
+                .unwrap();
+        assert_eq!(g.member_count(), 994);
+        for r in &replies {
+            g.handle_reply_any(r, now).unwrap();
+        }
+        assert!(g
+            .poll(now)
+            .contains(&GroupEvent::AllAcknowledged { mki: 3 }));
+        w.group = g;
+        w.check_keys(3);
+
+        // Round 4: the restored controller keys a leave; members accept its updates.
+        now += Duration::from_secs(30);
+        w.group.leave(&name(2001), now).unwrap();
+        let (_, mut left) = w.rx.remove(&name(2001)).unwrap();
+        let msgs = w.group.key_all(now, &mut rng).unwrap();
+        assert_eq!((w.group.current_mki(), msgs.len()), (Some(4), 993));
+        assert!(msgs.iter().all(|(_, m)| !has_rand(m)));
+        assert!(left.handle(&msgs[0].1, now).is_err());
+        w.deliver(&msgs, now);
+        assert_eq!(w.group.acknowledged(4), (993, 993));
+    }
+}

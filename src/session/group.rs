@@ -60,19 +60,23 @@
 
 use super::bundle::{CryptoSessionBundle, TransportKey};
 use super::common::{cipher_of, mac_of, prf_of};
+use super::pk::{PkConfig, PkInitiator};
 use super::psk::{PskConfig, PskInitiator, Verified};
 use super::{Entropy, SessionError};
-use crate::crypto::SecretBytes;
+use crate::crypto::{
+    CryptoError, CryptoProvider, RsaPrivate, RsaPublic, SecretBytes, SignatureScheme,
+};
 use crate::srtp::export::{export, SrtpParams};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, Id, IdType, MacAlg, MessageView, Payload, PrfFunc, ProtType,
-    SecurityPolicy, SrtpCs, SrtpIdMap, Timestamp, TsType,
+    CacheType, CsIdMap, DataType, EncrAlg, Id, IdType, MacAlg, MessageView, Payload, PrfFunc,
+    ProtType, SecurityPolicy, SrtpCs, SrtpIdMap, Timestamp, TsType,
 };
 use core::fmt;
 use core::time::Duration;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// A member's identity: its ID data, sent as IDr in the messages to it (RFC 3830 §6.7) and
@@ -117,17 +121,28 @@ impl fmt::Display for MemberId {
     }
 }
 
-/// How the source authenticates to a member and protects the TGK for it (RFC 3830 §3).
+/// How the source authenticates to a member and protects the TGK for it (RFC 3830 §3;
+/// §8.1: "each message protected for that member", by a pre-shared key or a public key).
 ///
-/// Only the pre-shared key method (§3.1) exists today; the enum is `#[non_exhaustive]` so a
-/// public-key credential (§3.2, the member's certificate) can be added without breaking
-/// callers. `Debug` never shows key bytes; in a [`GroupSnapshot`] the key is hex.
+/// `Debug` never shows pre-shared key bytes; in a [`GroupSnapshot`] keys are hex.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Credential {
     /// A pre-shared key (RFC 3830 §3.1).
     Psk(#[serde(with = "secret_hex")] SecretBytes),
+    /// The member's RSA public key (RFC 3830 §3.2, the public-key envelope): a DER
+    /// `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7), e.g. from the member's certificate
+    /// ([`spki_of_cert`](super::trust::spki_of_cert)) or from [`PinnedKeys`](super::PinnedKeys).
+    /// Every message to the member is a public-key message with a fresh envelope key
+    /// encrypted to this key and signed with the controller's key
+    /// ([`GroupController::with_signing_key`]). Not secret: in a snapshot only this key is
+    /// kept for the member.
+    PublicKey {
+        /// The member's public key, DER SPKI (hex in a snapshot).
+        #[serde(with = "bytes_hex")]
+        spki_der: Vec<u8>,
+    },
 }
 
 /// When membership changes lead to a new group key.
@@ -350,8 +365,7 @@ impl std::error::Error for GroupError {}
 
 /// What the controller needs from a key-transport initiator for one member: build the
 /// message carrying the group key, check the member's reply. Implemented for the PSK
-/// method; a public-key initiator (RFC 3830 §3.2) plugs in here together with a new
-/// [`Credential`] variant.
+/// method (RFC 3830 §3.1) and the public-key method (§3.2).
 trait MemberInitiator: Send {
     /// Builds the message carrying `keys` (initial or update, RFC 3830 §4.5).
     fn initiate(
@@ -364,6 +378,12 @@ trait MemberInitiator: Send {
     fn handle_response(&mut self, bytes: &[u8], now: Duration) -> Result<Verified, SessionError>;
     /// The timestamp of the message awaiting its reply (kept in snapshots).
     fn pending_timestamp(&self) -> Option<Timestamp>;
+    /// The key the reply's V payload is checked with, when it cannot be derived again from
+    /// the credential (public-key method: from the message's envelope key, RFC 3830 §3.2,
+    /// §5.2); kept in snapshots so the exchange resumes after a restore.
+    fn pending_reply_key(&self) -> Option<SecretBytes> {
+        None
+    }
 }
 
 impl MemberInitiator for PskInitiator {
@@ -386,11 +406,103 @@ impl MemberInitiator for PskInitiator {
     }
 }
 
+impl MemberInitiator for PkInitiator {
+    fn initiate(
+        &mut self,
+        keys: Vec<TransportKey>,
+        now: Duration,
+        rng: &mut dyn Entropy,
+    ) -> Result<Vec<u8>, SessionError> {
+        let mut fill = |b: &mut [u8]| rng.fill(b);
+        PkInitiator::initiate(self, keys, now, &mut fill)
+    }
+
+    fn handle_response(&mut self, bytes: &[u8], now: Duration) -> Result<Verified, SessionError> {
+        PkInitiator::handle_response(self, bytes, now)
+    }
+
+    fn pending_timestamp(&self) -> Option<Timestamp> {
+        self.pending_reply().map(|(t, _)| t)
+    }
+
+    fn pending_reply_key(&self) -> Option<SecretBytes> {
+        self.pending_reply().map(|(_, k)| k)
+    }
+}
+
+/// The controller's signing key for public-key members (RFC 3830 §3.2 SIGNi), shared by
+/// every member's initiator.
+#[derive(Clone)]
+struct Signer {
+    provider: Arc<dyn CryptoProvider>,
+    key: Arc<dyn RsaPrivate>,
+    certs: Vec<Vec<u8>>,
+}
+
+/// An [`Arc`]-shared private key as the `Box<dyn RsaPrivate>` a [`PkInitiator`] owns.
+#[derive(Debug)]
+struct SharedPrivate(Arc<dyn RsaPrivate>);
+
+impl RsaPublic for SharedPrivate {
+    fn encrypt_pkcs1v15(&self, rng: &mut dyn Entropy, msg: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.0.encrypt_pkcs1v15(rng, msg)
+    }
+    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        self.0.verify(scheme, msg, sig)
+    }
+    fn modulus_len(&self) -> usize {
+        self.0.modulus_len()
+    }
+    fn to_spki_der(&self) -> Vec<u8> {
+        self.0.to_spki_der()
+    }
+}
+
+impl RsaPrivate for SharedPrivate {
+    fn public(&self) -> Box<dyn RsaPublic> {
+        self.0.public()
+    }
+    fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {
+        self.0.decrypt_pkcs1v15(ciphertext)
+    }
+    fn sign(
+        &self,
+        rng: &mut dyn Entropy,
+        scheme: SignatureScheme,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.0.sign(rng, scheme, msg)
+    }
+    fn to_pkcs8_der(&self) -> SecretBytes {
+        self.0.to_pkcs8_der()
+    }
+}
+
+/// An [`Arc`]-shared public key as the `Box<dyn RsaPublic>` a [`PkInitiator`] owns.
+#[derive(Debug)]
+struct SharedPublic(Arc<dyn RsaPublic>);
+
+impl RsaPublic for SharedPublic {
+    fn encrypt_pkcs1v15(&self, rng: &mut dyn Entropy, msg: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.0.encrypt_pkcs1v15(rng, msg)
+    }
+    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        self.0.verify(scheme, msg, sig)
+    }
+    fn modulus_len(&self) -> usize {
+        self.0.modulus_len()
+    }
+    fn to_spki_der(&self) -> Vec<u8> {
+        self.0.to_spki_der()
+    }
+}
+
 /// The group-wide parts of every exchange.
 struct Ctx<'a> {
     cfg: &'a GroupConfig,
     csb_id: u32,
     rand: &'a [u8],
+    signer: Option<&'a Signer>,
 }
 
 impl Ctx<'_> {
@@ -409,13 +521,21 @@ impl Ctx<'_> {
 
     /// An initiator for `member`: a fresh one (initial exchange with the group RAND) when
     /// the member does not hold the CSB, else one that sends updates (RFC 3830 §4.5).
+    /// `public` is the parsed key of a [`Credential::PublicKey`]; `reply_key` the
+    /// verification key of a pending public-key message (from a snapshot).
     fn initiator(
         &self,
         credential: &Credential,
+        public: Option<&Arc<dyn RsaPublic>>,
         member: &MemberId,
         holds_csb: bool,
         pending: Option<Timestamp>,
-    ) -> Box<dyn MemberInitiator> {
+        reply_key: Option<SecretBytes>,
+    ) -> Result<Box<dyn MemberInitiator>, SessionError> {
+        let id_r = Some(Id {
+            id_type: self.cfg.member_id_type,
+            data: Cow::Owned(member.as_str().as_bytes().to_vec()),
+        });
         match credential {
             Credential::Psk(psk) => {
                 let cfg = PskConfig {
@@ -425,17 +545,14 @@ impl Ctx<'_> {
                     mac: self.cfg.mac,
                     v: self.cfg.v,
                     id_i: self.cfg.id_i.clone(),
-                    id_r: Some(Id {
-                        id_type: self.cfg.member_id_type,
-                        data: Cow::Owned(member.as_str().as_bytes().to_vec()),
-                    }),
+                    id_r,
                     crypto_sessions: self.cfg.crypto_sessions.clone(),
                     policies: self.cfg.policies.clone(),
                     ts_type: TsType::NtpUtc,
                     rand_len: self.cfg.rand_len,
                     rand: Some(self.rand.to_vec()),
                 };
-                if holds_csb || pending.is_some() {
+                Ok(if holds_csb || pending.is_some() {
                     Box::new(PskInitiator::resume(
                         psk.clone(),
                         cfg,
@@ -444,7 +561,45 @@ impl Ctx<'_> {
                     ))
                 } else {
                     Box::new(PskInitiator::new(psk.as_bytes(), cfg))
-                }
+                })
+            }
+            Credential::PublicKey { .. } => {
+                let signer = self.signer.ok_or(SessionError::WrongState(
+                    "public-key member without a signing key (GroupController::with_signing_key)",
+                ))?;
+                let public = public.ok_or(SessionError::WrongState("member key not parsed"))?;
+                let cfg = PkConfig {
+                    csb_id: Some(self.csb_id),
+                    prf: self.cfg.prf,
+                    encr: self.cfg.encr,
+                    mac: self.cfg.mac,
+                    v: self.cfg.v,
+                    id_i: self.cfg.id_i.clone(),
+                    certs: signer.certs.clone(),
+                    id_r,
+                    crypto_sessions: self.cfg.crypto_sessions.clone(),
+                    policies: self.cfg.policies.clone(),
+                    ts_type: TsType::NtpUtc,
+                    rand_len: self.cfg.rand_len,
+                    rand: Some(self.rand.to_vec()),
+                    // Every message carries a fresh envelope key (RFC 3830 §4.5): see
+                    // GroupController::with_signing_key for why nothing is cached.
+                    cache: CacheType::NoCache,
+                    ..PkConfig::default()
+                };
+                let key = Box::new(SharedPrivate(signer.key.clone()));
+                let public = Box::new(SharedPublic(public.clone()));
+                Ok(if holds_csb || pending.is_some() {
+                    Box::new(PkInitiator::resume(
+                        key,
+                        public,
+                        cfg,
+                        self.bundle(Vec::new()),
+                        pending.zip(reply_key),
+                    ))
+                } else {
+                    Box::new(PkInitiator::new(key, public, cfg))
+                })
             }
         }
     }
@@ -477,6 +632,8 @@ struct Exchange {
 
 struct Member {
     credential: Credential,
+    /// The parsed key of a [`Credential::PublicKey`].
+    public: Option<Arc<dyn RsaPublic>>,
     holds_csb: bool,
     held: Vec<u32>,
     min_mki: u32,
@@ -517,6 +674,8 @@ pub struct GroupController {
     acked_current: usize,
     eligible_current: usize,
     events: Vec<GroupEvent>,
+    /// The source's signing key for public-key members (not in snapshots).
+    signer: Option<Signer>,
 }
 
 impl fmt::Debug for GroupController {
@@ -528,7 +687,40 @@ impl fmt::Debug for GroupController {
             .field("members", &self.members.len())
             .field("pending_changes", &self.pending_changes)
             .field("partial", &self.partial)
+            .field("signing_key", &self.signer.as_ref().map(|s| &s.key))
             .finish()
+    }
+}
+
+/// Checks a credential; parses a member's public key (RFC 3830 §3.2) with the signer's
+/// provider.
+fn check_credential(
+    credential: &Credential,
+    signer: Option<&Signer>,
+) -> Result<Option<Arc<dyn RsaPublic>>, GroupError> {
+    let bad = |s: String| GroupError::InvalidCredential(s);
+    match credential {
+        Credential::Psk(p) if p.len() < 16 => {
+            Err(bad("pre-shared key shorter than 16 bytes".into()))
+        }
+        Credential::Psk(_) => Ok(None),
+        Credential::PublicKey { spki_der } => {
+            let signer = signer.ok_or_else(|| {
+                bad(
+                    "public-key member without a signing key (GroupController::with_signing_key)"
+                        .into(),
+                )
+            })?;
+            let key = signer
+                .provider
+                .rsa_public_from_der(spki_der)
+                .map_err(|e| bad(format!("member public key: {e}")))?;
+            // Room for a 16-byte envelope key in PKCS#1 v1.5 (RFC 8017 §7.2.1).
+            if key.modulus_len() < super::pk::MIN_ENVELOPE_KEY_LEN + 11 {
+                return Err(bad("member public key too small".into()));
+            }
+            Ok(Some(Arc::from(key)))
+        }
     }
 }
 
@@ -564,6 +756,7 @@ fn validate(cfg: &GroupConfig) -> Result<(), GroupError> {
         cfg,
         csb_id: 0,
         rand: &[0; 16],
+        signer: None,
     };
     let probe = ctx.bundle(vec![TransportKey::tgk(&vec![0; cfg.tgk_len as usize])]);
     export(&probe).map_err(|e| invalid(e.to_string()))?;
@@ -601,7 +794,44 @@ impl GroupController {
             acked_current: 0,
             eligible_current: 0,
             events: Vec::new(),
+            signer: None,
         })
+    }
+
+    /// Sets the source's RSA signing key for members with a [`Credential::PublicKey`]
+    /// (RFC 3830 §3.2): every message to them is signed with `key` (SIGNi, RSA PKCS#1 v1.5
+    /// with SHA-256, §5.2, §6.5) and carries `certs` (DER X.509, leaf first, one CERT payload
+    /// each, §6.7; may be empty when members pin the key for [`GroupConfig::id_i`]).
+    /// `provider` parses the members' public keys. Needed before the first public-key member
+    /// joins; the key is not part of [`snapshot`](Self::snapshot): pass it again with
+    /// [`restore_with_signing_key`](Self::restore_with_signing_key).
+    ///
+    /// **Updates to public-key members** are public-key messages with a fresh envelope key
+    /// each time (RFC 3830 §4.5: same CSB ID, new timestamp, no RAND, a new envelope key),
+    /// sent with the cache indicator "No cache" (RFC 3830 Table 6.3), rather than PSK updates
+    /// keyed with a cached envelope key (§3.2). Why: the controller then holds no long-term
+    /// per-member secret (a snapshot keeps only the member's public key, plus the reply key
+    /// of an exchange in flight), a member that restarts and loses its cache still opens the
+    /// next update with its private key alone, and every update is signed by the source.
+    /// The cost is one RSA signature per public-key member and message on the source (and
+    /// one RSA decryption on the member), still linear in the members.
+    pub fn with_signing_key(
+        mut self,
+        provider: Arc<dyn CryptoProvider>,
+        key: Arc<dyn RsaPrivate>,
+        certs: Vec<Vec<u8>>,
+    ) -> Self {
+        self.signer = Some(Signer {
+            provider,
+            key,
+            certs,
+        });
+        self
+    }
+
+    /// Whether a signing key for public-key members is set.
+    pub fn has_signing_key(&self) -> bool {
+        self.signer.is_some()
     }
 
     /// The group's CSB ID (the same for every member, RFC 3830 §8.1).
@@ -681,14 +911,7 @@ impl GroupController {
                 "member ID must be 1 to 65535 bytes (it is sent as IDr)".into(),
             ));
         }
-        match &credential {
-            Credential::Psk(p) if p.len() < 16 => {
-                return Err(GroupError::InvalidCredential(
-                    "pre-shared key shorter than 16 bytes".into(),
-                ))
-            }
-            Credential::Psk(_) => {}
-        }
+        let public = check_credential(&credential, self.signer.as_ref())?;
         if self.members.contains_key(&member) {
             return Err(GroupError::DuplicateMember(member));
         }
@@ -696,6 +919,7 @@ impl GroupController {
             member,
             Member {
                 credential,
+                public,
                 holds_csb: false,
                 held: Vec::new(),
                 min_mki: self.last_mki.saturating_add(1),
@@ -845,6 +1069,7 @@ impl GroupController {
             cfg: &self.cfg,
             csb_id: self.csb_id,
             rand: &self.rand,
+            signer: self.signer.as_ref(),
         };
         let mut out = Vec::new();
         for (id, m) in self.members.iter_mut() {
@@ -859,9 +1084,21 @@ impl GroupController {
             {
                 continue;
             }
-            let mut ini = ctx.initiator(&m.credential, id, m.holds_csb, None);
-            match ini.initiate(vec![tk.clone()], t, rng) {
-                Ok(bytes) => {
+            let built = ctx
+                .initiator(
+                    &m.credential,
+                    m.public.as_ref(),
+                    id,
+                    m.holds_csb,
+                    None,
+                    None,
+                )
+                .and_then(|mut ini| {
+                    let bytes = ini.initiate(vec![tk.clone()], t, rng)?;
+                    Ok((ini, bytes))
+                });
+            match built {
+                Ok((ini, bytes)) => {
                     m.exchange = Some(Exchange {
                         mki,
                         initial: !m.holds_csb,
@@ -1135,6 +1372,7 @@ impl GroupController {
             cfg: &self.cfg,
             csb_id: self.csb_id,
             rand: &self.rand,
+            signer: None,
         };
         export(&ctx.bundle(keys)).map_err(|e| invalid(e.to_string()))
     }
@@ -1220,6 +1458,7 @@ impl GroupController {
                         initial: e.initial,
                         sent_at: e.sent_at,
                         timestamp: e.initiator.pending_timestamp().map(|t| t.value),
+                        reply_key: e.initiator.pending_reply_key(),
                         expects_verification: e.expects_verification,
                         timed_out: e.timed_out,
                         unauth_error_reported: e.unauth_error_reported,
@@ -1232,7 +1471,36 @@ impl GroupController {
     /// A controller from a snapshot (of a whole group, or of one part of
     /// [`GroupSnapshot::split`]): same CSB, RAND, keys, counters and per-member state, so
     /// members keep getting updates and replies to messages in flight still verify.
+    ///
+    /// A snapshot with public-key members needs the signing key, which is never in it:
+    /// use [`restore_with_signing_key`](Self::restore_with_signing_key) (this returns
+    /// [`GroupError::InvalidSnapshot`] for it).
     pub fn restore(snapshot: GroupSnapshot) -> Result<Self, GroupError> {
+        Self::restore_inner(snapshot, None)
+    }
+
+    /// [`restore`](Self::restore) for a group with public-key members (RFC 3830 §3.2): the
+    /// caller passes the signing key, certificates and provider again, as for
+    /// [`with_signing_key`](Self::with_signing_key) (a snapshot holds no signing key).
+    /// Public-key exchanges in flight resume: their replies verify with the reply key kept
+    /// in [`ExchangeSnapshot::reply_key`].
+    pub fn restore_with_signing_key(
+        snapshot: GroupSnapshot,
+        provider: Arc<dyn CryptoProvider>,
+        key: Arc<dyn RsaPrivate>,
+        certs: Vec<Vec<u8>>,
+    ) -> Result<Self, GroupError> {
+        Self::restore_inner(
+            snapshot,
+            Some(Signer {
+                provider,
+                key,
+                certs,
+            }),
+        )
+    }
+
+    fn restore_inner(snapshot: GroupSnapshot, signer: Option<Signer>) -> Result<Self, GroupError> {
         let bad = |s: &str| GroupError::InvalidSnapshot(s.to_owned());
         if snapshot.format != SNAPSHOT_FORMAT {
             return Err(bad("unknown format version"));
@@ -1315,19 +1583,39 @@ impl GroupController {
             acked_current: 0,
             eligible_current: 0,
             events: Vec::new(),
+            signer,
         };
         let ctx = Ctx {
             cfg: &g.cfg,
             csb_id: g.csb_id,
             rand: &g.rand,
+            signer: g.signer.as_ref(),
         };
         for ms in &snapshot.members {
             if ms.id.0.is_empty() || ms.held.len() > 2 {
                 return Err(bad("member entry"));
             }
+            let public = check_credential(&ms.credential, ctx.signer)
+                .map_err(|e| GroupError::InvalidSnapshot(format!("member {}: {e}", ms.id)))?;
             let exchange = match &ms.exchange {
                 Some(e) => {
                     let pending = e.timestamp.map(Timestamp::ntp_utc);
+                    if matches!(ms.credential, Credential::PublicKey { .. })
+                        && pending.is_some()
+                        && e.reply_key.is_none()
+                    {
+                        return Err(bad("public-key exchange without its reply key"));
+                    }
+                    let initiator = ctx
+                        .initiator(
+                            &ms.credential,
+                            public.as_ref(),
+                            &ms.id,
+                            ms.holds_csb || pending.is_some(),
+                            pending,
+                            e.reply_key.clone(),
+                        )
+                        .map_err(|e| GroupError::InvalidSnapshot(e.to_string()))?;
                     Some(Exchange {
                         mki: e.mki,
                         initial: e.initial,
@@ -1335,18 +1623,14 @@ impl GroupController {
                         expects_verification: e.expects_verification,
                         timed_out: e.timed_out,
                         unauth_error_reported: e.unauth_error_reported,
-                        initiator: ctx.initiator(
-                            &ms.credential,
-                            &ms.id,
-                            ms.holds_csb || pending.is_some(),
-                            pending,
-                        ),
+                        initiator,
                     })
                 }
                 None => None,
             };
             let member = Member {
                 credential: ms.credential.clone(),
+                public,
                 holds_csb: ms.holds_csb,
                 held: ms.held.clone(),
                 min_mki: ms.min_mki,
@@ -1554,6 +1838,16 @@ pub struct ExchangeSnapshot {
     pub timed_out: bool,
     /// An unauthenticated Error message was reported.
     pub unauth_error_reported: bool,
+    /// Public-key members (RFC 3830 §3.2): the key that checks the reply's V payload
+    /// (`auth_key`, derived from the message's envelope key, §4.1.4, §5.2), so the exchange
+    /// resumes after a restore. **Secret** (hex when serialized; absent for PSK members,
+    /// whose key is derived again from the PSK).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_secret_hex"
+    )]
+    pub reply_key: Option<SecretBytes>,
 }
 
 impl GroupSnapshot {
@@ -1685,6 +1979,40 @@ mod secret_hex {
         text.zeroize();
         r.map(SecretBytes::from)
             .ok_or_else(|| D::Error::custom("secret is not hex"))
+    }
+}
+
+/// Serde for optional secret bytes as hex.
+mod opt_secret_hex {
+    use super::SecretBytes;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<SecretBytes>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(k) => super::secret_hex::serialize(k, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretBytes>, D::Error> {
+        #[derive(Deserialize)]
+        struct W(#[serde(with = "super::secret_hex")] SecretBytes);
+        Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// Serde for public bytes as hex.
+mod bytes_hex {
+    use super::{hex, unhex};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        unhex(&text).ok_or_else(|| D::Error::custom("not hex"))
     }
 }
 

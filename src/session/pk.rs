@@ -491,6 +491,42 @@ impl PkInitiator {
     }
 }
 
+impl PkInitiator {
+    /// An initiator for a CSB the responder already holds (RFC 3830 §4.5): its next
+    /// [`initiate`](Self::initiate) builds a public-key update (same CSB ID, no RAND, a new
+    /// envelope key). `pending` is the timestamp and verification key (`auth_key`, RFC 3830
+    /// §4.1.4, §5.2) of a message still awaiting its verification message. Used by the group
+    /// controller, which builds one initiator per exchange and restores them from snapshots.
+    pub(crate) fn resume(
+        key: Box<dyn RsaPrivate>,
+        responder: Box<dyn RsaPublic>,
+        cfg: PkConfig,
+        bundle: CryptoSessionBundle,
+        pending: Option<(Timestamp, SecretBytes)>,
+    ) -> Self {
+        let id_i = cfg
+            .id_i
+            .as_ref()
+            .map(|i| i.data.to_vec())
+            .unwrap_or_default();
+        Self {
+            key,
+            responder,
+            cfg,
+            bundle: Some(bundle),
+            pending: pending.map(|(t, auth)| Pending { t, id_i, auth }),
+            envelope_key: None,
+            counter: 0,
+            confirmed: false,
+        }
+    }
+
+    /// The timestamp and verification key of the message awaiting a response, if any.
+    pub(crate) fn pending_reply(&self) -> Option<(Timestamp, SecretBytes)> {
+        self.pending.as_ref().map(|p| (p.t, p.auth.clone()))
+    }
+}
+
 struct ResponderKey {
     key: Box<dyn RsaPrivate>,
     cert: Option<Vec<u8>>,

@@ -1,24 +1,45 @@
-//! `mikey demo --mode group`: a source keys a small group of PSK receivers (RFC 3830 §8.1),
+//! `mikey demo --mode group`: a source keys a small group of receivers (RFC 3830 §8.1), the
+//! last of them with a public key (§3.2: every message to it is signed by the source and
+//! carries a fresh envelope key encrypted to it), the others with pre-shared keys (§3.1);
 //! then one receiver joins and one leaves. Each step shows the rekey, the MKI moving
 //! forward, the messages (initial with RAND or CSB update, §4.5), the acknowledgements,
 //! which receiver holds which key, and one RTP packet protected by the source with the
 //! current key and unprotected by every receiver (the one who left cannot).
+//!
+//! The RSA keys of the public-key receiver and of the source are the stored test keys
+//! `testvectors/keys/rsa2048-b.pem` and `rsa2048-a.pem`, built into the binary: public
+//! demonstration keys, never to be used for anything else.
 
 use crate::{print, Failure};
-use mikey::crypto::SecretBytes;
+use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider, SecretBytes};
 use mikey::session::group::{Credential, GroupConfig, GroupController, GroupEvent, MemberId};
-use mikey::session::{system_time, OsEntropy, PskResponder, ResponderConfig};
+use mikey::session::{
+    system_time, Accepted, OsEntropy, PinnedKeys, PkResponder, PskResponder, Rejected,
+    ResponderConfig,
+};
 use mikey::srtp::export::SrtpParams;
 use mikey::wire::{Id, MessageView, Payload, SrtpCs, SrtpPolicy};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 const NAMES: [&str; 12] = [
     "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory",
     "oscar",
 ];
 const SSRC: u32 = 0x1eaf_5eed;
+const SOURCE: &str = "sip:source@example.com";
+/// Public demonstration keys (the stored test keys): the source's signing key and the
+/// public-key receiver's key.
+const SOURCE_KEY: &str = include_str!("../../../testvectors/keys/rsa2048-a.pem");
+const MEMBER_KEY: &str = include_str!("../../../testvectors/keys/rsa2048-b.pem");
+
+fn demo_key(pem: &str) -> Result<Box<dyn RsaPrivate>, Failure> {
+    RustCryptoProvider
+        .rsa_private_from_pem(pem)
+        .map_err(|e| Failure::Input(format!("demo key: {e}")))
+}
 
 struct Opts {
     members: usize,
@@ -63,9 +84,38 @@ fn member_name(i: usize) -> String {
     }
 }
 
-/// A receiver: its PSK and responder.
+/// A receiver's responder: pre-shared key (RFC 3830 §3.1) or public key (§3.2).
+enum Responder {
+    Psk(Box<PskResponder>),
+    Pk(Box<PkResponder>),
+}
+
+impl Responder {
+    fn handle(&mut self, bytes: &[u8], now: core::time::Duration) -> Result<Accepted, Rejected> {
+        match self {
+            Self::Psk(r) => r.handle(bytes, now),
+            Self::Pk(r) => r.handle(bytes, now),
+        }
+    }
+
+    fn srtp(&self, csb: u32) -> Result<Vec<SrtpParams>, mikey::session::SessionError> {
+        match self {
+            Self::Psk(r) => r.srtp(csb),
+            Self::Pk(r) => r.srtp(csb),
+        }
+    }
+
+    fn method(&self) -> &'static str {
+        match self {
+            Self::Psk(_) => "psk",
+            Self::Pk(_) => "pk",
+        }
+    }
+}
+
+/// A receiver: its responder.
 struct Receiver {
-    responder: PskResponder,
+    responder: Responder,
     present: bool,
 }
 
@@ -103,6 +153,39 @@ struct Demo {
 }
 
 impl Demo {
+    /// Adds the public-key receiver `i` (RFC 3830 §3.2).
+    fn add_pk(&mut self, i: usize) -> Result<MemberId, Failure> {
+        let id = MemberId::new(member_name(i));
+        let key = demo_key(MEMBER_KEY)?;
+        self.group
+            .join(
+                id.clone(),
+                Credential::PublicKey {
+                    spki_der: key.to_spki_der(),
+                },
+                self.now,
+            )
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        let trust = PinnedKeys::new().with(SOURCE.as_bytes(), &demo_key(SOURCE_KEY)?.to_spki_der());
+        let responder = PkResponder::new(
+            Arc::new(RustCryptoProvider),
+            key,
+            trust,
+            ResponderConfig {
+                id_r: Some(Id::nai(id.as_str())),
+                ..ResponderConfig::default()
+            },
+        );
+        self.rx.insert(
+            id.clone(),
+            Receiver {
+                responder: Responder::Pk(Box::new(responder)),
+                present: true,
+            },
+        );
+        Ok(id)
+    }
+
     fn add(&mut self, i: usize) -> Result<MemberId, Failure> {
         let id = MemberId::new(member_name(i));
         let mut psk = vec![0u8; 16];
@@ -124,7 +207,7 @@ impl Demo {
         self.rx.insert(
             id.clone(),
             Receiver {
-                responder,
+                responder: Responder::Psk(Box::new(responder)),
                 present: true,
             },
         );
@@ -160,6 +243,7 @@ impl Demo {
                 .rx
                 .get_mut(id)
                 .ok_or_else(|| Failure::Input(format!("message for unknown {id}")))?;
+            let method = r.responder.method();
             let accepted = r
                 .responder
                 .handle(bytes, self.now)
@@ -172,10 +256,11 @@ impl Demo {
                 .map_err(fail)?;
             let _ = writeln!(
                 text,
-                "   -> {id:<24} {kind:<15} {:>4} bytes, verified",
+                "   -> {id:<24} {:<3} {kind:<15} {:>4} bytes, verified",
+                method.to_uppercase(),
                 bytes.len()
             );
-            sent.push(json!({"to": id.as_str(), "kind": if initial {"initial"} else {"update"}, "bytes": bytes.len(), "hex": hex(bytes), "verified": true}));
+            sent.push(json!({"to": id.as_str(), "method": method, "kind": if initial {"initial"} else {"update"}, "bytes": bytes.len(), "hex": hex(bytes), "verified": true}));
         }
         let events = self.group.poll(self.now);
         let all = events.contains(&GroupEvent::AllAcknowledged { mki });
@@ -275,7 +360,7 @@ impl Demo {
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let o = parse(args)?;
     let cfg = GroupConfig {
-        id_i: Some(Id::uri("sip:source@example.com")),
+        id_i: Some(Id::uri(SOURCE)),
         crypto_sessions: vec![SrtpCs {
             policy_no: 0,
             ssrc: SSRC,
@@ -284,17 +369,24 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..GroupConfig::default()
     };
-    let group =
-        GroupController::new(cfg, &mut OsEntropy).map_err(|e| Failure::Input(e.to_string()))?;
+    let group = GroupController::new(cfg, &mut OsEntropy)
+        .map_err(|e| Failure::Input(e.to_string()))?
+        .with_signing_key(
+            Arc::new(RustCryptoProvider),
+            Arc::from(demo_key(SOURCE_KEY)?),
+            Vec::new(),
+        );
     let mut d = Demo {
         group,
         rx: BTreeMap::new(),
         now: system_time(),
         seq: 0,
     };
-    for i in 0..o.members {
+    // The last receiver has a public key, the others pre-shared keys.
+    for i in 0..o.members - 1 {
         d.add(i)?;
     }
+    d.add_pk(o.members - 1)?;
     let mut steps = vec![d.round(format!("{} receivers join: first group key", o.members))?];
     d.now += core::time::Duration::from_secs(10);
     let newcomer = d.add(o.members)?;
@@ -323,7 +415,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "MIKEY group keying (RFC 3830 §8.1): one source, PSK receivers, AES-CM-128 + HMAC-SHA-1-160, V=1"
+        "MIKEY group keying (RFC 3830 §8.1): one source, PSK receivers and one public-key receiver (RSA-2048, demo test keys), AES-CM-128 + HMAC-SHA-1-160, V=1"
     );
     let _ = writeln!(
         out,
