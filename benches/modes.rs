@@ -205,6 +205,18 @@ fn bench(c: &mut Criterion) {
         g.sample_size(20).measurement_time(Duration::from_secs(4));
         let mut r = rng();
         let mut i = 0u64;
+        // One RSA-2048 private-key operation (PKCS#1 v1.5 SHA-256 signature), to compare
+        // with `openssl speed rsa2048` on the same machine.
+        g.bench_function("rsa2048_sign", |b| {
+            b.iter(|| {
+                k.a.sign(
+                    &mut r,
+                    SignatureScheme::RsaPkcs1Sha256,
+                    b"mikey benchmark message",
+                )
+                .unwrap()
+            })
+        });
         g.bench_function("pk_exchange", |b| {
             b.iter(|| {
                 i += 1;
