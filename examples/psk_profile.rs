@@ -6,10 +6,17 @@ use mikey::wire::{SrtpCs, SrtpPolicy};
 
 fn main() {
     let psk = [0x42u8; 16];
-    let n: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     let cfg = PskConfig {
         v: true,
-        crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
+        crypto_sessions: vec![SrtpCs {
+            policy_no: 0,
+            ssrc: 0x1234,
+            roc: 0,
+        }],
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..PskConfig::default()
     };
@@ -24,9 +31,12 @@ fn main() {
     for i in 0..n {
         let now = Duration::from_secs(1_790_000_000 + i);
         let mut ini = PskInitiator::new(&psk, cfg.clone());
-        let m = ini.initiate(vec![TransportKey::tgk(&[9u8; 16])], now, &mut rng).unwrap();
+        let m = ini
+            .initiate(vec![TransportKey::tgk(&[9u8; 16])], now, &mut rng)
+            .unwrap();
         let a = resp.handle(&m, now).unwrap();
-        ini.handle_response(a.response.as_deref().unwrap(), now).unwrap();
+        ini.handle_response(a.response.as_deref().unwrap(), now)
+            .unwrap();
         std::hint::black_box((ini.srtp().unwrap(), resp.srtp(a.csb_id).unwrap()));
         resp.remove_bundle(a.csb_id);
     }
