@@ -631,3 +631,40 @@ fn a_peer_cannot_take_over_another_peers_csb() {
     );
     assert_eq!(r.srtp(0xc5b0c5b0).unwrap(), before);
 }
+
+#[test]
+fn counter_identities_are_bounded() {
+    // Updates of one bundle, each from a new COUNTER identity: the table of last counters
+    // stops at max_bundles entries instead of growing without end.
+    let mut r = PskResponder::new(
+        SecretBytes::from_slice(&PSK),
+        ResponderConfig {
+            max_bundles: 2,
+            ..ResponderConfig::default()
+        },
+    );
+    let c = PskConfig {
+        ts_type: TsType::Counter,
+        v: false,
+        id_i: Some(Id::nai("a@x")),
+        csb_id: Some(1),
+        ..cfg()
+    };
+    let mut i = PskInitiator::new(&PSK, c);
+    for (n, who) in ["a@x", "b@x", "c@x"].iter().enumerate() {
+        i.config_mut().id_i = Some(Id::nai(who));
+        let m = i
+            .initiate(vec![TransportKey::tgk(&[n as u8; 16])], NOW, &mut seq_rng())
+            .unwrap();
+        let res = r.handle(&m, NOW);
+        if n < 2 {
+            res.unwrap();
+        } else {
+            let e = res.unwrap_err().error;
+            assert_eq!(
+                e,
+                SessionError::Unspecified("too many COUNTER identities to remember".into())
+            );
+        }
+    }
+}

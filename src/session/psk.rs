@@ -795,6 +795,17 @@ impl PskResponder {
             )));
         }
         check_export(&candidate)?;
+        // The last COUNTER value of each initiator identity is remembered (RFC 3830 §5.4);
+        // that table is bounded like the bundles: a new identity is refused rather than an
+        // old one forgotten (forgetting would let its old counters be replayed).
+        if t.ts_type == TsType::Counter
+            && !self.counters.contains_key(&c.counter_key)
+            && self.counters.len() >= self.cfg.max_bundles
+        {
+            return Err(SessionError::Unspecified(
+                "too many COUNTER identities to remember".into(),
+            ));
+        }
         // Accepted: commit state, then answer.
         if t.ts_type == TsType::Counter {
             self.counters.insert(c.counter_key, t.value);
