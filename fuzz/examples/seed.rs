@@ -11,8 +11,9 @@ use mikey::crypto::SecretBytes;
 use mikey::sdp::{encode_base64, KeyMgmtHeader};
 use mikey::session::{PskResponder, ResponderConfig};
 use mikey::wire::{MessageView, ParseOptions, Payload, PayloadBody, PrfFunc};
+use mikey_fuzz::dh::{DhHarness, Mode};
 use mikey_fuzz::psk::{self, Flavour, NOW};
-use mikey_fuzz::responder::{mutation_input, raw_input};
+use mikey_fuzz::responder::{mutation_input, raw_input, Harness};
 use mikey_fuzz::vectors;
 use std::path::{Path, PathBuf};
 
@@ -155,9 +156,44 @@ fn main() {
         );
         out.put("sdp_keymgmt", &format!("b64-{name}"), b64.as_bytes());
     }
+    // The responder targets of the other modes: each base message raw for every flavour,
+    // and mutation inputs (none, a flipped last byte, a dropped payload) of each base.
+    responder_seeds(&mut out, "pk_responder", &mikey_fuzz::pk::PkHarness::new());
+    responder_seeds(
+        &mut out,
+        "rsa_r_responder",
+        &mikey_fuzz::rsa_r::RsaRHarness::new(),
+    );
+    responder_seeds(&mut out, "dh_sign_responder", &DhHarness::new(Mode::Sign));
+    responder_seeds(&mut out, "dh_hmac_responder", &DhHarness::new(Mode::Hmac));
+
     println!(
         "wrote {} seed files under {}",
         out.written,
         out.root.display()
     );
+}
+
+fn responder_seeds<H: Harness>(out: &mut Out, target: &str, h: &H) {
+    for (b, base) in h.bases().iter().enumerate() {
+        for f in 0..h.flavours() as u8 {
+            out.put(
+                target,
+                &format!("raw{f}-{}", base.name),
+                &raw_input(f, &base.message),
+            );
+        }
+        let b = b as u8;
+        out.put(target, &format!("mut{b}-none"), &mutation_input(b, &[]));
+        out.put(
+            target,
+            &format!("mut{b}-flip-last"),
+            &mutation_input(b, &[[0, 0xff, 0xff, 0]]),
+        );
+        out.put(
+            target,
+            &format!("mut{b}-drop-first-payload"),
+            &mutation_input(b, &[[7, 0, 0, 0]]),
+        );
+    }
 }

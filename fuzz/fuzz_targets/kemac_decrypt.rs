@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     let with_id = flags & 2 != 0;
 
     let mut ctx = ParseCtx {
-        validate_key_data: false,
+        validate: false,
         ..ParseCtx::default()
     };
     let kemac = Kemac::parse(&mut Reader::new(rest), &mut ctx)

@@ -9,6 +9,51 @@
 //! * [`vectors`]: every message of `testvectors/`, for seeds.
 #![forbid(unsafe_code)]
 
+pub mod dh;
+pub mod keys;
+pub mod pk;
 pub mod psk;
 pub mod responder;
+pub mod rsa_r;
 pub mod vectors;
+
+#[cfg(test)]
+mod tests {
+    use crate::responder::{mutation_input, raw_input, run, Harness};
+
+    /// Every base message is accepted unchanged, rejected with a flipped last byte, and
+    /// raw inputs of every flavour run.
+    fn exercise<H: Harness>(h: &H) {
+        assert!(!h.bases().is_empty());
+        for b in 0..h.bases().len() as u8 {
+            run(h, &mutation_input(b, &[]));
+            run(h, &mutation_input(b, &[[0, 0xff, 0xff, 0]]));
+            run(h, &mutation_input(b, &[[7, 0, 0, 0]]));
+        }
+        for f in 0..h.flavours() as u8 {
+            for b in h.bases() {
+                run(h, &raw_input(f, &b.message));
+            }
+        }
+    }
+
+    #[test]
+    fn pk() {
+        exercise(&crate::pk::PkHarness::new());
+    }
+
+    #[test]
+    fn rsa_r() {
+        exercise(&crate::rsa_r::RsaRHarness::new());
+    }
+
+    #[test]
+    fn dh_sign() {
+        exercise(&crate::dh::DhHarness::new(crate::dh::Mode::Sign));
+    }
+
+    #[test]
+    fn dh_hmac() {
+        exercise(&crate::dh::DhHarness::new(crate::dh::Mode::Hmac));
+    }
+}
