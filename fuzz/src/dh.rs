@@ -99,7 +99,7 @@ pub enum Dh {
 /// A responder of either mode with its randomness.
 pub struct DhSide {
     r: Dh,
-    rng: Box<dyn FnMut(&mut [u8]) + Send>,
+    rng: keys::Rng,
     lenient: bool,
 }
 

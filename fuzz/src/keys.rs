@@ -90,8 +90,11 @@ impl RsaPrivate for Shared {
     }
 }
 
+/// Deterministic randomness a responder can keep (an [`Entropy`]).
+pub type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
+
 /// Deterministic "randomness" as a boxed [`Entropy`] a responder can keep.
-pub fn rng(seed: u8) -> Box<dyn FnMut(&mut [u8]) + Send> {
+pub fn rng(seed: u8) -> Rng {
     let mut n = seed;
     Box::new(move |b: &mut [u8]| {
         for x in b {

@@ -91,7 +91,7 @@ pub enum Side {
         /// The responder.
         r: RsaRResponder,
         /// Its randomness.
-        rng: Box<dyn FnMut(&mut [u8]) + Send>,
+        rng: keys::Rng,
         /// Lenient parsing.
         lenient: bool,
     },
