@@ -99,7 +99,7 @@ pub enum Dh {
 /// A responder of either mode with its randomness.
 pub struct DhSide {
     r: Dh,
-    rng: crate::keys::Rng,
+    rng: keys::Rng,
     lenient: bool,
 }
 

@@ -90,7 +90,7 @@ impl RsaPrivate for Shared {
     }
 }
 
-/// A boxed [`Entropy`] a responder can keep.
+/// Deterministic randomness a responder can keep (an [`Entropy`]).
 pub type Rng = Box<dyn FnMut(&mut [u8]) + Send>;
 
 /// Deterministic "randomness" as a boxed [`Entropy`] a responder can keep.

@@ -91,7 +91,7 @@ pub enum Side {
         /// The responder.
         r: RsaRResponder,
         /// Its randomness.
-        rng: crate::keys::Rng,
+        rng: keys::Rng,
         /// Lenient parsing.
         lenient: bool,
     },
