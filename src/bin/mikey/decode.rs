@@ -229,20 +229,29 @@ pub struct OpenedMessage {
     pub srtp: Vec<mikey::srtp::export::SrtpParams>,
 }
 
-/// Opens every PSK I_MESSAGE (`None` for other messages). Update messages without RAND use
-/// the RAND of an earlier message of the same CSB in the input. A MAC that does not verify
-/// is an error unless `verify` is false.
-pub fn open_all(
+/// What opening one message gives: its bundle, whether the MAC verified, and whether the
+/// signature verified (`None` for PSK messages; `Some(None)` when no CERT could check it).
+type Opening = (
+    mikey::session::CryptoSessionBundle,
+    bool,
+    Option<Option<bool>>,
+);
+
+/// Opens every message of data type `want` with `open` (`None` for other messages). Update
+/// messages without RAND use the RAND of an earlier message of the same CSB in the input.
+/// `hint` is appended to an authentication failure.
+fn open_each(
     decoded: &[Decoded<'_>],
-    psk: &[u8],
-    verify: bool,
+    want: DataType,
+    hint: &str,
+    mut open: impl FnMut(&Decoded<'_>, Option<&[u8]>) -> Result<Opening, SessionError>,
 ) -> Result<Vec<Option<OpenedMessage>>, Failure> {
     let mut rands: std::collections::HashMap<u32, Vec<u8>> = std::collections::HashMap::new();
     let many = decoded.len() > 1;
     let mut out = Vec::new();
     for (i, d) in decoded.iter().enumerate() {
         let h = d.view.header();
-        if h.data_type != DataType::PskInit {
+        if h.data_type != want {
             out.push(None);
             continue;
         }
@@ -251,35 +260,44 @@ pub fn open_all(
         } else {
             String::new()
         };
-        let op = open_psk_message(
-            &d.view,
-            psk,
-            rands.get(&h.csb_id).map(|r| r.as_slice()),
-            verify,
-        )
-        .map_err(|e| {
-            Failure::Input(format!(
-                "{where_}{e}{}",
-                if matches!(e, SessionError::AuthFailure) {
-                    " (MAC does not verify with this PSK; --no-verify shows the keys anyway)"
+        let (bundle, mac_verified, signature_verified) =
+            open(d, rands.get(&h.csb_id).map(|r| r.as_slice())).map_err(|e| {
+                let hint = if matches!(e, SessionError::AuthFailure) {
+                    hint
                 } else {
                     ""
-                }
-            ))
-        })?;
-        rands
-            .entry(h.csb_id)
-            .or_insert_with(|| op.bundle.rand.clone());
+                };
+                Failure::Input(format!("{where_}{e}{hint}"))
+            })?;
+        rands.entry(h.csb_id).or_insert_with(|| bundle.rand.clone());
         let srtp =
-            export(&op.bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
+            export(&bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
         out.push(Some(OpenedMessage {
-            mac_verified: op.mac_verified,
-            signature_verified: None,
-            keys: op.bundle.keys.clone(),
+            mac_verified,
+            signature_verified,
+            keys: bundle.keys.clone(),
             srtp,
         }));
     }
     Ok(out)
+}
+
+/// Opens every PSK I_MESSAGE (`None` for other messages). A MAC that does not verify is an
+/// error unless `verify` is false.
+pub fn open_all(
+    decoded: &[Decoded<'_>],
+    psk: &[u8],
+    verify: bool,
+) -> Result<Vec<Option<OpenedMessage>>, Failure> {
+    open_each(
+        decoded,
+        DataType::PskInit,
+        " (MAC does not verify with this PSK; --no-verify shows the keys anyway)",
+        |d, rand| {
+            open_psk_message(&d.view, psk, rand, verify)
+                .map(|op| (op.bundle, op.mac_verified, None))
+        },
+    )
 }
 
 /// Opens every public-key I_MESSAGE (RFC 3830 §3.2) with `key` (`None` for other
@@ -290,50 +308,15 @@ pub fn open_all_pk(
     key: &dyn RsaPrivate,
     verify: bool,
 ) -> Result<Vec<Option<OpenedMessage>>, Failure> {
-    let mut rands: std::collections::HashMap<u32, Vec<u8>> = std::collections::HashMap::new();
-    let many = decoded.len() > 1;
-    let mut out = Vec::new();
-    for (i, d) in decoded.iter().enumerate() {
-        let h = d.view.header();
-        if h.data_type != DataType::PkInit {
-            out.push(None);
-            continue;
-        }
-        let where_ = if many {
-            format!("message {}: ", i + 1)
-        } else {
-            String::new()
-        };
-        let op = open_pk_message(
-            &d.view,
-            key,
-            default_provider(),
-            rands.get(&h.csb_id).map(|r| r.as_slice()),
-            verify,
-        )
-        .map_err(|e| {
-            Failure::Input(format!(
-                "{where_}{e}{}",
-                if matches!(e, SessionError::AuthFailure) {
-                    " (signature or MAC does not verify: not addressed to this key? --no-verify shows the keys anyway)"
-                } else {
-                    ""
-                }
-            ))
-        })?;
-        rands
-            .entry(h.csb_id)
-            .or_insert_with(|| op.bundle.rand.clone());
-        let srtp =
-            export(&op.bundle).map_err(|e| Failure::Input(format!("{where_}SRTP export: {e}")))?;
-        out.push(Some(OpenedMessage {
-            mac_verified: op.mac_verified,
-            signature_verified: Some(op.signature_verified),
-            keys: op.bundle.keys.clone(),
-            srtp,
-        }));
-    }
-    Ok(out)
+    open_each(
+        decoded,
+        DataType::PkInit,
+        " (signature or MAC does not verify: not addressed to this key? --no-verify shows the keys anyway)",
+        |d, rand| {
+            open_pk_message(&d.view, key, default_provider(), rand, verify)
+                .map(|op| (op.bundle, op.mac_verified, Some(op.signature_verified)))
+        },
+    )
 }
 
 /// `mikey reencode [--lenient] INPUT`: parse, encode, print lowercase hex per message.
