@@ -9,7 +9,9 @@
 # flags cargo fuzz passes. Uses AddressSanitizer when it links, else no sanitizer
 # (FUZZ_SANITIZER=address|none forces one). Installs cargo-fuzz from crates.io if missing.
 # Build output goes to FUZZ_TARGET_DIR (default fuzz/target), never to CARGO_TARGET_DIR;
-# new inputs to FUZZ_WORK_DIR (default: a temporary folder).
+# new inputs to FUZZ_WORK_DIR (default: a temporary folder). FUZZ_RUNS=N stops each
+# target after N executions (SECONDS stays the cap): the long campaign is
+#   FUZZ_RUNS=10000000 FUZZ_WORK_DIR=/tmp/campaign fuzz/run-all.sh 7200
 # Exits non-zero if any target crashes, leaks, times out or fails to build; crash inputs
 # are kept in fuzz/artifacts/<target>/. Prints the executions of every target.
 set -uo pipefail
@@ -82,8 +84,10 @@ for t in "${targets[@]}"; do
   [ -d "fuzz/corpus/$t" ] && corpora+=("fuzz/corpus/$t")
   log="$scratch/$t.log"
   echo "== $t: ${secs}s"
+  runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
   cargo fuzz run --sanitizer "$san" "$t" "${corpora[@]}" -- \
-    -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    "${runs[@]}" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1
   rc=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"

@@ -1,7 +1,8 @@
 //! The Diffie-Hellman modes under the responder harness: DH-SIGN (RFC 3830 §3.3) and
 //! DHHMAC (RFC 4650). Our initiators build the messages once in OAKLEY 1 (768 bits,
 //! enabled explicitly in the responder configuration) so that each exponentiation stays
-//! cheap; DH-SIGN signs with the 1024-bit stored key; clock and randomness are fixed.
+//! cheap with `--features real-crypto`; by default every party uses the fast toy provider
+//! of [`crate::toy`]. DH-SIGN signs with the 1024-bit stored key; clock and randomness are fixed.
 
 use crate::keys::{self, check_cache, verdict, ALICE, BOB};
 use crate::psk::{NOW, PSK};
@@ -81,11 +82,13 @@ fn verifier() -> Arc<dyn PeerVerifier> {
 /// A DH-SIGN responder with the stored key.
 pub fn sign_responder(flavour: usize) -> DhSignResponder {
     DhSignResponder::new(responder_config(flavour), keys::key(), verifier())
+        .with_provider(keys::provider())
 }
 
 /// A DHHMAC responder with the fixed PSK.
 pub fn hmac_responder(flavour: usize) -> DhHmacResponder {
     DhHmacResponder::new(SecretBytes::from_slice(&PSK), responder_config(flavour))
+        .with_provider(keys::provider())
 }
 
 /// The two responders behind one interface.
@@ -184,7 +187,8 @@ impl Mode {
     fn initiator(self, cfg: DhConfig, variant: bool) -> Init {
         match self {
             Mode::Sign => {
-                let i = DhSignInitiator::new(cfg, keys::key(), verifier());
+                let i = DhSignInitiator::new(cfg, keys::key(), verifier())
+                    .with_provider(keys::provider());
                 Init::Sign(if variant {
                     i.with_scheme(SignatureScheme::RsaPssSha256)
                 } else {
@@ -192,7 +196,7 @@ impl Mode {
                 })
             }
             Mode::Hmac => {
-                let i = DhHmacInitiator::new(&PSK, cfg);
+                let i = DhHmacInitiator::new(&PSK, cfg).with_provider(keys::provider());
                 Init::Hmac(if variant {
                     i.with_mac(MacAlg::HmacSha256_256)
                 } else {

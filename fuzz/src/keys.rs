@@ -1,9 +1,10 @@
 //! What the public-key and Diffie-Hellman fuzz targets share: the stored 1024-bit RSA key
-//! (loaded once; every party of every exchange uses it, so each private operation stays
+//! (as a toy key of [`crate::toy`] unless built with `--features real-crypto`; loaded once; every party of every exchange uses it, so each private operation stays
 //! cheap), pinned identities, deterministic randomness, and the checks of a responder's
 //! answer that turn it into a [`Verdict`].
 
 use crate::responder::Verdict;
+use crate::toy::{ToyKey, ToyProvider};
 use mikey::crypto::{
     CryptoError, CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider, SecretBytes,
     SignatureScheme,
@@ -20,13 +21,17 @@ pub const ALICE: &str = "alice@example.com";
 /// The responder's identity.
 pub const BOB: &str = "bob@example.com";
 
-/// The key, parsed once.
+/// The key, parsed once: the real RSA key with `--features real-crypto`, else its
+/// [`ToyKey`] (see [`crate::toy`]).
 pub static KEY: LazyLock<Arc<dyn RsaPrivate>> = LazyLock::new(|| {
-    Arc::from(
-        RustCryptoProvider
-            .rsa_private_from_pem(RSA1024_PEM)
-            .expect("testvectors/keys/rsa1024.pem loads"),
-    )
+    let real = RustCryptoProvider
+        .rsa_private_from_pem(RSA1024_PEM)
+        .expect("testvectors/keys/rsa1024.pem loads");
+    if cfg!(feature = "real-crypto") {
+        Arc::from(real)
+    } else {
+        Arc::new(ToyKey::from_private(&*real))
+    }
 });
 
 /// The key as the `Box<dyn RsaPrivate>` the sessions own, without parsing it again.
@@ -47,9 +52,14 @@ pub fn trust() -> PinnedKeys {
         .with(BOB.as_bytes(), &spki)
 }
 
-/// The crypto provider of every session.
+/// The crypto provider of every session: RustCrypto with `--features real-crypto`, else
+/// the fast [`ToyProvider`].
 pub fn provider() -> Arc<dyn CryptoProvider> {
-    Arc::new(RustCryptoProvider)
+    if cfg!(feature = "real-crypto") {
+        Arc::new(RustCryptoProvider)
+    } else {
+        Arc::new(ToyProvider)
+    }
 }
 
 #[derive(Debug)]

@@ -7,6 +7,8 @@
 //!   A responder target for another key exchange mode implements [`responder::Harness`]
 //!   in its own `fuzz_targets/<mode>_responder.rs` and calls [`responder::run`].
 //! * [`vectors`]: every message of `testvectors/`, for seeds.
+//! * [`toy`]: a fast deterministic stand-in for RSA and modexp (fuzzing speed) used by the
+//!   public-key and DH targets unless built with `--features real-crypto`.
 #![forbid(unsafe_code)]
 
 pub mod dh;
@@ -15,6 +17,7 @@ pub mod pk;
 pub mod psk;
 pub mod responder;
 pub mod rsa_r;
+pub mod toy;
 pub mod vectors;
 
 #[cfg(test)]
