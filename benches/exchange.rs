@@ -126,7 +126,11 @@ fn interleaved(psk: &[u8], rounds: u32, batch: u32) -> (f64, f64, f64) {
     for i in 0..rounds {
         let t = cpu_time();
         for j in 0..batch {
-            exchange(psk, NOW + Duration::from_secs(u64::from((i + j) % 200)), &mut r);
+            exchange(
+                psk,
+                NOW + Duration::from_secs(u64::from((i + j) % 200)),
+                &mut r,
+            );
         }
         te += cpu_time() - t;
         let t = cpu_time();

@@ -62,7 +62,7 @@ fn main() {
         }
         return;
     }
-    let cfg = PskConfig {
+    let cfg = || PskConfig {
         v: true,
         crypto_sessions: vec![SrtpCs {
             policy_no: 0,
@@ -72,7 +72,6 @@ fn main() {
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..PskConfig::default()
     };
-    let mut resp = PskResponder::new(SecretBytes::from_slice(&psk), ResponderConfig::default());
     let mut x = 0u8;
     let mut rng = move |b: &mut [u8]| {
         for v in b {
@@ -82,7 +81,9 @@ fn main() {
     };
     for i in 0..n {
         let now = Duration::from_secs(1_790_000_000 + i);
-        let mut ini = PskInitiator::new(&psk, cfg.clone());
+        // As benches/exchange.rs does: a fresh initiator and responder per exchange.
+        let mut ini = PskInitiator::new(&psk, cfg());
+        let mut resp = PskResponder::new(SecretBytes::from_slice(&psk), ResponderConfig::default());
         let m = ini
             .initiate(vec![TransportKey::tgk(&[9u8; 16])], now, &mut rng)
             .unwrap();
