@@ -221,6 +221,28 @@ pub fn mac(kind: MacKind, key: &[u8], data: &[u8]) -> MacTag {
     }
 }
 
+fn hmac_tag_parts<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> MacTag {
+    // HMAC (RFC 2104 §2) accepts keys of any length, so this cannot fail.
+    let mut m = match <M as KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC accepts keys of any length (RFC 2104 §2)"),
+    };
+    for p in parts {
+        m.update(p);
+    }
+    MacTag::from_slice(&m.finalize().into_bytes())
+}
+
+/// [`mac`] over the concatenation of `parts`, without building it: the verification
+/// message's MAC covers the message, then IDi, IDr and T (RFC 3830 §5.2).
+pub fn mac_parts(kind: MacKind, key: &[u8], parts: &[&[u8]]) -> MacTag {
+    match kind {
+        MacKind::Null => MacTag::from_slice(&[]),
+        MacKind::HmacSha1_160 => hmac_tag_parts::<Hmac<Sha1>>(key, parts),
+        MacKind::HmacSha256_256 => hmac_tag_parts::<Hmac<Sha256>>(key, parts),
+    }
+}
+
 /// Verifies `tag` over `data` in constant time (RFC 3830 §4.2.4). A tag of the wrong length
 /// is rejected; for NULL only an empty tag verifies.
 pub fn verify_mac(kind: MacKind, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
@@ -743,6 +765,26 @@ mod tests {
         assert!(verify_mac(MacKind::Null, b"", b"anything", &[]));
         assert!(!verify_mac(MacKind::Null, b"", b"anything", &[0]));
         assert!(mac(MacKind::Null, b"k", b"d").is_empty());
+        // Parts: the same tag as over their concatenation (RFC 2202 test case 2 again).
+        for kind in [MacKind::HmacSha1_160, MacKind::HmacSha256_256] {
+            let whole = mac(kind, b"Jefe", b"what do ya want for nothing?");
+            let parts = mac_parts(
+                kind,
+                b"Jefe",
+                &[b"what do ", b"", b"ya want", b" for nothing?"],
+            );
+            assert_eq!(whole.as_bytes(), parts.as_bytes());
+        }
+        assert_eq!(
+            mac_parts(
+                MacKind::HmacSha1_160,
+                b"Jefe",
+                &[b"what do ya want for nothing?"]
+            )
+            .as_bytes(),
+            &unhex("effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")[..]
+        );
+        assert!(mac_parts(MacKind::Null, b"k", &[b"d"]).is_empty());
     }
 
     #[test]

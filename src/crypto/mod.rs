@@ -31,8 +31,8 @@ pub use derive::{
     PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT, TGK_CONST_TEK,
 };
 pub use kemac::{
-    aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, verify_mac, KemacCipher, MacKind, MacTag,
-    AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
+    aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, mac_parts, verify_mac, KemacCipher,
+    MacKind, MacTag, AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
 };
 pub use prf::{prf, Prf};
 pub use provider::{

@@ -181,6 +181,9 @@ impl CryptoSessionBundle {
                 self.cs_map = m;
             }
         }
+        change.policies_changed.reserve_exact(policies.len());
+        self.policies.reserve(policies.len());
+        self.keys.reserve(keys.len());
         for p in policies {
             change.policies_changed.push(p.policy_no);
             match self

@@ -73,12 +73,34 @@ pub(crate) fn check_timestamp(
     }
 }
 
-/// The TS value bytes as on the wire (for the verification MAC, RFC 3830 §5.2).
-pub(crate) fn ts_bytes(ts: &Timestamp) -> Vec<u8> {
-    let mut v = Vec::with_capacity(10);
-    crate::wire::PayloadBody::encode(ts, crate::wire::PayloadType::Last, &mut v);
-    v.drain(..2);
-    v
+/// The TS value bytes as on the wire (for the verification MAC, RFC 3830 §5.2), in a
+/// fixed buffer (no allocation per message).
+pub(crate) struct TsBytes {
+    buf: [u8; 8],
+    len: usize,
+}
+
+impl core::ops::Deref for TsBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// The TS value bytes as on the wire (RFC 3830 §6.6: 64 bits for NTP-UTC, NTP and
+/// COUNTER; 32 bits for NTP-UTC-32, RFC 6043 §6.6).
+pub(crate) fn ts_bytes(ts: &Timestamp) -> TsBytes {
+    let len = crate::wire::PayloadBody::encoded_len(ts) - 2;
+    let mut buf = [0u8; 8];
+    if len == 8 {
+        buf.copy_from_slice(&ts.value.to_be_bytes());
+    } else {
+        buf[..4].copy_from_slice(&(ts.value as u32).to_be_bytes());
+    }
+    TsBytes {
+        buf,
+        len: len.min(8),
+    }
 }
 
 /// MAC of a response: over the message up to the MAC field, then IDi || IDr || T
@@ -91,12 +113,17 @@ pub(crate) fn response_mac(
     id_r: &[u8],
     t: &[u8],
 ) -> MacTag {
-    let mut data = Vec::with_capacity(msg.len() + id_i.len() + id_r.len() + t.len());
-    data.extend_from_slice(msg);
-    data.extend_from_slice(id_i);
-    data.extend_from_slice(id_r);
-    data.extend_from_slice(t);
-    crate::crypto::mac(kind, key, &data)
+    crate::crypto::mac_parts(kind, key, &[msg, id_i, id_r, t])
+}
+
+/// Placeholder bytes for a MAC field of `len` bytes, overwritten once the MAC is computed
+/// (borrowed: no allocation for MACs of up to 32 bytes, all of RFC 3830 and RFC 6043).
+pub(crate) fn mac_placeholder(len: usize) -> Cow<'static, [u8]> {
+    const ZEROS: [u8; 32] = [0; 32];
+    match ZEROS.get(..len) {
+        Some(z) => Cow::Borrowed(z),
+        None => Cow::Owned(vec![0; len]),
+    }
 }
 
 /// Appends a V payload to `msg`, computes its MAC over the whole message plus the
@@ -113,7 +140,7 @@ pub(crate) fn seal_with_v(
     let len = kind.mac_len();
     msg.payloads.push(Payload::V(Verification {
         auth_alg: mac_alg,
-        mac: Cow::Owned(vec![0; len]),
+        mac: mac_placeholder(len),
     }));
     let mut out = msg.encode();
     let body = out.len() - len;
@@ -200,14 +227,14 @@ pub(crate) fn outgoing_cs_map(
 pub(crate) fn fill_ssrcs(cs_map: &mut CsIdMap<'static>, local: &[u32]) {
     let mut filled = local.iter();
     if let CsIdMap::SrtpId(m) = cs_map {
-        let zero: Vec<u8> = m
-            .iter()
-            .filter(|(_, c)| c.ssrc == 0)
-            .map(|(id, _)| id)
-            .collect();
-        for id in zero {
-            if let Some(s) = filled.next() {
-                m.set_ssrc(id, *s);
+        for id in 1..=m.len().min(255) as u8 {
+            if m.get(id).is_some_and(|c| c.ssrc == 0) {
+                match filled.next() {
+                    Some(s) => {
+                        m.set_ssrc(id, *s);
+                    }
+                    None => break,
+                }
             }
         }
     }
@@ -396,29 +423,26 @@ pub(crate) fn check_response(
     if h.csb_id != c.csb_id {
         return Err(SessionError::UnknownCsb(h.csb_id));
     }
-    let t = view
-        .payloads()
-        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
+    // One pass over the payloads: the first T, ID and V, and every ERR.
+    let (mut t, mut their_id_r, mut v) = (None, None, None);
+    let mut errs: Vec<ErrorNo> = Vec::new();
+    for p in view.payloads() {
+        match p {
+            Payload::T(x) if t.is_none() => t = Some(x),
+            Payload::Id(i) if their_id_r.is_none() => their_id_r = Some(i.data),
+            Payload::V(x) if v.is_none() => v = Some(x),
+            Payload::Err(e) => errs.push(e.error_no),
+            _ => {}
+        }
+    }
     if t != Some(c.t) {
         return Err(SessionError::InvalidTimestamp);
     }
-    let id_r: Vec<u8> = view
-        .payloads()
-        .find_map(|p| {
-            if let Payload::Id(i) = p {
-                Some(i.data.to_vec())
-            } else {
-                None
-            }
-        })
-        .unwrap_or_else(|| c.id_r.to_vec());
-    let v = view
-        .payloads()
-        .find_map(|p| if let Payload::V(v) = p { Some(v) } else { None });
+    let id_r: &[u8] = their_id_r.as_deref().unwrap_or(c.id_r);
     let verify = |v: &Verification<'_>| -> Result<(), SessionError> {
         let kind = mac_of(v.auth_alg, c.mac == MacAlg::Null)?;
         let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
-        let tag = response_mac(kind, c.auth_key, body, c.id_i, &id_r, &ts_bytes(&c.t));
+        let tag = response_mac(kind, c.auth_key, body, c.id_i, id_r, &ts_bytes(&c.t));
         if bool::from(subtle::ConstantTimeEq::ct_eq(
             tag.as_bytes(),
             v.mac.as_ref(),
@@ -430,16 +454,6 @@ pub(crate) fn check_response(
     };
     match h.data_type {
         DataType::Error => {
-            let errs: Vec<ErrorNo> = view
-                .payloads()
-                .filter_map(|p| {
-                    if let Payload::Err(e) = p {
-                        Some(e.error_no)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
             if let Some(v) = &v {
                 verify(v)?;
             }
@@ -565,4 +579,32 @@ pub(crate) fn check_policies(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fixed-buffer TS bytes are the value field of the encoded T payload.
+    #[test]
+    fn ts_bytes_match_the_encoding() {
+        for t in [
+            Timestamp::ntp_utc(0x0102_0304_0506_0708),
+            Timestamp::counter(7),
+            Timestamp {
+                ts_type: TsType::Ntp,
+                value: u64::MAX,
+            },
+            Timestamp {
+                ts_type: TsType::NtpUtc32,
+                value: 0x1122_3344,
+            },
+        ] {
+            let mut v = Vec::new();
+            crate::wire::PayloadBody::encode(&t, PayloadType::Last, &mut v);
+            assert_eq!(&*ts_bytes(&t), &v[2..], "{t:?}");
+        }
+        assert_eq!(mac_placeholder(20).len(), 20);
+        assert_eq!(mac_placeholder(40).len(), 40);
+    }
 }

@@ -1143,7 +1143,10 @@ impl GroupController {
         let view =
             MessageView::parse(bytes).map_err(|e| GroupError::Rejected(SessionError::Parse(e)))?;
         let is_error = view.header().data_type == DataType::Error;
-        let has_v = view.payloads().any(|p| matches!(p, Payload::V(_)));
+        // Whether an Error message is authenticated (carries V, RFC 3830 §5.1.2) matters only
+        // for Error messages (only they yield `PeerError`): a verification message is not
+        // walked an extra time here, its initiator checks it.
+        let has_v = is_error && view.payloads().any(|p| matches!(p, Payload::V(_)));
         let m = self
             .members
             .get_mut(member)

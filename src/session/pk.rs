@@ -797,7 +797,7 @@ impl PkResponder {
             counter_key,
             mac_kind,
             mac_alg: p.kemac.mac_alg,
-            auth_key: keys.auth.clone(),
+            auth_key: keys.auth.as_bytes(),
             id_i: enc_id.data.to_vec(),
             id_r: id_r_bytes,
             // Cached: PSK updates keyed with it are accepted (RFC 3830 §3.2, §4.5).

@@ -31,8 +31,9 @@
 
 use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
 use super::common::{
-    check_policies, check_response, check_timestamp, cipher_of, fill_ssrcs, mac_of, new_timestamp,
-    outgoing_cs_map, prf_of, seal_with_v, ts_bytes, ErrCtx, ResponseCheck,
+    check_policies, check_response, check_timestamp, cipher_of, fill_ssrcs, mac_of,
+    mac_placeholder, new_timestamp, outgoing_cs_map, prf_of, seal_with_v, ts_bytes, ErrCtx,
+    ResponseCheck,
 };
 use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
@@ -285,25 +286,7 @@ impl PskInitiator {
         };
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
-        let mut h = Header::new(DataType::PskInit, csb_id);
-        h.v = self.cfg.v;
-        h.prf = self.cfg.prf;
-        h.cs_map = CsIdMap::SrtpId(cs_map.clone());
-        let mut m = Message::new(h).with(Payload::T(t));
-        if !update {
-            m.payloads.push(Payload::Rand(Rand {
-                rand: Cow::Owned(rand.clone()),
-            }));
-        }
-        if let Some(id) = &self.cfg.id_i {
-            m.payloads.push(Payload::Id(id.clone()));
-        }
-        if let Some(id) = &self.cfg.id_r {
-            m.payloads.push(Payload::Id(id.clone()));
-        }
-        for sp in &self.cfg.policies {
-            m.payloads.push(Payload::Sp(sp.clone()));
-        }
+        let cs_map = CsIdMap::SrtpId(cs_map);
         let mk = MessageKeys::derive(prf, self.psk.as_bytes(), csb_id, &rand, cipher, mac_kind);
         let plain = encode_keys(&keys, None);
         let encr_data = crypto::kemac::encrypt(
@@ -320,14 +303,42 @@ impl PskInitiator {
                 "key data longer than 65535 bytes".into(),
             ));
         }
+        // The message borrows the configured IDs and policies and the CS map: nothing is
+        // copied to encode it.
+        let mut h = Header::new(DataType::PskInit, csb_id);
+        h.v = self.cfg.v;
+        h.prf = self.cfg.prf;
+        h.cs_map = cs_map.borrowed();
+        let mut payloads = Vec::with_capacity(4 + self.cfg.policies.len());
+        payloads.push(Payload::T(t));
+        if !update {
+            payloads.push(Payload::Rand(Rand {
+                rand: Cow::Borrowed(&rand),
+            }));
+        }
+        for id in [&self.cfg.id_i, &self.cfg.id_r].into_iter().flatten() {
+            payloads.push(Payload::Id(Id {
+                id_type: id.id_type,
+                data: Cow::Borrowed(&id.data),
+            }));
+        }
+        for sp in &self.cfg.policies {
+            payloads.push(Payload::Sp(sp.borrowed()));
+        }
         let mac_len = mac_kind.mac_len();
-        m.payloads.push(Payload::Kemac(Kemac {
+        payloads.push(Payload::Kemac(Kemac {
             encr_alg: self.cfg.encr,
             encr_data: Cow::Owned(encr_data),
             mac_alg: self.cfg.mac,
-            mac: Cow::Owned(vec![0; mac_len]),
+            mac: mac_placeholder(mac_len),
         }));
+        let m = Message {
+            header: h,
+            payloads,
+        };
         let mut out = m.encode();
+        drop(m);
+        // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
         let body = out.len() - mac_len;
         let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
         out[body..].copy_from_slice(tag.as_bytes());
@@ -335,14 +346,14 @@ impl PskInitiator {
         let policies = self.cfg.policies.clone();
         match &mut self.bundle {
             Some(b) => {
-                b.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
+                b.update(Some(cs_map), policies, keys);
             }
             None => {
                 self.bundle = Some(CryptoSessionBundle {
                     csb_id,
                     prf: self.cfg.prf,
                     rand,
-                    cs_map: CsIdMap::SrtpId(cs_map),
+                    cs_map,
                     policies,
                     keys,
                     gstreamer_auth_key_len: false,
@@ -352,7 +363,9 @@ impl PskInitiator {
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
-            auth: mk.auth.clone(),
+            // The auth key checks the verification message (RFC 3830 §5.2); the other
+            // message keys are zeroized when `mk` drops.
+            auth: mk.auth,
             id_i: self
                 .cfg
                 .id_i
@@ -376,12 +389,7 @@ impl PskInitiator {
         let (Some(bundle), Some(pending)) = (&self.bundle, &self.pending) else {
             return Err(SessionError::WrongState("no message awaiting a response"));
         };
-        let id_r = self
-            .cfg
-            .id_r
-            .as_ref()
-            .map(|i| i.data.to_vec())
-            .unwrap_or_default();
+        let id_r: &[u8] = self.cfg.id_r.as_ref().map_or(&[], |i| &i.data);
         let filled = check_response(
             &view,
             &ResponseCheck {
@@ -391,7 +399,7 @@ impl PskInitiator {
                 auth_key: pending.auth.as_bytes(),
                 mac: self.cfg.mac,
                 id_i: &pending.id_i,
-                id_r: &id_r,
+                id_r,
                 cs_map: &bundle.cs_map,
             },
         )?;
@@ -667,8 +675,8 @@ impl PskResponder {
         // Initial exchange or update (RFC 3830 §4.5).
         let existing = self.bundles.get(&h.csb_id);
         let is_update = rand.is_none() && existing.is_some();
-        let rand = match (&rand, existing) {
-            (Some(r), _) => r.clone(),
+        let rand = match (rand, existing) {
+            (Some(r), _) => r,
             (None, Some(e)) => e.bundle.rand.clone(),
             (None, None) if self.cfg.timestamps.allow_missing_rand => Vec::new(),
             (None, None) => return Err(SessionError::MissingPayload("RAND")),
@@ -693,7 +701,7 @@ impl PskResponder {
             (None, Some(e)) if is_update => e.psk.clone().ok_or(SessionError::AuthFailure)?,
             _ => return Err(SessionError::AuthFailure),
         };
-        let keys = MessageKeys::derive(prf, psk.as_bytes(), h.csb_id, &rand, cipher, mac_kind);
+        let mut keys = MessageKeys::derive(prf, psk.as_bytes(), h.csb_id, &rand, cipher, mac_kind);
         let msg = view.as_bytes();
         let body = &msg[..msg.len() - kemac.mac.len()];
         if mac_kind != MacKind::Null
@@ -701,13 +709,16 @@ impl PskResponder {
         {
             return Err(SessionError::AuthFailure);
         }
+        // Authenticated: the auth key moves to the error context (an Error message from here
+        // on carries V, RFC 3830 §5.1.2) and the verification message borrows it from there.
         ctx.auth = Some((
             mac_kind,
             kemac.mac_alg,
-            keys.auth.clone(),
+            core::mem::take(&mut keys.auth),
             id_i.clone().unwrap_or_default(),
             id_r.clone().unwrap_or_default(),
         ));
+        let auth_key = ctx.auth.as_ref().map_or(&[][..], |a| a.2.as_bytes());
         self.replay.insert(d, expires, now.as_secs());
         // Decrypt and check the keys and policies.
         let new_keys = decrypt_keys(cipher, &keys, h.csb_id, &t, &kemac)?;
@@ -738,7 +749,7 @@ impl PskResponder {
             counter_key,
             mac_kind,
             mac_alg: kemac.mac_alg,
-            auth_key: keys.auth.clone(),
+            auth_key,
             id_i: id_i.unwrap_or_default(),
             id_r: id_r.unwrap_or_default(),
             psk: Some(psk),
@@ -771,7 +782,7 @@ impl PskResponder {
             _ => CryptoSessionBundle {
                 csb_id: h.csb_id,
                 prf: h.prf,
-                rand: c.rand.clone(),
+                rand: c.rand,
                 cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
                 policies: Vec::new(),
                 keys: Vec::new(),
@@ -814,7 +825,12 @@ impl PskResponder {
             let mut rh = Header::new(c.ver_type, h.csb_id);
             rh.prf = h.prf;
             rh.cs_map = cs_map;
-            let mut m = Message::new(rh).with(Payload::T(t));
+            // HDR, T, [IDr], V (RFC 3830 §3.1).
+            let mut m = Message {
+                header: rh,
+                payloads: Vec::with_capacity(3),
+            };
+            m.payloads.push(Payload::T(t));
             let id_r_bytes = match &self.cfg.id_r {
                 Some(id) => {
                     m.payloads.push(Payload::Id(id.clone()));
@@ -826,7 +842,7 @@ impl PskResponder {
                 m,
                 c.mac_kind,
                 c.mac_alg,
-                c.auth_key.as_bytes(),
+                c.auth_key,
                 &c.id_i,
                 &id_r_bytes,
                 &ts_bytes(&t),
@@ -859,7 +875,8 @@ pub(crate) struct Commit<'v, 'a> {
     pub counter_key: Vec<u8>,
     pub mac_kind: MacKind,
     pub mac_alg: MacAlg,
-    pub auth_key: SecretBytes,
+    /// The auth key of the message (RFC 3830 §4.1.4), for the verification MAC.
+    pub auth_key: &'v [u8],
     pub id_i: Vec<u8>,
     pub id_r: Vec<u8>,
     /// The key later PSK updates of this CSB are checked with: the PSK, or a cached envelope

@@ -280,27 +280,28 @@ pub fn check(bundle: &CryptoSessionBundle) -> Result<(), SessionError> {
     Ok(())
 }
 
-/// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session.
-fn sessions(bundle: &CryptoSessionBundle) -> Vec<(u8, u8, u32, u32)> {
-    match &bundle.cs_map {
-        CsIdMap::SrtpId(m) => m
-            .iter()
-            .map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc))
-            .collect(),
-        CsIdMap::GenericId(m) => m
-            .iter()
-            .filter(|c| c.prot_type == ProtType::Srtp)
-            .map(|c| {
+/// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session (no allocation).
+fn sessions(bundle: &CryptoSessionBundle) -> impl Iterator<Item = (u8, u8, u32, u32)> + '_ {
+    let srtp = match &bundle.cs_map {
+        CsIdMap::SrtpId(m) => Some(m.iter().map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc))),
+        _ => None,
+    };
+    let generic = match &bundle.cs_map {
+        CsIdMap::GenericId(m) => {
+            Some(m.iter().filter(|c| c.prot_type == ProtType::Srtp).map(|c| {
                 (
                     c.cs_id,
                     c.policies.first().copied().unwrap_or(0),
                     c.ssrc().unwrap_or(0),
                     c.roc().unwrap_or(0),
                 )
-            })
-            .collect(),
-        CsIdMap::Empty { .. } => Vec::new(),
-    }
+            }))
+        }
+        _ => None,
+    };
+    srtp.into_iter()
+        .flatten()
+        .chain(generic.into_iter().flatten())
 }
 
 fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, SessionError> {
@@ -324,7 +325,11 @@ fn kdr_of(policy: &SrtpPolicy) -> Result<u64, SessionError> {
 /// The SRTP parameters of every crypto session and key of a bundle, in map order then key
 /// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
 pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, SessionError> {
-    let mut out = Vec::new();
+    let sessions_len = match &bundle.cs_map {
+        CsIdMap::Empty { .. } => 0,
+        m => usize::from(m.count()),
+    };
+    let mut out = Vec::with_capacity(sessions_len * bundle.keys.len());
     for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
         let policy = policy_of(bundle, policy_no)?;
         let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;

@@ -192,6 +192,21 @@ impl<'a> CsIdMap<'a> {
         }
     }
 
+    /// A copy borrowing this map's bytes (no allocation), e.g. to put an owned map into a
+    /// message header.
+    pub fn borrowed(&self) -> CsIdMap<'_> {
+        match self {
+            Self::SrtpId(m) => CsIdMap::SrtpId(SrtpIdMap {
+                raw: Cow::Borrowed(&m.raw),
+            }),
+            Self::Empty { count } => CsIdMap::Empty { count: *count },
+            Self::GenericId(m) => CsIdMap::GenericId(GenericIdMap {
+                count: m.count,
+                raw: Cow::Borrowed(&m.raw),
+            }),
+        }
+    }
+
     /// Converts borrowed data into owned data.
     pub fn into_owned(self) -> CsIdMap<'static> {
         match self {
@@ -228,7 +243,9 @@ pub struct SrtpIdMap<'a> {
 impl<'a> SrtpIdMap<'a> {
     /// A map with the given entries (at most 255).
     pub fn from_entries(entries: &[SrtpCs]) -> SrtpIdMap<'static> {
-        let mut m = SrtpIdMap::default();
+        let mut m = SrtpIdMap {
+            raw: Cow::Owned(Vec::with_capacity(entries.len().min(255) * 9)),
+        };
         for e in entries.iter().take(255) {
             m.push(*e);
         }

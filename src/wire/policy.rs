@@ -96,6 +96,15 @@ impl<'a> SecurityPolicy<'a> {
         SrtpPolicy::from_params(self.params())
     }
 
+    /// A copy borrowing this policy's parameter bytes (no allocation).
+    pub fn borrowed(&self) -> SecurityPolicy<'_> {
+        SecurityPolicy {
+            policy_no: self.policy_no,
+            prot_type: self.prot_type,
+            params: Cow::Borrowed(&self.params),
+        }
+    }
+
     /// Converts borrowed data into owned data.
     pub fn into_owned(self) -> SecurityPolicy<'static> {
         SecurityPolicy {
@@ -264,9 +273,11 @@ impl SrtpPolicy {
     /// Builds an SP payload carrying exactly the parameters that are set, in type order.
     pub fn to_payload(&self, policy_no: u8) -> SecurityPolicy<'static> {
         use SrtpParamType as T;
-        let b = |v: Option<bool>| v.map(|v| vec![u8::from(v)]);
-        let one = |v: Option<u8>| v.map(|v| vec![v]);
-        let params: [(T, Option<Vec<u8>>); 21] = [
+        // Values in fixed buffers (value bytes, length): no allocation per parameter.
+        type V = Option<([u8; 4], usize)>;
+        let b = |v: Option<bool>| -> V { v.map(|v| ([u8::from(v), 0, 0, 0], 1)) };
+        let one = |v: Option<u8>| -> V { v.map(|v| ([v, 0, 0, 0], 1)) };
+        let params: [(T, V); 21] = [
             (T::EncrAlg, one(self.encr_alg.map(|v| v.to_wire()))),
             (T::EncrKeyLen, one(self.encr_key_len)),
             (T::AuthAlg, one(self.auth_alg.map(|v| v.to_wire()))),
@@ -275,7 +286,7 @@ impl SrtpPolicy {
             (T::Prf, one(self.prf.map(|v| v.to_wire()))),
             (
                 T::KeyDerivationRate,
-                self.kdr.map(|v| (v as u32).to_be_bytes().to_vec()),
+                self.kdr.map(|v| ((v as u32).to_be_bytes(), 4)),
             ),
             (T::SrtpEncryption, b(self.srtp_encryption)),
             (T::SrtcpEncryption, b(self.srtcp_encryption)),
@@ -285,7 +296,10 @@ impl SrtpPolicy {
             (T::PrefixLen, one(self.prefix_len)),
             (
                 T::RocTxRate,
-                self.roc_tx_rate.map(|v| v.to_be_bytes().to_vec()),
+                self.roc_tx_rate.map(|v| {
+                    let [x, y] = v.to_be_bytes();
+                    ([x, y, 0, 0], 2)
+                }),
             ),
             (T::SrtpAuthAlg, one(self.srtp_auth_alg.map(|v| v.to_wire()))),
             (
@@ -298,10 +312,19 @@ impl SrtpPolicy {
             (T::SrtcpAuthTagLen, one(self.srtcp_auth_tag_len)),
             (T::AeadAuthTagLen, one(self.aead_auth_tag_len)),
         ];
-        let mut sp = SecurityPolicy::new(policy_no, ProtType::Srtp);
+        let len: usize = params
+            .iter()
+            .filter_map(|(_, v)| v.map(|(_, l)| 2 + l))
+            .chain(self.unknown.iter().map(|(_, v)| 2 + v.len().min(255)))
+            .sum();
+        let mut sp = SecurityPolicy {
+            policy_no,
+            prot_type: ProtType::Srtp,
+            params: Cow::Owned(Vec::with_capacity(len.min(u16::MAX as usize))),
+        };
         for (t, v) in params {
-            if let Some(v) = v {
-                sp.push(t.to_wire(), &v);
+            if let Some((v, l)) = v {
+                sp.push(t.to_wire(), &v[..l]);
             }
         }
         for (t, v) in &self.unknown {
