@@ -21,7 +21,10 @@
 //! envelope key checks the result either way.
 //!
 //! Building needs only a C compiler (AWS-LC is compiled from C sources by `aws-lc-sys`
-//! with `cc`; no cmake, clang, Go or NASM on x86_64 Linux).
+//! with `cc`; no cmake, clang, Go or NASM on x86_64 Linux). The build includes AWS-LC's
+//! assembly, AVX-512 IFMA RSA included (not with `AWS_LC_SYS_SMALL` or opt-level `s`/`z`):
+//! an RSA-2048 private operation costs what `openssl speed rsa2048` reports for the system
+//! OpenSSL on the same machine (`benches/modes.rs` prints both in one run).
 //!
 //! ```
 //! use mikey::crypto::{aws_lc::AwsLcProvider, CryptoProvider, SignatureScheme};
@@ -33,6 +36,7 @@
 //! ```
 
 use core::fmt;
+use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{
@@ -185,14 +189,15 @@ impl RsaPublic for AwsPublic {
 
 struct AwsPrivate {
     rc: Box<dyn RsaPrivate>,
-    public: AwsPublic,
+    /// Built once: [`RsaPrivate::public`] hands out this key, not a fresh parse.
+    public: Arc<AwsPublic>,
     dec: Option<Pkcs1PrivateDecryptingKey>,
     sign: Option<KeyPair>,
 }
 
 impl AwsPrivate {
     fn new(rc: Box<dyn RsaPrivate>) -> Result<Self, CryptoError> {
-        let public = AwsPublic::new(rc.public())?;
+        let public = Arc::new(AwsPublic::new(rc.public())?);
         let pkcs8 = rc.to_pkcs8_der();
         let dec = PrivateDecryptingKey::from_pkcs8(pkcs8.as_bytes())
             .ok()
@@ -233,10 +238,7 @@ impl RsaPublic for AwsPrivate {
 
 impl RsaPrivate for AwsPrivate {
     fn public(&self) -> Box<dyn RsaPublic> {
-        match AwsPublic::new(self.rc.public()) {
-            Ok(p) => Box::new(p),
-            Err(_) => self.rc.public(),
-        }
+        Box::new(Arc::clone(&self.public))
     }
 
     fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {

@@ -256,6 +256,51 @@ impl<T: CryptoProvider + ?Sized> CryptoProvider for Arc<T> {
     }
 }
 
+/// A shared public key is a public key (one parsed key object used by many exchanges, e.g.
+/// `Box::new(Arc::clone(&key))` where an exchange takes a `Box<dyn RsaPublic>`).
+impl<T: RsaPublic + ?Sized> RsaPublic for Arc<T> {
+    fn encrypt_pkcs1v15(&self, rng: &mut dyn Entropy, msg: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        (**self).encrypt_pkcs1v15(rng, msg)
+    }
+
+    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
+        (**self).verify(scheme, msg, sig)
+    }
+
+    fn modulus_len(&self) -> usize {
+        (**self).modulus_len()
+    }
+
+    fn to_spki_der(&self) -> Vec<u8> {
+        (**self).to_spki_der()
+    }
+}
+
+/// A shared private key is a private key (one loaded key used by many exchanges, e.g.
+/// `Box::new(Arc::clone(&key))` where an exchange takes a `Box<dyn RsaPrivate>`).
+impl<T: RsaPrivate + ?Sized> RsaPrivate for Arc<T> {
+    fn public(&self) -> Box<dyn RsaPublic> {
+        (**self).public()
+    }
+
+    fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {
+        (**self).decrypt_pkcs1v15(ciphertext)
+    }
+
+    fn sign(
+        &self,
+        rng: &mut dyn Entropy,
+        scheme: SignatureScheme,
+        msg: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        (**self).sign(rng, scheme, msg)
+    }
+
+    fn to_pkcs8_der(&self) -> SecretBytes {
+        (**self).to_pkcs8_der()
+    }
+}
+
 /// Decodes an RFC 7468 PEM document with one of `labels` into zeroized-on-drop DER.
 fn pem_decode(pem: &str, labels: &[&str]) -> Result<SecretBytes, CryptoError> {
     let (label, der) =

@@ -5,6 +5,7 @@
 use super::SessionError;
 use crate::crypto::{CryptoProvider, RsaPublic};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a peer presented: its claimed identity and its certificates.
 #[derive(Clone, Copy, Debug)]
@@ -30,9 +31,62 @@ pub trait PeerVerifier: Send + Sync + core::fmt::Debug {
 /// Trusts exactly the configured public keys (SubjectPublicKeyInfo DER), by identity; a
 /// key registered under the empty identity is used for peers that send no ID. Certificates
 /// the peer sends are ignored: the pinned key decides.
+///
+/// Each pinned key is parsed once per provider (told apart by [`CryptoProvider::name`]) and
+/// the parsed key object is kept: a message costs no DER parsing or key precomputation
+/// (e.g. Montgomery parameters), only the signature verification itself. Clones share these
+/// parsed keys.
 #[derive(Clone, Debug, Default)]
 pub struct PinnedKeys {
-    keys: HashMap<Vec<u8>, Vec<u8>>,
+    keys: HashMap<Vec<u8>, Pin>,
+}
+
+/// Most providers a pinned key keeps a parsed object for; further ones parse per message.
+const MAX_PARSED_PER_PIN: usize = 4;
+
+/// Parsed objects of one pinned key, by provider name.
+type ParsedKeys = Vec<(&'static str, Arc<dyn RsaPublic>)>;
+
+/// One pinned key: its DER and the key objects parsed from it so far.
+#[derive(Clone)]
+struct Pin {
+    spki: Vec<u8>,
+    parsed: Arc<Mutex<ParsedKeys>>,
+}
+
+impl core::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pin")
+            .field("spki_len", &self.spki.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pin {
+    fn new(spki_der: &[u8]) -> Self {
+        Pin {
+            spki: spki_der.to_vec(),
+            parsed: Arc::default(),
+        }
+    }
+
+    /// The key as `provider` parses it, parsed on first use.
+    fn key(&self, provider: &dyn CryptoProvider) -> Result<Arc<dyn RsaPublic>, SessionError> {
+        let name = provider.name();
+        let lock = || self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, k)) = lock().iter().find(|(n, _)| *n == name) {
+            return Ok(Arc::clone(k));
+        }
+        let k: Arc<dyn RsaPublic> = provider
+            .rsa_public_from_der(&self.spki)
+            .map_err(|_| SessionError::AuthFailure)?
+            .into();
+        let mut parsed = lock();
+        if parsed.len() < MAX_PARSED_PER_PIN && !parsed.iter().any(|(n, _)| *n == name) {
+            parsed.push((name, Arc::clone(&k)));
+        }
+        Ok(k)
+    }
 }
 
 impl PinnedKeys {
@@ -43,13 +97,13 @@ impl PinnedKeys {
 
     /// Pins `spki_der` for `identity` (builder style).
     pub fn with(mut self, identity: &[u8], spki_der: &[u8]) -> Self {
-        self.keys.insert(identity.to_vec(), spki_der.to_vec());
+        self.insert(identity, spki_der);
         self
     }
 
     /// Pins `spki_der` for `identity`.
     pub fn insert(&mut self, identity: &[u8], spki_der: &[u8]) {
-        self.keys.insert(identity.to_vec(), spki_der.to_vec());
+        self.keys.insert(identity.to_vec(), Pin::new(spki_der));
     }
 }
 
@@ -59,13 +113,11 @@ impl PeerVerifier for PinnedKeys {
         claim: &PeerClaim<'_>,
         provider: &dyn CryptoProvider,
     ) -> Result<Box<dyn RsaPublic>, SessionError> {
-        let der = self
+        let pin = self
             .keys
             .get(claim.identity.unwrap_or(&[]))
             .ok_or(SessionError::AuthFailure)?;
-        provider
-            .rsa_public_from_der(der)
-            .map_err(|_| SessionError::AuthFailure)
+        Ok(Box::new(pin.key(provider)?))
     }
 }
 
@@ -412,6 +464,121 @@ mod tests {
             "alice@example.com"
         );
         assert_eq!(normalize_identity("https://example.com/x"), "example.com/x");
+    }
+
+    /// RustCrypto, counting public-key parses, under a name of its own.
+    #[derive(Debug, Default)]
+    struct ParseCounter(std::sync::atomic::AtomicUsize, &'static str);
+
+    impl CryptoProvider for ParseCounter {
+        fn name(&self) -> &'static str {
+            self.1
+        }
+        fn rsa_public_from_der(
+            &self,
+            der: &[u8],
+        ) -> Result<Box<dyn RsaPublic>, crate::crypto::CryptoError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            crate::crypto::RustCryptoProvider.rsa_public_from_der(der)
+        }
+        fn rsa_private_from_der(
+            &self,
+            der: &[u8],
+        ) -> Result<Box<dyn crate::crypto::RsaPrivate>, crate::crypto::CryptoError> {
+            crate::crypto::RustCryptoProvider.rsa_private_from_der(der)
+        }
+        fn rsa_generate(
+            &self,
+            bits: usize,
+        ) -> Result<Box<dyn crate::crypto::RsaPrivate>, crate::crypto::CryptoError> {
+            crate::crypto::RustCryptoProvider.rsa_generate(bits)
+        }
+        fn modexp(
+            &self,
+            base: &[u8],
+            exponent: &crate::crypto::SecretBytes,
+            modulus: &[u8],
+        ) -> Result<crate::crypto::SecretBytes, crate::crypto::CryptoError> {
+            crate::crypto::RustCryptoProvider.modexp(base, exponent, modulus)
+        }
+    }
+
+    fn parses(p: &ParseCounter) -> usize {
+        p.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[test]
+    fn pinned_keys_are_parsed_once_per_provider() {
+        use crate::crypto::SignatureScheme;
+        let rc = crate::crypto::RustCryptoProvider;
+        let a = rc
+            .rsa_private_from_pem(include_str!("../../testvectors/keys/rsa2048-a.pem"))
+            .unwrap();
+        let b = rc
+            .rsa_private_from_pem(include_str!("../../testvectors/keys/rsa2048-b.pem"))
+            .unwrap();
+        let sig = a
+            .sign(
+                &mut crate::session::OsEntropy,
+                SignatureScheme::RsaPkcs1Sha256,
+                b"m",
+            )
+            .unwrap();
+        let mut pins = PinnedKeys::new().with(b"alice", &a.to_spki_der());
+        let claim = |id: &'static [u8]| PeerClaim {
+            identity: Some(id),
+            certs: &[],
+        };
+        let p1 = ParseCounter(Default::default(), "one");
+        let p2 = ParseCounter(Default::default(), "two");
+        for _ in 0..3 {
+            let k = pins.verify_peer(&claim(b"alice"), &p1).unwrap();
+            k.verify(SignatureScheme::RsaPkcs1Sha256, b"m", &sig)
+                .unwrap();
+            assert!(k
+                .verify(SignatureScheme::RsaPkcs1Sha256, b"n", &sig)
+                .is_err());
+            assert_eq!(k.to_spki_der(), a.to_spki_der());
+        }
+        assert_eq!(parses(&p1), 1);
+        // Another provider gets its own parse; a clone shares what was parsed.
+        let copy = pins.clone();
+        copy.verify_peer(&claim(b"alice"), &p2).unwrap();
+        pins.verify_peer(&claim(b"alice"), &p2).unwrap();
+        assert_eq!((parses(&p1), parses(&p2)), (1, 1));
+        // Unknown identities and missing IDs are still refused.
+        assert!(matches!(
+            pins.verify_peer(&claim(b"bob"), &p1),
+            Err(SessionError::AuthFailure)
+        ));
+        assert!(matches!(
+            pins.verify_peer(
+                &PeerClaim {
+                    identity: None,
+                    certs: &[]
+                },
+                &p1
+            ),
+            Err(SessionError::AuthFailure)
+        ));
+        // Re-pinning replaces the parsed key too.
+        pins.insert(b"alice", &b.to_spki_der());
+        let k = pins.verify_peer(&claim(b"alice"), &p1).unwrap();
+        assert_eq!(k.to_spki_der(), b.to_spki_der());
+        assert!(k
+            .verify(SignatureScheme::RsaPkcs1Sha256, b"m", &sig)
+            .is_err());
+        assert_eq!(parses(&p1), 2);
+        // The old clone keeps its own pin.
+        let k = copy.verify_peer(&claim(b"alice"), &p1).unwrap();
+        assert_eq!(k.to_spki_der(), a.to_spki_der());
+        assert_eq!(parses(&p1), 2);
+        // A key that does not parse fails every time, and nothing is kept for it.
+        let bad = PinnedKeys::new().with(b"x", b"not a key");
+        for _ in 0..2 {
+            assert!(bad.verify_peer(&claim(b"x"), &p1).is_err());
+        }
+        assert_eq!(parses(&p1), 4);
     }
 
     #[test]
