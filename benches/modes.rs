@@ -5,7 +5,10 @@
 //! * RSA-R: SIGNi (sign) at the initiator; verify, PKE (encrypt) and SIGNr (sign) at the
 //!   responder; verify and decrypt at the initiator.
 //!
-//! After the criterion groups, a short timed loop prints exchange / RSA floor ratios.
+//! After the criterion groups (under `cargo bench`), each provider prints its exchange / RSA
+//! floor ratios measured interleaved (exchange and floor alternated, robust to load), and
+//! one RSA-2048 private operation next to `openssl speed -seconds 2 rsa2048` run right
+//! before and after it on the same machine.
 
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -40,72 +43,28 @@ fn providers() -> Vec<Arc<dyn CryptoProvider>> {
     v
 }
 
+/// Keys loaded once and shared by every exchange, as a deployment holds them: the two
+/// private keys, the responder's public key as the initiator knows it, and each side's
+/// trust store (exchanges take their keys by value; parsing a key per exchange would be
+/// measured otherwise).
 struct Keys {
     a: Arc<dyn RsaPrivate>,
     b: Arc<dyn RsaPrivate>,
-}
-
-/// A loaded key shared by every exchange (exchanges take their keys by value; parsing a
-/// key per exchange would be measured otherwise).
-#[derive(Debug)]
-struct Shared(Arc<dyn RsaPrivate>);
-
-impl RsaPublic for Shared {
-    fn encrypt_pkcs1v15(
-        &self,
-        rng: &mut dyn Entropy,
-        msg: &[u8],
-    ) -> Result<Vec<u8>, mikey::crypto::CryptoError> {
-        self.0.encrypt_pkcs1v15(rng, msg)
-    }
-    fn verify(
-        &self,
-        scheme: SignatureScheme,
-        msg: &[u8],
-        sig: &[u8],
-    ) -> Result<(), mikey::crypto::CryptoError> {
-        self.0.verify(scheme, msg, sig)
-    }
-    fn modulus_len(&self) -> usize {
-        self.0.modulus_len()
-    }
-    fn to_spki_der(&self) -> Vec<u8> {
-        self.0.to_spki_der()
-    }
-}
-
-impl RsaPrivate for Shared {
-    fn public(&self) -> Box<dyn RsaPublic> {
-        self.0.public()
-    }
-    fn decrypt_pkcs1v15(
-        &self,
-        ciphertext: &[u8],
-    ) -> Result<mikey::crypto::SecretBytes, mikey::crypto::CryptoError> {
-        self.0.decrypt_pkcs1v15(ciphertext)
-    }
-    fn sign(
-        &self,
-        rng: &mut dyn Entropy,
-        scheme: SignatureScheme,
-        msg: &[u8],
-    ) -> Result<Vec<u8>, mikey::crypto::CryptoError> {
-        self.0.sign(rng, scheme, msg)
-    }
-    fn to_pkcs8_der(&self) -> mikey::crypto::SecretBytes {
-        self.0.to_pkcs8_der()
-    }
+    b_pub: Arc<dyn RsaPublic>,
+    trust_a: Arc<PinnedKeys>,
+    trust_b: Arc<PinnedKeys>,
 }
 
 fn keys(p: &dyn CryptoProvider) -> Keys {
+    let a: Arc<dyn RsaPrivate> = Arc::from(p.rsa_private_from_pem(A).unwrap());
+    let b: Arc<dyn RsaPrivate> = Arc::from(p.rsa_private_from_pem(B).unwrap());
     Keys {
-        a: Arc::from(p.rsa_private_from_pem(A).unwrap()),
-        b: Arc::from(p.rsa_private_from_pem(B).unwrap()),
+        b_pub: Arc::from(b.public()),
+        trust_a: Arc::new(PinnedKeys::new().with(b"alice@example.com", &a.to_spki_der())),
+        trust_b: Arc::new(PinnedKeys::new().with(b"bob@example.com", &b.to_spki_der())),
+        a,
+        b,
     }
-}
-
-fn pinned(id: &str, k: &dyn RsaPublic) -> PinnedKeys {
-    PinnedKeys::new().with(id.as_bytes(), &k.to_spki_der())
 }
 
 fn pk_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut(&mut [u8])) {
@@ -121,16 +80,14 @@ fn pk_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..PkConfig::default()
     };
-    let a = Box::new(Shared(k.a.clone()));
-    let b = Box::new(Shared(k.b.clone()));
-    let mut ini = PkInitiator::new(a, k.b.public(), cfg);
+    let mut ini = PkInitiator::new(Box::new(k.a.clone()), Box::new(k.b_pub.clone()), cfg);
     let m = ini
         .initiate(vec![TransportKey::tgk(&[9u8; 16])], now, r)
         .unwrap();
     let mut resp = PkResponder::new(
         p.clone(),
-        b,
-        pinned("alice@example.com", k.a.as_ref()),
+        Box::new(k.b.clone()),
+        k.trust_a.clone(),
         ResponderConfig::default(),
     );
     let acc = resp.handle(&m, now).unwrap();
@@ -141,12 +98,10 @@ fn pk_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut
 
 fn rsa_r_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut(&mut [u8])) {
     let now = NOW + Duration::from_secs(i % 200);
-    let a = Box::new(Shared(k.a.clone()));
-    let b = Box::new(Shared(k.b.clone()));
     let mut ini = RsaRInitiator::new(
         p.clone(),
-        a,
-        pinned("bob@example.com", k.b.as_ref()),
+        Box::new(k.a.clone()),
+        k.trust_b.clone(),
         RsaRConfig {
             id_i: Some(Id::nai("alice@example.com")),
             crypto_sessions: vec![SrtpCs {
@@ -161,8 +116,8 @@ fn rsa_r_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl Fn
     let m = ini.initiate(now, r).unwrap();
     let mut resp = RsaRResponder::new(
         p.clone(),
-        b,
-        pinned("alice@example.com", k.a.as_ref()),
+        Box::new(k.b.clone()),
+        k.trust_a.clone(),
         RsaRResponderConfig {
             id_r: Some(Id::nai("bob@example.com")),
             ..RsaRResponderConfig::default()
@@ -232,37 +187,172 @@ fn bench(c: &mut Criterion) {
         });
         g.bench_function("rsa_r_rsa_floor", |b| b.iter(|| rsa_r_floor(&k, &mut r)));
         g.finish();
-        // Ratios from a short timed loop in the same run.
-        let time = |f: &mut dyn FnMut()| {
-            let n = 30;
-            let t = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            t.elapsed().as_secs_f64() / n as f64
-        };
+        if !extras_wanted() {
+            continue;
+        }
+        // The ratios, exchange and floor interleaved (as in benches/dh.rs).
+        let mut r2 = rng();
         let mut j = 1_000u64;
-        let pk = time(&mut || {
-            j += 1;
-            pk_exchange(&p, &k, j, &mut r)
-        });
-        let pkf = time(&mut || pk_floor(&k, &mut r));
-        let rr = time(&mut || {
-            j += 1;
-            rsa_r_exchange(&p, &k, j, &mut r)
-        });
-        let rrf = time(&mut || rsa_r_floor(&k, &mut r));
-        eprintln!(
-            "{}: PK exchange {:.3} ms = {:.2} x its RSA floor {:.3} ms; RSA-R exchange {:.3} ms = {:.2} x its RSA floor {:.3} ms",
-            p.name(),
-            pk * 1e3,
-            pk / pkf,
-            pkf * 1e3,
-            rr * 1e3,
-            rr / rrf,
-            rrf * 1e3
+        let (q, e, f) = interleaved(
+            || {
+                j += 1;
+                pk_exchange(&p, &k, j, &mut r)
+            },
+            || pk_floor(&k, &mut r2),
         );
+        println!(
+            "{} PK interleaved (CPU time): exchange {e:.3} ms, sign + verify + encrypt + decrypt {f:.3} ms, ratio {q:.3}",
+            p.name()
+        );
+        let (q, e, f) = interleaved(
+            || {
+                j += 1;
+                rsa_r_exchange(&p, &k, j, &mut r)
+            },
+            || rsa_r_floor(&k, &mut r2),
+        );
+        println!(
+            "{} RSA-R interleaved (CPU time): exchange {e:.3} ms, 2 signs + 2 verifies + encrypt + decrypt {f:.3} ms, ratio {q:.3}",
+            p.name()
+        );
+        // One private operation next to `openssl speed rsa2048`, run right before and after.
+        let before = openssl_speed_rsa2048();
+        let ours = mean_time(Duration::from_secs(2), || {
+            k.a.sign(
+                &mut r,
+                SignatureScheme::RsaPkcs1Sha256,
+                b"mikey benchmark message",
+            )
+            .unwrap();
+        });
+        let after = openssl_speed_rsa2048();
+        let (ours, wall) = ours;
+        match before.zip(after) {
+            Some((b, a)) => println!(
+                "{} RSA-2048 private op: {:.3} ms CPU time ({:.3} ms wall); `openssl speed -seconds 2 rsa2048` \
+                 (CPU user time) before/after: {:.3}/{:.3} ms; ratio {:.2}",
+                p.name(),
+                ours * 1e3,
+                wall * 1e3,
+                b * 1e3,
+                a * 1e3,
+                ours * 2.0 / (a + b)
+            ),
+            None => println!(
+                "{} RSA-2048 private op: {:.3} ms CPU time ({:.3} ms wall); `openssl speed` not available",
+                p.name(),
+                ours * 1e3,
+                wall * 1e3
+            ),
+        }
     }
+}
+
+/// Whether to run the interleaved ratios and the `openssl speed` reference: under
+/// `cargo bench` (not `cargo test --benches`), unless a filter excludes them (they match
+/// a filter that is part of, or contains, "interleaved" or "openssl") or criterion is
+/// profiling.
+fn extras_wanted() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
+        return false;
+    }
+    let mut filters = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a.starts_with("--") {
+            if !a.contains('=')
+                && !matches!(
+                    a.as_str(),
+                    "--bench"
+                        | "--exact"
+                        | "--list"
+                        | "--quiet"
+                        | "--verbose"
+                        | "--noplot"
+                        | "--test"
+                        | "--discard-baseline"
+                        | "--quick"
+                )
+            {
+                it.next(); // the option's value
+            }
+        } else if !a.starts_with('-') {
+            filters.push(a.as_str());
+        }
+    }
+    filters.is_empty()
+        || filters.iter().any(|f| {
+            ["interleaved", "openssl"]
+                .iter()
+                .any(|w| w.contains(f) || f.contains(w))
+        })
+}
+
+/// Seconds of CPU time this thread has run (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`). CPU
+/// time is what `openssl speed` divides by (user time, unless `-elapsed`), and it is far
+/// less disturbed than wall time by other jobs on a loaded machine.
+fn now_s() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// After a second of warm-up, exchange and floor alternated for about three seconds (at
+/// least 20 rounds), so load
+/// changes on a shared machine hit both alike, timed in [`now_s`]: total exchange time /
+/// total floor time, and per-round milliseconds of each.
+fn interleaved(mut exchange: impl FnMut(), mut floor: impl FnMut()) -> (f64, f64, f64) {
+    // Warm up first, as criterion does (allocator and library state).
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        exchange();
+        floor();
+    }
+    let (mut te, mut tf, mut n) = (0f64, 0f64, 0u32);
+    let start = Instant::now();
+    while n < 20 || start.elapsed() < Duration::from_secs(3) {
+        let t = now_s();
+        exchange();
+        te += now_s() - t;
+        let t = now_s();
+        floor();
+        tf += now_s() - t;
+        n += 1;
+    }
+    let n = f64::from(n);
+    (te / tf, te * 1e3 / n, tf * 1e3 / n)
+}
+
+/// Mean seconds per call of `f` over about `d` of wall time: (CPU time as [`now_s`], wall).
+fn mean_time(d: Duration, mut f: impl FnMut()) -> (f64, f64) {
+    let start = Instant::now();
+    let c = now_s();
+    let mut n = 0u32;
+    while n < 10 || start.elapsed() < d {
+        f();
+        n += 1;
+    }
+    let n = f64::from(n);
+    ((now_s() - c) / n, start.elapsed().as_secs_f64() / n)
+}
+
+/// Seconds per RSA-2048 private operation as `openssl speed -seconds 2 rsa2048` reports it
+/// (its "sign/s" column: a PKCS#1 v1.5 private-key operation with blinding), or `None` when
+/// the command is missing or its output does not parse.
+fn openssl_speed_rsa2048() -> Option<f64> {
+    let out = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "2", "rsa2048"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "rsa 2048 bits 0.000201s 0.000012s   4965.3  82633.5": seconds per sign, verify (and,
+    // in OpenSSL 3.2 and later, encrypt and decrypt), then the same as operations per second.
+    let line = text.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
+    let fields: Vec<&str> = line.split_whitespace().skip(3).collect();
+    let times = fields.iter().take_while(|f| f.ends_with('s')).count();
+    let sign_per_s: f64 = fields.get(times)?.parse().ok()?;
+    (sign_per_s > 0.0).then(|| 1.0 / sign_per_s)
 }
 
 criterion_group!(benches, bench);
