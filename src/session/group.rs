@@ -60,11 +60,14 @@
 
 use super::bundle::{CryptoSessionBundle, TransportKey};
 use super::common::{cipher_of, mac_of, prf_of};
+use super::bundle::encode_keys;
+use super::common::{check_response, ResponseCheck};
 use super::pk::{PkConfig, PkInitiator};
-use super::psk::{PskConfig, PskInitiator, Verified};
+use super::psk::{build_i_message, IMessage};
 use super::{Entropy, SessionError};
 use crate::crypto::{
-    CryptoError, CryptoProvider, RsaPrivate, RsaPublic, SecretBytes, SignatureScheme,
+    CryptoError, CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
+    SignatureScheme,
 };
 use crate::srtp::export::{export, SrtpParams};
 use crate::wire::{
@@ -361,74 +364,7 @@ impl fmt::Display for GroupError {
 impl std::error::Error for GroupError {}
 
 // ---------------------------------------------------------------------------------------
-// Per-member initiators
-
-/// What the controller needs from a key-transport initiator for one member: build the
-/// message carrying the group key, check the member's reply. Implemented for the PSK
-/// method (RFC 3830 §3.1) and the public-key method (§3.2).
-trait MemberInitiator: Send {
-    /// Builds the message carrying `keys` (initial or update, RFC 3830 §4.5).
-    fn initiate(
-        &mut self,
-        keys: Vec<TransportKey>,
-        now: Duration,
-        rng: &mut dyn Entropy,
-    ) -> Result<Vec<u8>, SessionError>;
-    /// Checks a verification or Error message; changes nothing when it does not verify.
-    fn handle_response(&mut self, bytes: &[u8], now: Duration) -> Result<Verified, SessionError>;
-    /// The timestamp of the message awaiting its reply (kept in snapshots).
-    fn pending_timestamp(&self) -> Option<Timestamp>;
-    /// The key the reply's V payload is checked with, when it cannot be derived again from
-    /// the credential (public-key method: from the message's envelope key, RFC 3830 §3.2,
-    /// §5.2); kept in snapshots so the exchange resumes after a restore.
-    fn pending_reply_key(&self) -> Option<SecretBytes> {
-        None
-    }
-}
-
-impl MemberInitiator for PskInitiator {
-    fn initiate(
-        &mut self,
-        keys: Vec<TransportKey>,
-        now: Duration,
-        rng: &mut dyn Entropy,
-    ) -> Result<Vec<u8>, SessionError> {
-        let mut fill = |b: &mut [u8]| rng.fill(b);
-        PskInitiator::initiate(self, keys, now, &mut fill)
-    }
-
-    fn handle_response(&mut self, bytes: &[u8], now: Duration) -> Result<Verified, SessionError> {
-        PskInitiator::handle_response(self, bytes, now)
-    }
-
-    fn pending_timestamp(&self) -> Option<Timestamp> {
-        PskInitiator::pending_timestamp(self)
-    }
-}
-
-impl MemberInitiator for PkInitiator {
-    fn initiate(
-        &mut self,
-        keys: Vec<TransportKey>,
-        now: Duration,
-        rng: &mut dyn Entropy,
-    ) -> Result<Vec<u8>, SessionError> {
-        let mut fill = |b: &mut [u8]| rng.fill(b);
-        PkInitiator::initiate(self, keys, now, &mut fill)
-    }
-
-    fn handle_response(&mut self, bytes: &[u8], now: Duration) -> Result<Verified, SessionError> {
-        PkInitiator::handle_response(self, bytes, now)
-    }
-
-    fn pending_timestamp(&self) -> Option<Timestamp> {
-        self.pending_reply().map(|(t, _)| t)
-    }
-
-    fn pending_reply_key(&self) -> Option<SecretBytes> {
-        self.pending_reply().map(|(_, k)| k)
-    }
-}
+// Per-member messages and replies
 
 /// The controller's signing key for public-key members (RFC 3830 §3.2 SIGNi), shared by
 /// every member's initiator.
@@ -519,89 +455,71 @@ impl Ctx<'_> {
         }
     }
 
-    /// An initiator for `member`: a fresh one (initial exchange with the group RAND) when
-    /// the member does not hold the CSB, else one that sends updates (RFC 3830 §4.5).
-    /// `public` is the parsed key of a [`Credential::PublicKey`]; `reply_key` the
-    /// verification key of a pending public-key message (from a snapshot).
-    fn initiator(
+    /// A public-key message (RFC 3830 §3.2) carrying `keys` to `member`: an initial one
+    /// (with the group RAND) when the member does not hold the CSB, else an update (§4.5).
+    /// `public` is the parsed key of its [`Credential::PublicKey`]. Returns the message and
+    /// what checks its reply; the initiator that built it is dropped.
+    fn pk_message(
         &self,
-        credential: &Credential,
         public: Option<&Arc<dyn RsaPublic>>,
         member: &MemberId,
         holds_csb: bool,
-        pending: Option<Timestamp>,
-        reply_key: Option<SecretBytes>,
-    ) -> Result<Box<dyn MemberInitiator>, SessionError> {
-        let id_r = Some(Id {
-            id_type: self.cfg.member_id_type,
-            data: Cow::Owned(member.as_str().as_bytes().to_vec()),
-        });
-        match credential {
-            Credential::Psk(psk) => {
-                let cfg = PskConfig {
-                    csb_id: Some(self.csb_id),
-                    prf: self.cfg.prf,
-                    encr: self.cfg.encr,
-                    mac: self.cfg.mac,
-                    v: self.cfg.v,
-                    id_i: self.cfg.id_i.clone(),
-                    id_r,
-                    crypto_sessions: self.cfg.crypto_sessions.clone(),
-                    policies: self.cfg.policies.clone(),
-                    ts_type: TsType::NtpUtc,
-                    rand_len: self.cfg.rand_len,
-                    rand: Some(self.rand.to_vec()),
-                };
-                Ok(if holds_csb || pending.is_some() {
-                    Box::new(PskInitiator::resume(
-                        psk.clone(),
-                        cfg,
-                        self.bundle(Vec::new()),
-                        pending,
-                    ))
-                } else {
-                    Box::new(PskInitiator::new(psk.as_bytes(), cfg))
-                })
-            }
-            Credential::PublicKey { .. } => {
-                let signer = self.signer.ok_or(SessionError::WrongState(
-                    "public-key member without a signing key (GroupController::with_signing_key)",
-                ))?;
-                let public = public.ok_or(SessionError::WrongState("member key not parsed"))?;
-                let cfg = PkConfig {
-                    csb_id: Some(self.csb_id),
-                    prf: self.cfg.prf,
-                    encr: self.cfg.encr,
-                    mac: self.cfg.mac,
-                    v: self.cfg.v,
-                    id_i: self.cfg.id_i.clone(),
-                    certs: signer.certs.clone(),
-                    id_r,
-                    crypto_sessions: self.cfg.crypto_sessions.clone(),
-                    policies: self.cfg.policies.clone(),
-                    ts_type: TsType::NtpUtc,
-                    rand_len: self.cfg.rand_len,
-                    rand: Some(self.rand.to_vec()),
-                    // Every message carries a fresh envelope key (RFC 3830 §4.5): see
-                    // GroupController::with_signing_key for why nothing is cached.
-                    cache: CacheType::NoCache,
-                    ..PkConfig::default()
-                };
-                let key = Box::new(SharedPrivate(signer.key.clone()));
-                let public = Box::new(SharedPublic(public.clone()));
-                Ok(if holds_csb || pending.is_some() {
-                    Box::new(PkInitiator::resume(
-                        key,
-                        public,
-                        cfg,
-                        self.bundle(Vec::new()),
-                        pending.zip(reply_key),
-                    ))
-                } else {
-                    Box::new(PkInitiator::new(key, public, cfg))
-                })
-            }
+        keys: Vec<TransportKey>,
+        now: Duration,
+        rng: &mut dyn Entropy,
+    ) -> Result<(Vec<u8>, Option<PendingReply>), SessionError> {
+        let signer = self.signer.ok_or(SessionError::WrongState(
+            "public-key member without a signing key (GroupController::with_signing_key)",
+        ))?;
+        let public = public.ok_or(SessionError::WrongState("member key not parsed"))?;
+        let cfg = PkConfig {
+            csb_id: Some(self.csb_id),
+            prf: self.cfg.prf,
+            encr: self.cfg.encr,
+            mac: self.cfg.mac,
+            v: self.cfg.v,
+            id_i: self.cfg.id_i.clone(),
+            certs: signer.certs.clone(),
+            id_r: Some(Id {
+                id_type: self.cfg.member_id_type,
+                data: Cow::Owned(member.as_str().as_bytes().to_vec()),
+            }),
+            crypto_sessions: self.cfg.crypto_sessions.clone(),
+            policies: self.cfg.policies.clone(),
+            ts_type: TsType::NtpUtc,
+            rand_len: self.cfg.rand_len,
+            rand: Some(self.rand.to_vec()),
+            // Every message carries a fresh envelope key (RFC 3830 §4.5): see
+            // GroupController::with_signing_key for why nothing is cached.
+            cache: CacheType::NoCache,
+            ..PkConfig::default()
+        };
+        let key = Box::new(SharedPrivate(signer.key.clone()));
+        let public = Box::new(SharedPublic(public.clone()));
+        let mut ini = if holds_csb {
+            PkInitiator::resume(key, public, cfg, self.bundle(Vec::new()), None)
+        } else {
+            PkInitiator::new(key, public, cfg)
+        };
+        let mut fill = |b: &mut [u8]| rng.fill(b);
+        let bytes = ini.initiate(keys, now, &mut fill)?;
+        let reply = ini
+            .pending_reply()
+            .map(|(t, auth)| PendingReply { t, auth });
+        Ok((bytes, reply))
+    }
+}
+
+/// The auth key of a PSK member's messages (RFC 3830 §4.1.4: from the PSK, the CSB ID and
+/// the group RAND, the same for every message of the CSB), which checks its replies' V
+/// payload (§5.2). An unusable PRF or MAC (refused by [`validate`]) gives an empty key, so
+/// no reply verifies.
+fn psk_auth_key(cfg: &GroupConfig, csb_id: u32, rand: &[u8], psk: &SecretBytes) -> SecretBytes {
+    match (prf_of(cfg.prf), mac_of(cfg.mac, true)) {
+        (Ok(prf), Ok(mac)) => {
+            MessageKeys::derive(prf, psk.as_bytes(), csb_id, rand, KemacCipher::Null, mac).auth
         }
+        _ => SecretBytes::from_slice(&[]),
     }
 }
 
@@ -620,6 +538,16 @@ impl GroupKey {
     }
 }
 
+/// What a member's verification or Error message is checked against (RFC 3830 §5.2): the
+/// timestamp of the message it answers and the auth key of that message. Everything else
+/// the check needs (CSB ID, IDi, IDr = the member's ID, crypto sessions, MAC algorithm) is
+/// the group's.
+struct PendingReply {
+    t: Timestamp,
+    /// Zeroized on drop.
+    auth: SecretBytes,
+}
+
 struct Exchange {
     mki: u32,
     initial: bool,
@@ -627,7 +555,8 @@ struct Exchange {
     expects_verification: bool,
     timed_out: bool,
     unauth_error_reported: bool,
-    initiator: Box<dyn MemberInitiator>,
+    /// `None` for an exchange restored without its timestamp: no reply verifies.
+    reply: Option<PendingReply>,
 }
 
 struct Member {
@@ -638,6 +567,46 @@ struct Member {
     held: Vec<u32>,
     min_mki: u32,
     exchange: Option<Exchange>,
+}
+
+impl Member {
+    fn is_pk(&self) -> bool {
+        matches!(self.credential, Credential::PublicKey { .. })
+    }
+}
+
+/// Checks `member`'s reply (RFC 3830 §5.2: V over the message, IDi, IDr and T; an Error
+/// message is `PeerError`) against its exchange in flight; changes nothing.
+fn check_reply(
+    cfg: &GroupConfig,
+    csb_id: u32,
+    cs_map: &CsIdMap<'static>,
+    member: &MemberId,
+    m: &Member,
+    view: &MessageView<'_>,
+) -> Result<(), SessionError> {
+    let Some(p) = m.exchange.as_ref().and_then(|e| e.reply.as_ref()) else {
+        return Err(SessionError::WrongState("no message awaiting a response"));
+    };
+    check_response(
+        view,
+        &ResponseCheck {
+            csb_id,
+            t: p.t,
+            ver_type: if m.is_pk() {
+                DataType::PkResp
+            } else {
+                DataType::PskResp
+            },
+            auth_key: p.auth.as_bytes(),
+            mac: cfg.mac,
+            id_i: cfg.id_i.as_ref().map_or(&[], |i| &i.data),
+            id_r: member.as_str().as_bytes(),
+            cs_map,
+        },
+    )
+    // Group SSRCs are all set (validate): a member fills in none.
+    .map(|_| ())
 }
 
 /// Records that a member holds `mki` (keeping the two most recent); true when new.
@@ -669,7 +638,13 @@ pub struct GroupController {
     first_change_at: Option<Duration>,
     all_acked_reported: Option<u32>,
     partial: bool,
-    members: BTreeMap<MemberId, Member>,
+    /// Member ID -> slot in `slots` (ID order for iteration; used at the API edge only).
+    members: BTreeMap<MemberId, u32>,
+    /// The members' state, by slot; `None` for a free slot (listed in `free`).
+    slots: Vec<Option<Member>>,
+    free: Vec<u32>,
+    /// The group's crypto session map (RFC 3830 §6.1.1), as every message carries it.
+    cs_map: CsIdMap<'static>,
     /// Members holding the current key, and members eligible for it.
     acked_current: usize,
     eligible_current: usize,
@@ -778,6 +753,7 @@ impl GroupController {
         };
         let mut rand = vec![0u8; cfg.rand_len as usize];
         rng.fill(&mut rand);
+        let cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cfg.crypto_sessions));
         Ok(Self {
             cfg,
             csb_id,
@@ -791,6 +767,9 @@ impl GroupController {
             all_acked_reported: None,
             partial: false,
             members: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            cs_map,
             acked_current: 0,
             eligible_current: 0,
             events: Vec::new(),
@@ -869,6 +848,37 @@ impl GroupController {
         self.members.keys()
     }
 
+    /// Adds a member's state in a free slot (the ID is not in the group).
+    fn insert(&mut self, member: MemberId, m: Member) {
+        let slot = match self.free.pop() {
+            Some(f) => {
+                self.slots[f as usize] = Some(m);
+                f
+            }
+            None => {
+                self.slots.push(Some(m));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.members.insert(member, slot);
+    }
+
+    /// A member's state.
+    fn member(&self, member: &MemberId) -> Option<&Member> {
+        let slot = *self.members.get(member)?;
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    /// The members in ID order, with their state.
+    fn iter_members(&self) -> impl Iterator<Item = (&MemberId, &Member)> + '_ {
+        self.members.iter().filter_map(|(id, &slot)| {
+            self.slots
+                .get(slot as usize)
+                .and_then(Option::as_ref)
+                .map(|m| (id, m))
+        })
+    }
+
     /// True when this controller is a part of a split snapshot ([`GroupSnapshot::split`]).
     pub fn is_partial(&self) -> bool {
         self.partial
@@ -877,7 +887,7 @@ impl GroupController {
     /// What the controller knows about a member.
     pub fn member_status(&self, member: &MemberId) -> Option<MemberStatus> {
         let cur = self.current_mki();
-        self.members.get(member).map(|m| MemberStatus {
+        self.member(member).map(|m| MemberStatus {
             holds_csb: m.holds_csb,
             held: m.held.clone(),
             awaiting: m.exchange.as_ref().map(|e| e.mki),
@@ -915,17 +925,15 @@ impl GroupController {
         if self.members.contains_key(&member) {
             return Err(GroupError::DuplicateMember(member));
         }
-        self.members.insert(
-            member,
-            Member {
-                credential,
-                public,
-                holds_csb: false,
-                held: Vec::new(),
-                min_mki: self.last_mki.saturating_add(1),
-                exchange: None,
-            },
-        );
+        let m = Member {
+            credential,
+            public,
+            holds_csb: false,
+            held: Vec::new(),
+            min_mki: self.last_mki.saturating_add(1),
+            exchange: None,
+        };
+        self.insert(member, m);
         self.note_change(now);
         Ok(())
     }
@@ -937,10 +945,16 @@ impl GroupController {
         if self.partial {
             return Err(GroupError::PartialGroup);
         }
-        let m = self
+        let slot = self
             .members
             .remove(member)
             .ok_or_else(|| GroupError::UnknownMember(member.clone()))?;
+        let m = self
+            .slots
+            .get_mut(slot as usize)
+            .and_then(Option::take)
+            .ok_or_else(|| GroupError::UnknownMember(member.clone()))?;
+        self.free.push(slot);
         if let Some(cur) = self.current_mki() {
             if m.min_mki <= cur {
                 self.eligible_current = self.eligible_current.saturating_sub(1);
@@ -1065,14 +1079,22 @@ impl GroupController {
         let t = self.next_t(now);
         let key = self.current.as_ref().ok_or(GroupError::NoKey)?;
         let (mki, tk) = (key.mki, key.transport());
+        // The same key data for every member (RFC 3830 §8.1: same TGK and MKI), encoded once
+        // and encrypted for each member; NTP-UTC timestamp (§6.6), new for every fan-out.
+        let plain = encode_keys(std::slice::from_ref(&tk), None);
+        let ts = Timestamp::ntp_utc(Timestamp::from_unix(t).value);
         let ctx = Ctx {
             cfg: &self.cfg,
             csb_id: self.csb_id,
             rand: &self.rand,
             signer: self.signer.as_ref(),
         };
+        let id_i = self.cfg.id_i.as_ref().map(|i| (i.id_type, &*i.data));
         let mut out = Vec::new();
-        for (id, m) in self.members.iter_mut() {
+        for (id, &slot) in &self.members {
+            let Some(m) = self.slots.get_mut(slot as usize).and_then(Option::as_mut) else {
+                continue;
+            };
             if m.min_mki > mki {
                 continue;
             }
@@ -1084,21 +1106,39 @@ impl GroupController {
             {
                 continue;
             }
-            let built = ctx
-                .initiator(
-                    &m.credential,
+            let built = match &m.credential {
+                // The PSK message (RFC 3830 §3.1), built from the group's settings in place:
+                // an initial message with the group RAND, or an update without (§4.5).
+                Credential::Psk(psk) => build_i_message(
+                    &IMessage {
+                        csb_id: self.csb_id,
+                        prf: self.cfg.prf,
+                        encr: self.cfg.encr,
+                        mac: self.cfg.mac,
+                        v: self.cfg.v,
+                        rand: &self.rand,
+                        send_rand: !m.holds_csb,
+                        id_i,
+                        id_r: Some((self.cfg.member_id_type, id.as_str().as_bytes())),
+                        policies: &self.cfg.policies,
+                        cs_map: &self.cs_map,
+                    },
+                    psk.as_bytes(),
+                    ts,
+                    plain.as_bytes(),
+                )
+                .map(|(bytes, auth)| (bytes, Some(PendingReply { t: ts, auth }))),
+                Credential::PublicKey { .. } => ctx.pk_message(
                     m.public.as_ref(),
                     id,
                     m.holds_csb,
-                    None,
-                    None,
-                )
-                .and_then(|mut ini| {
-                    let bytes = ini.initiate(vec![tk.clone()], t, rng)?;
-                    Ok((ini, bytes))
-                });
+                    vec![tk.clone()],
+                    t,
+                    rng,
+                ),
+            };
             match built {
-                Ok((ini, bytes)) => {
+                Ok((bytes, reply)) => {
                     m.exchange = Some(Exchange {
                         mki,
                         initial: !m.holds_csb,
@@ -1106,7 +1146,7 @@ impl GroupController {
                         expects_verification: self.cfg.v,
                         timed_out: false,
                         unauth_error_reported: false,
-                        initiator: ini,
+                        reply,
                     });
                     if !self.cfg.v {
                         // No verification asked for: the member is taken to hold it.
@@ -1142,45 +1182,64 @@ impl GroupController {
     ) -> Result<Reply, GroupError> {
         let view =
             MessageView::parse(bytes).map_err(|e| GroupError::Rejected(SessionError::Parse(e)))?;
+        let slot = *self
+            .members
+            .get(member)
+            .ok_or_else(|| GroupError::UnknownMember(member.clone()))?;
+        self.handle_view(slot as usize, member, &view, now)
+    }
+
+    /// [`handle_reply`](Self::handle_reply) for the member in `slot`, the reply parsed.
+    fn handle_view(
+        &mut self,
+        slot: usize,
+        member: &MemberId,
+        view: &MessageView<'_>,
+        now: Duration,
+    ) -> Result<Reply, GroupError> {
+        let _ = now;
         let is_error = view.header().data_type == DataType::Error;
         // Whether an Error message is authenticated (carries V, RFC 3830 §5.1.2) matters only
         // for Error messages (only they yield `PeerError`): a verification message is not
-        // walked an extra time here, its initiator checks it.
+        // walked an extra time here, the check below does it.
         let has_v = is_error && view.payloads().any(|p| matches!(p, Payload::V(_)));
         let m = self
-            .members
-            .get_mut(member)
+            .slots
+            .get(slot)
+            .and_then(Option::as_ref)
             .ok_or_else(|| GroupError::UnknownMember(member.clone()))?;
         let ex = m
             .exchange
-            .as_mut()
+            .as_ref()
             .ok_or_else(|| GroupError::NotAwaiting(member.clone()))?;
         if is_error && !has_v && ex.unauth_error_reported {
             return Err(GroupError::Rejected(SessionError::Replay));
         }
-        let result = ex.initiator.handle_response(bytes, now);
-        self.apply(member, has_v, result)
+        let result = check_reply(&self.cfg, self.csb_id, &self.cs_map, member, m, view);
+        self.apply(slot, member, has_v, result)
     }
 
-    /// Records the outcome of a reply that `member`'s initiator checked.
+    /// Records the outcome of a reply checked for the member in `slot`.
     fn apply(
         &mut self,
+        slot: usize,
         member: &MemberId,
         authenticated: bool,
-        result: Result<Verified, SessionError>,
+        result: Result<(), SessionError>,
     ) -> Result<Reply, GroupError> {
         let cur = self.current_mki();
         let v = self.cfg.v;
         let m = self
-            .members
-            .get_mut(member)
+            .slots
+            .get_mut(slot)
+            .and_then(Option::as_mut)
             .ok_or_else(|| GroupError::UnknownMember(member.clone()))?;
         let Some(ex) = m.exchange.as_mut() else {
             return Err(GroupError::NotAwaiting(member.clone()));
         };
         let mki = ex.mki;
         match result {
-            Ok(_) => {
+            Ok(()) => {
                 m.exchange = None;
                 m.holds_csb = true;
                 if hold(&mut m.held, mki) && Some(mki) == cur {
@@ -1239,32 +1298,37 @@ impl GroupController {
             Payload::Id(id) => id.text().map(MemberId::from),
             _ => None,
         });
-        if let Some(id) = id_r.filter(|id| self.members.contains_key(id)) {
-            return self.handle_reply(&id, bytes, now);
+        if let Some((id, slot)) =
+            id_r.and_then(|id| self.members.get(&id).map(|&slot| (id, slot)))
+        {
+            return self.handle_view(slot as usize, &id, &view, now);
         }
         let has_v = view.payloads().any(|p| matches!(p, Payload::V(_)));
         if !has_v {
             return Err(GroupError::Unattributed);
         }
         let mut found = None;
-        for (id, m) in self.members.iter_mut() {
-            let Some(ex) = m.exchange.as_mut() else {
+        for (id, &slot) in &self.members {
+            let Some(m) = self.slots.get(slot as usize).and_then(Option::as_ref) else {
                 continue;
             };
-            match ex.initiator.handle_response(bytes, now) {
-                Ok(v) => {
-                    found = Some((id.clone(), Ok(v)));
+            if m.exchange.is_none() {
+                continue;
+            }
+            match check_reply(&self.cfg, self.csb_id, &self.cs_map, id, m, &view) {
+                Ok(()) => {
+                    found = Some((id.clone(), slot, Ok(())));
                     break;
                 }
                 Err(e @ SessionError::PeerError(_)) => {
-                    found = Some((id.clone(), Err(e)));
+                    found = Some((id.clone(), slot, Err(e)));
                     break;
                 }
                 Err(_) => {}
             }
         }
         match found {
-            Some((id, result)) => self.apply(&id, true, result),
+            Some((id, slot, result)) => self.apply(slot as usize, &id, true, result),
             None => Err(GroupError::Unattributed),
         }
     }
@@ -1287,7 +1351,10 @@ impl GroupController {
     /// exchange) and returns every event since the last call. Linear in the members.
     pub fn poll(&mut self, now: Duration) -> Vec<GroupEvent> {
         let timeout = self.cfg.reply_timeout;
-        for (id, m) in self.members.iter_mut() {
+        for (id, &slot) in &self.members {
+            let Some(m) = self.slots.get_mut(slot as usize).and_then(Option::as_mut) else {
+                continue;
+            };
             if let Some(ex) = m.exchange.as_mut() {
                 if ex.expects_verification
                     && !ex.timed_out
@@ -1306,8 +1373,9 @@ impl GroupController {
 
     /// When the next reply becomes overdue (for the caller's timer), if any is awaited.
     pub fn next_timeout(&self) -> Option<Duration> {
-        self.members
-            .values()
+        self.slots
+            .iter()
+            .flatten()
             .filter_map(|m| m.exchange.as_ref())
             .filter(|e| e.expects_verification && !e.timed_out)
             .map(|e| e.sent_at.saturating_add(self.cfg.reply_timeout))
@@ -1323,8 +1391,9 @@ impl GroupController {
         if Some(mki) != self.previous_mki() {
             return (0, 0);
         }
-        self.members
-            .values()
+        self.slots
+            .iter()
+            .flatten()
             .filter(|m| m.min_mki <= mki)
             .fold((0, 0), |(a, t), m| {
                 (a + usize::from(m.held.contains(&mki)), t + 1)
@@ -1339,6 +1408,7 @@ impl GroupController {
             .and_then(|i| self.cfg.crypto_sessions.get_mut(i))
             .ok_or_else(|| invalid(format!("no crypto session {cs_id}")))?;
         cs.roc = roc;
+        self.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&self.cfg.crypto_sessions));
         Ok(())
     }
 
@@ -1385,7 +1455,7 @@ impl GroupController {
         self.eligible_current = 0;
         self.acked_current = 0;
         if let Some(c) = cur {
-            for m in self.members.values() {
+            for m in self.slots.iter().flatten() {
                 self.eligible_current += usize::from(m.min_mki <= c);
                 self.acked_current += usize::from(m.held.contains(&c));
             }
@@ -1448,8 +1518,7 @@ impl GroupController {
             all_acknowledged_reported: self.all_acked_reported,
             partial: self.partial,
             members: self
-                .members
-                .iter()
+                .iter_members()
                 .map(|(id, m)| MemberSnapshot {
                     id: id.clone(),
                     credential: m.credential.clone(),
@@ -1460,8 +1529,13 @@ impl GroupController {
                         mki: e.mki,
                         initial: e.initial,
                         sent_at: e.sent_at,
-                        timestamp: e.initiator.pending_timestamp().map(|t| t.value),
-                        reply_key: e.initiator.pending_reply_key(),
+                        timestamp: e.reply.as_ref().map(|r| r.t.value),
+                        // PSK members' reply keys are derived again from the PSK.
+                        reply_key: e
+                            .reply
+                            .as_ref()
+                            .filter(|_| m.is_pk())
+                            .map(|r| r.auth.clone()),
                         expects_verification: e.expects_verification,
                         timed_out: e.timed_out,
                         unauth_error_reported: e.unauth_error_reported,
@@ -1570,6 +1644,7 @@ impl GroupController {
             (Some(c), Some(p)) if p.mki >= c.mki => return Err(bad("previous MKI not older")),
             _ => {}
         }
+        let cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cfg.crypto_sessions));
         let mut g = GroupController {
             cfg,
             csb_id: snapshot.csb_id,
@@ -1583,42 +1658,40 @@ impl GroupController {
             all_acked_reported: snapshot.all_acknowledged_reported,
             partial: snapshot.partial,
             members: BTreeMap::new(),
+            slots: Vec::with_capacity(snapshot.members.len()),
+            free: Vec::new(),
+            cs_map,
             acked_current: 0,
             eligible_current: 0,
             events: Vec::new(),
             signer,
         };
-        let ctx = Ctx {
-            cfg: &g.cfg,
-            csb_id: g.csb_id,
-            rand: &g.rand,
-            signer: g.signer.as_ref(),
-        };
         for ms in &snapshot.members {
             if ms.id.0.is_empty() || ms.held.len() > 2 {
                 return Err(bad("member entry"));
             }
-            let public = check_credential(&ms.credential, ctx.signer)
+            let public = check_credential(&ms.credential, g.signer.as_ref())
                 .map_err(|e| GroupError::InvalidSnapshot(format!("member {}: {e}", ms.id)))?;
             let exchange = match &ms.exchange {
                 Some(e) => {
                     let pending = e.timestamp.map(Timestamp::ntp_utc);
-                    if matches!(ms.credential, Credential::PublicKey { .. })
-                        && pending.is_some()
-                        && e.reply_key.is_none()
-                    {
-                        return Err(bad("public-key exchange without its reply key"));
-                    }
-                    let initiator = ctx
-                        .initiator(
-                            &ms.credential,
-                            public.as_ref(),
-                            &ms.id,
-                            ms.holds_csb || pending.is_some(),
-                            pending,
-                            e.reply_key.clone(),
-                        )
-                        .map_err(|e| GroupError::InvalidSnapshot(e.to_string()))?;
+                    // What checks the reply: for a PSK member the auth key derived again
+                    // from its PSK (RFC 3830 §4.1.4), for a public-key member the key of the
+                    // message's envelope key, kept in the snapshot (§3.2, §5.2).
+                    let reply = match &ms.credential {
+                        Credential::Psk(psk) => pending.map(|t| PendingReply {
+                            t,
+                            auth: psk_auth_key(&g.cfg, g.csb_id, &g.rand, psk),
+                        }),
+                        Credential::PublicKey { .. } => {
+                            if pending.is_some() && e.reply_key.is_none() {
+                                return Err(bad("public-key exchange without its reply key"));
+                            }
+                            pending
+                                .zip(e.reply_key.clone())
+                                .map(|(t, auth)| PendingReply { t, auth })
+                        }
+                    };
                     Some(Exchange {
                         mki: e.mki,
                         initial: e.initial,
@@ -1626,7 +1699,7 @@ impl GroupController {
                         expects_verification: e.expects_verification,
                         timed_out: e.timed_out,
                         unauth_error_reported: e.unauth_error_reported,
-                        initiator,
+                        reply,
                     })
                 }
                 None => None,
@@ -1639,12 +1712,13 @@ impl GroupController {
                 min_mki: ms.min_mki,
                 exchange,
             };
-            if g.members.insert(ms.id.clone(), member).is_some() {
+            if g.members.contains_key(&ms.id) {
                 return Err(GroupError::InvalidSnapshot(format!(
                     "member {} twice",
                     ms.id
                 )));
             }
+            g.insert(ms.id.clone(), member);
         }
         g.recount();
         Ok(g)

@@ -40,7 +40,7 @@ use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::srtp::export::{check as check_export, export, SrtpParams};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, Header, Id, Kemac, KeyDataList, MacAlg, Message, MessageView,
+    CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, Message, MessageView,
     ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs, SrtpIdMap,
     Timestamp, TsType,
 };
@@ -186,52 +186,6 @@ impl PskInitiator {
         self.counter = counter;
     }
 
-    /// An initiator for a CSB the responder already holds, so that its next message is an
-    /// update (RFC 3830 §4.5: same CSB ID and RAND, no RAND payload); `pending` is the
-    /// timestamp of a message still awaiting its verification message. Used by the group
-    /// controller, which builds one initiator per exchange and restores them from snapshots.
-    pub(crate) fn resume(
-        psk: SecretBytes,
-        cfg: PskConfig,
-        bundle: CryptoSessionBundle,
-        pending: Option<Timestamp>,
-    ) -> Self {
-        let id_i = cfg
-            .id_i
-            .as_ref()
-            .map(|i| i.data.to_vec())
-            .unwrap_or_default();
-        // The auth key of the pending message (RFC 3830 §4.1.4: from the PSK, CSB ID and the
-        // bundle's RAND); an unknown PRF or MAC leaves it empty, so no response verifies.
-        let auth = match (prf_of(bundle.prf), mac_of(cfg.mac, true)) {
-            (Ok(prf), Ok(mac)) => {
-                MessageKeys::derive(
-                    prf,
-                    psk.as_bytes(),
-                    bundle.csb_id,
-                    &bundle.rand,
-                    KemacCipher::Null,
-                    mac,
-                )
-                .auth
-            }
-            _ => SecretBytes::from_slice(&[]),
-        };
-        Self {
-            psk,
-            cfg,
-            bundle: Some(bundle),
-            pending: pending.map(|t| Pending { t, id_i, auth }),
-            counter: 0,
-            confirmed: false,
-        }
-    }
-
-    /// The timestamp of the message awaiting a response, if any.
-    pub(crate) fn pending_timestamp(&self) -> Option<Timestamp> {
-        self.pending.as_ref().map(|p| p.t)
-    }
-
     /// The crypto session bundle, once a message was built.
     pub fn bundle(&self) -> Option<&CryptoSessionBundle> {
         self.bundle.as_ref()
@@ -257,9 +211,10 @@ impl PskInitiator {
         now: Duration,
         rng: &mut impl Entropy,
     ) -> Result<Vec<u8>, SessionError> {
-        let prf = prf_of(self.cfg.prf)?;
-        let cipher = cipher_of(self.cfg.encr, true)?;
-        let mac_kind = mac_of(self.cfg.mac, true)?;
+        // Unsupported algorithms are refused before any state changes.
+        prf_of(self.cfg.prf)?;
+        cipher_of(self.cfg.encr, true)?;
+        mac_of(self.cfg.mac, true)?;
         let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
         let update = self.bundle.is_some();
         let (csb_id, rand) = match &self.bundle {
@@ -287,61 +242,25 @@ impl PskInitiator {
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
         let cs_map = CsIdMap::SrtpId(cs_map);
-        let mk = MessageKeys::derive(prf, self.psk.as_bytes(), csb_id, &rand, cipher, mac_kind);
         let plain = encode_keys(&keys, None);
-        let encr_data = crypto::kemac::encrypt(
-            cipher,
-            mk.encr.as_bytes(),
-            mk.salt.as_bytes(),
-            csb_id,
-            t.as_u64(),
+        let (out, auth) = build_i_message(
+            &IMessage {
+                csb_id,
+                prf: self.cfg.prf,
+                encr: self.cfg.encr,
+                mac: self.cfg.mac,
+                v: self.cfg.v,
+                rand: &rand,
+                send_rand: !update,
+                id_i: id_parts(&self.cfg.id_i),
+                id_r: id_parts(&self.cfg.id_r),
+                policies: &self.cfg.policies,
+                cs_map: &cs_map,
+            },
+            self.psk.as_bytes(),
+            t,
             plain.as_bytes(),
-        )
-        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
-        if encr_data.len() > u16::MAX as usize {
-            return Err(SessionError::InvalidKeyData(
-                "key data longer than 65535 bytes".into(),
-            ));
-        }
-        // The message borrows the configured IDs and policies and the CS map: nothing is
-        // copied to encode it.
-        let mut h = Header::new(DataType::PskInit, csb_id);
-        h.v = self.cfg.v;
-        h.prf = self.cfg.prf;
-        h.cs_map = cs_map.borrowed();
-        let mut payloads = Vec::with_capacity(4 + self.cfg.policies.len());
-        payloads.push(Payload::T(t));
-        if !update {
-            payloads.push(Payload::Rand(Rand {
-                rand: Cow::Borrowed(&rand),
-            }));
-        }
-        for id in [&self.cfg.id_i, &self.cfg.id_r].into_iter().flatten() {
-            payloads.push(Payload::Id(Id {
-                id_type: id.id_type,
-                data: Cow::Borrowed(&id.data),
-            }));
-        }
-        for sp in &self.cfg.policies {
-            payloads.push(Payload::Sp(sp.borrowed()));
-        }
-        let mac_len = mac_kind.mac_len();
-        payloads.push(Payload::Kemac(Kemac {
-            encr_alg: self.cfg.encr,
-            encr_data: Cow::Owned(encr_data),
-            mac_alg: self.cfg.mac,
-            mac: mac_placeholder(mac_len),
-        }));
-        let m = Message {
-            header: h,
-            payloads,
-        };
-        let mut out = m.encode();
-        drop(m);
-        // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
-        let body = out.len() - mac_len;
-        let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
-        out[body..].copy_from_slice(tag.as_bytes());
+        )?;
 
         let policies = self.cfg.policies.clone();
         match &mut self.bundle {
@@ -363,9 +282,8 @@ impl PskInitiator {
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
-            // The auth key checks the verification message (RFC 3830 §5.2); the other
-            // message keys are zeroized when `mk` drops.
-            auth: mk.auth,
+            // The auth key checks the verification message (RFC 3830 §5.2).
+            auth,
             id_i: self
                 .cfg
                 .id_i
@@ -425,6 +343,99 @@ impl PskInitiator {
                 .ok_or(SessionError::WrongState("no bundle yet"))?,
         )
     }
+}
+
+/// What a PSK I_MESSAGE carries besides its keys (RFC 3830 §3.1): everything borrowed, so a
+/// group controller builds one message per member from the group's shared settings.
+pub(crate) struct IMessage<'a> {
+    pub csb_id: u32,
+    pub prf: PrfFunc,
+    pub encr: EncrAlg,
+    pub mac: MacAlg,
+    pub v: bool,
+    /// The CSB's RAND (keys are derived from it, RFC 3830 §4.1.4).
+    pub rand: &'a [u8],
+    /// Send a RAND payload (initial message; updates carry none, §4.5).
+    pub send_rand: bool,
+    /// IDi and IDr (type, data), when sent.
+    pub id_i: Option<(IdType, &'a [u8])>,
+    pub id_r: Option<(IdType, &'a [u8])>,
+    pub policies: &'a [SecurityPolicy<'static>],
+    pub cs_map: &'a CsIdMap<'static>,
+}
+
+/// An ID payload's type and data, borrowed.
+fn id_parts<'a>(id: &'a Option<Id<'static>>) -> Option<(IdType, &'a [u8])> {
+    id.as_ref().map(|i| (i.id_type, &*i.data))
+}
+
+/// Builds a PSK I_MESSAGE (RFC 3830 §3.1) with timestamp `t` whose KEMAC carries the
+/// encoded key data `plain` (§6.2, §6.13), encrypted and MACed with keys derived from `psk`
+/// (§4.1.4); returns the message and the auth key that checks the verification message
+/// (§5.2). The other message keys are zeroized when this returns.
+pub(crate) fn build_i_message(
+    m: &IMessage<'_>,
+    psk: &[u8],
+    t: Timestamp,
+    plain: &[u8],
+) -> Result<(Vec<u8>, SecretBytes), SessionError> {
+    let prf = prf_of(m.prf)?;
+    let cipher = cipher_of(m.encr, true)?;
+    let mac_kind = mac_of(m.mac, true)?;
+    let mk = MessageKeys::derive(prf, psk, m.csb_id, m.rand, cipher, mac_kind);
+    let encr_data = crypto::kemac::encrypt(
+        cipher,
+        mk.encr.as_bytes(),
+        mk.salt.as_bytes(),
+        m.csb_id,
+        t.as_u64(),
+        plain,
+    )
+    .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+    if encr_data.len() > u16::MAX as usize {
+        return Err(SessionError::InvalidKeyData(
+            "key data longer than 65535 bytes".into(),
+        ));
+    }
+    // The message borrows the IDs, policies and CS map: nothing is copied to encode it.
+    let mut h = Header::new(DataType::PskInit, m.csb_id);
+    h.v = m.v;
+    h.prf = m.prf;
+    h.cs_map = m.cs_map.borrowed();
+    let mut payloads = Vec::with_capacity(4 + m.policies.len());
+    payloads.push(Payload::T(t));
+    if m.send_rand {
+        payloads.push(Payload::Rand(Rand {
+            rand: Cow::Borrowed(m.rand),
+        }));
+    }
+    for (id_type, data) in [m.id_i, m.id_r].into_iter().flatten() {
+        payloads.push(Payload::Id(Id {
+            id_type,
+            data: Cow::Borrowed(data),
+        }));
+    }
+    for sp in m.policies {
+        payloads.push(Payload::Sp(sp.borrowed()));
+    }
+    let mac_len = mac_kind.mac_len();
+    payloads.push(Payload::Kemac(Kemac {
+        encr_alg: m.encr,
+        encr_data: Cow::Owned(encr_data),
+        mac_alg: m.mac,
+        mac: mac_placeholder(mac_len),
+    }));
+    let msg = Message {
+        header: h,
+        payloads,
+    };
+    let mut out = msg.encode();
+    drop(msg);
+    // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
+    let body = out.len() - mac_len;
+    let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
+    out[body..].copy_from_slice(tag.as_bytes());
+    Ok((out, mk.auth))
 }
 
 /// Responder settings.
