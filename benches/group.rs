@@ -453,7 +453,7 @@ fn interleaved<G, S, Dg, Ds>(
             break;
         }
         for side in 0..2 {
-            if (side + round) % 2 == 0 {
+            if (side + round).is_multiple_of(2) {
                 let st = setup_g();
                 let t = cpu_s();
                 let d = group(st);

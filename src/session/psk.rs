@@ -40,9 +40,9 @@ use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::srtp::export::{check as check_export, export, SrtpParams};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, Message, MessageView,
-    ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs, SrtpIdMap,
-    Timestamp, TsType,
+    CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, Message,
+    MessageView, ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs,
+    SrtpIdMap, Timestamp, TsType,
 };
 use core::time::Duration;
 use std::borrow::Cow;
