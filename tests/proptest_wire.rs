@@ -252,8 +252,79 @@ fn message() -> impl Strategy<Value = Message<'static>> {
         })
 }
 
+/// Whole-message validation as it was before the single-pass validator: the header and
+/// every payload through their full parsers (public API). The end of the message proper
+/// and the quirks, or the error.
+fn reference_parse(b: &[u8], opts: ParseOptions) -> Result<(usize, Quirks), ParseError> {
+    let mut r = Reader::new(b);
+    let (h, mut next) = Header::parse(&mut r)?;
+    let mut ctx = ParseCtx {
+        lenient: opts.lenient,
+        kemac_with_id: matches!(h.data_type, DataType::PkInit | DataType::RsaRResp),
+        ..ParseCtx::default()
+    };
+    while next != PayloadType::Last {
+        next = Payload::parse(next, &mut r, &mut ctx)?.1;
+    }
+    let end = r.offset();
+    match r.rest() {
+        [] => {}
+        [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
+        rest => {
+            return Err(r.error(
+                "message",
+                "end",
+                ErrorKind::TrailingBytes { count: rest.len() },
+            ))
+        }
+    }
+    Ok((end, ctx.quirks))
+}
+
+/// `MessageView` accepts exactly what the full parsers accept, with the same error, and its
+/// walk tiles the message with payloads that decode to what `payloads()` yields.
+fn same_as_reference(b: &[u8]) -> Result<(), TestCaseError> {
+    for opts in [ParseOptions::STRICT, ParseOptions::LENIENT] {
+        let v = MessageView::parse_with(b, opts);
+        prop_assert_eq!(
+            v.as_ref()
+                .map(|v| (v.as_bytes().len(), v.quirks()))
+                .map_err(|e| *e),
+            reference_parse(b, opts)
+        );
+        if let Ok(v) = v {
+            prop_assert_eq!(v.walk().count(), v.payloads().count());
+            let mut end = None;
+            for (p, d) in v.walk().zip(v.payloads()) {
+                if let Some(e) = end {
+                    prop_assert_eq!(p.offset(), e);
+                }
+                let e = p.offset() + p.as_bytes().len();
+                prop_assert_eq!(p.as_bytes(), &b[p.offset()..e]);
+                prop_assert_eq!(p.decode().unwrap(), d);
+                end = Some(e);
+            }
+            if let Some(e) = end {
+                prop_assert_eq!(e, v.as_bytes().len());
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn validator_matches_the_full_parsers(m in message(), pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
+        let b = m.encode();
+        same_as_reference(&b)?;
+        let mut x = b.clone();
+        let i = pos.index(x.len());
+        x[i] = byte;
+        same_as_reference(&x)?;
+        same_as_reference(&b[..cut.index(b.len())])?;
+    }
 
     #[test]
     fn typed_messages_round_trip(m in message()) {

@@ -86,6 +86,42 @@ impl<'a> Header<'a> {
         ))
     }
 
+    /// The common case of [`Header::parse`] without its error paths: a header at the start
+    /// of `b` with an SRTP-ID or Empty map. Returns the header, the first payload type and
+    /// the header's length; `None` whenever [`Header::parse`] must decide (any error, or a
+    /// GENERIC-ID or unknown map), so the result is always what [`Header::parse`] returns.
+    #[inline]
+    pub(crate) fn parse_fast(b: &'a [u8]) -> Option<(Self, PayloadType, usize)> {
+        let [MIKEY_VERSION, dt, next, vp, c0, c1, c2, c3, n_cs, map_type, ..] = *b else {
+            return None;
+        };
+        let (cs_map, len) = match CsIdMapType::from_wire(map_type) {
+            CsIdMapType::SrtpId => {
+                let len = 10 + 9 * n_cs as usize;
+                let raw = b.get(10..len)?;
+                (
+                    CsIdMap::SrtpId(SrtpIdMap {
+                        raw: Cow::Borrowed(raw),
+                    }),
+                    len,
+                )
+            }
+            CsIdMapType::Empty => (CsIdMap::Empty { count: n_cs }, 10),
+            _ => return None,
+        };
+        Some((
+            Self {
+                data_type: DataType::from_wire(dt),
+                v: vp & 0x80 != 0,
+                prf: PrfFunc::from_wire(vp & 0x7f),
+                csb_id: u32::from_be_bytes([c0, c1, c2, c3]),
+                cs_map,
+            },
+            PayloadType::from_wire(next),
+            len,
+        ))
+    }
+
     /// Encoded length in bytes.
     pub fn encoded_len(&self) -> usize {
         10 + self.cs_map.info_len()
@@ -93,13 +129,20 @@ impl<'a> Header<'a> {
 
     /// Appends the header with `next` as its next payload field.
     pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(MIKEY_VERSION);
-        out.push(self.data_type.to_wire());
-        out.push(next.to_wire());
-        out.push((u8::from(self.v) << 7) | (self.prf.to_wire() & 0x7f));
-        out.extend_from_slice(&self.csb_id.to_be_bytes());
-        out.push(self.cs_map.count());
-        out.push(self.cs_map.map_type().to_wire());
+        let c = self.csb_id.to_be_bytes();
+        // One write for the ten fixed bytes.
+        out.extend_from_slice(&[
+            MIKEY_VERSION,
+            self.data_type.to_wire(),
+            next.to_wire(),
+            (u8::from(self.v) << 7) | (self.prf.to_wire() & 0x7f),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            self.cs_map.count(),
+            self.cs_map.map_type().to_wire(),
+        ]);
         self.cs_map.encode_info(out);
     }
 
@@ -300,7 +343,16 @@ impl<'a> SrtpIdMap<'a> {
 
     /// Iterates over `(cs_id, entry)`.
     pub fn iter(&self) -> impl Iterator<Item = (u8, SrtpCs)> + '_ {
-        (1..=self.len() as u8).filter_map(move |id| self.get(id).map(|e| (id, e)))
+        (1..=u8::MAX).zip(self.raw.chunks_exact(9)).map(|(id, e)| {
+            (
+                id,
+                SrtpCs {
+                    policy_no: e[0],
+                    ssrc: u32::from_be_bytes([e[1], e[2], e[3], e[4]]),
+                    roc: u32::from_be_bytes([e[5], e[6], e[7], e[8]]),
+                },
+            )
+        })
     }
 }
 

@@ -4,19 +4,19 @@
 //! Parsing walks the payload chain from the header's next payload field (RFC 3830 §6.1):
 //! every payload names the type of the one after it; SIGN, which has no such field, ends
 //! the chain (§6.5). Strict parsing then requires the input to end; lenient parsing also
-//! accepts the [`Quirk`]s of real devices and reports them.
+//! accepts the [`Quirk`](super::Quirk)s of real devices and reports them.
 
 use super::codes::{DataType, PayloadType};
-use super::error::{ErrorKind, ParseError};
+use super::error::ParseError;
 use super::header::Header;
 use super::kemac::Kemac;
-use super::payload::{ParseCtx, Payload, Quirk, Quirks};
-use super::reader::Reader;
+use super::payload::{ParseCtx, Payload, Quirks};
+use super::walk::{validate, PayloadRefs};
 
 /// Parse options.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ParseOptions {
-    /// Accept the known departures of real devices (see [`Quirk`]) and report them.
+    /// Accept the known departures of real devices (see [`Quirk`](super::Quirk)) and report them.
     pub lenient: bool,
 }
 
@@ -27,7 +27,7 @@ impl ParseOptions {
     pub const LENIENT: Self = Self { lenient: true };
 }
 
-fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
+pub(crate) fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
     ParseCtx {
         lenient: opts.lenient,
         kemac_with_id: matches!(data_type, DataType::PkInit | DataType::RsaRResp),
@@ -35,8 +35,10 @@ fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
     }
 }
 
-/// A validated, borrowed view of a message. Parsing checks every payload; iterating over
-/// the payloads afterwards decodes them again from the buffer, with no allocation.
+/// A validated, borrowed view of a message. Parsing checks every payload in one pass (see
+/// [`walk`](super::walk)); [`MessageView::walk`] then visits the payloads as small views
+/// that read their fields from the buffer, and [`MessageView::payloads`] decodes them into
+/// [`Payload`]s, with no allocation either way.
 #[derive(Clone, Debug)]
 pub struct MessageView<'a> {
     bytes: &'a [u8],
@@ -56,34 +58,14 @@ impl<'a> MessageView<'a> {
 
     /// Parses with options.
     pub fn parse_with(bytes: &'a [u8], opts: ParseOptions) -> Result<Self, ParseError> {
-        let mut r = Reader::new(bytes);
-        let (header, first) = Header::parse(&mut r)?;
-        let body_start = r.offset();
-        let mut ctx = ctx_for(opts, header.data_type);
-        let mut next = first;
-        while next != PayloadType::Last {
-            let (_, n) = Payload::parse(next, &mut r, &mut ctx)?;
-            next = n;
-        }
-        let end = r.offset();
-        match r.rest() {
-            [] => {}
-            [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
-            rest => {
-                return Err(r.error(
-                    "message",
-                    "end",
-                    ErrorKind::TrailingBytes { count: rest.len() },
-                ))
-            }
-        }
+        let v = validate(bytes, opts)?;
         Ok(Self {
             bytes,
-            header,
-            first,
-            body_start,
-            end,
-            quirks: ctx.quirks,
+            header: v.header,
+            first: v.first,
+            body_start: v.body_start,
+            end: v.end,
+            quirks: v.quirks,
             opts,
         })
     }
@@ -103,24 +85,22 @@ impl<'a> MessageView<'a> {
         self.quirks
     }
 
+    /// The payloads after the header as small borrowed views ([`PayloadRef`](super::PayloadRef)) whose fields
+    /// are read from the bytes on demand: the cheapest way to read a message. No allocation.
+    pub fn walk(&self) -> PayloadRefs<'a> {
+        PayloadRefs::new(
+            self.bytes.get(..self.end).unwrap_or_default(),
+            self.body_start,
+            self.first,
+            ctx_for(self.opts, self.header.data_type),
+        )
+    }
+
     /// The payloads after the header, each with its byte offset in the message.
     pub fn payloads_with_offsets(&self) -> impl Iterator<Item = (usize, Payload<'a>)> + '_ {
-        let mut r = Reader::with_base(&self.bytes[self.body_start..self.end], self.body_start);
-        let mut ctx = ParseCtx {
-            validate: false,
-            ..ctx_for(self.opts, self.header.data_type)
-        };
-        let mut next = self.first;
-        core::iter::from_fn(move || {
-            if next == PayloadType::Last {
-                return None;
-            }
-            let off = r.offset();
-            // Cannot fail: the same bytes were parsed successfully by `parse_with`.
-            let (p, n) = Payload::parse(next, &mut r, &mut ctx).ok()?;
-            next = n;
-            Some((off, p))
-        })
+        // `decode` cannot fail: the same bytes were validated by `parse_with`.
+        self.walk()
+            .map_while(|p| p.decode().ok().map(|d| (p.offset(), d)))
     }
 
     /// The payloads after the header.
@@ -227,6 +207,7 @@ impl<'a> Message<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::{ErrorKind, Quirk};
 
     #[test]
     fn sign_ends_the_chain() {

@@ -1,7 +1,8 @@
 //! The MIKEY wire format: bytes ⇄ typed payloads and messages (RFC 3830 §6 and the
 //! extensions of RFC 4563, 4650, 4738, 4771, 5410, 6043, 6509, 7714).
 //!
-//! * [`MessageView`] validates a message and walks its payloads without allocating.
+//! * [`MessageView`] validates a message and walks its payloads without allocating
+//!   ([`MessageView::walk`] yields [`PayloadRef`]s that read fields in place).
 //! * [`Message`] holds a header and a list of [`Payload`]s, borrowed or owned, for building
 //!   and editing; [`Message::encode`] writes exactly what was parsed.
 //! * Every code is an enum of [`codes`] that keeps unknown values.
@@ -39,6 +40,7 @@ pub mod sign;
 pub mod ticket;
 pub mod timestamp;
 pub mod verification;
+pub mod walk;
 
 /// Byte data borrowed from the parsed buffer or owned by a built value.
 pub type Data<'a> = Cow<'a, [u8]>;
@@ -68,3 +70,4 @@ pub use sign::Sign;
 pub use ticket::{Ticket, TicketPayload, TicketPolicy};
 pub use timestamp::{Timestamp, TimestampRole};
 pub use verification::Verification;
+pub use walk::{KemacRef, PayloadRef, PayloadRefs, SpRef};

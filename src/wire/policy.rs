@@ -39,6 +39,21 @@ impl PolicyParam<'_> {
     }
 }
 
+/// The (type, length, value) parameters of an SP payload's "Policy param" field (RFC 3830
+/// §6.10), in order; stops at a truncated one.
+pub(crate) fn params(mut rest: &[u8]) -> impl Iterator<Item = PolicyParam<'_>> + '_ {
+    core::iter::from_fn(move || {
+        let (&t, r) = rest.split_first()?;
+        let (&l, r) = r.split_first()?;
+        let value = r.get(..l as usize)?;
+        rest = r.get(l as usize..)?;
+        Some(PolicyParam {
+            param_type: t,
+            value,
+        })
+    })
+}
+
 /// Security policy payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityPolicy<'a> {
@@ -73,17 +88,7 @@ impl<'a> SecurityPolicy<'a> {
 
     /// The parameters in order.
     pub fn params(&self) -> impl Iterator<Item = PolicyParam<'_>> + '_ {
-        let mut rest: &[u8] = &self.params;
-        core::iter::from_fn(move || {
-            let (&t, r) = rest.split_first()?;
-            let (&l, r) = r.split_first()?;
-            let value = r.get(..l as usize)?;
-            rest = &r[l as usize..];
-            Some(PolicyParam {
-                param_type: t,
-                value,
-            })
-        })
+        params(&self.params)
     }
 
     /// The raw parameter bytes (TLVs).
@@ -168,10 +173,14 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.policy_no);
-        out.push(self.prot_type.to_wire());
-        out.extend_from_slice(&(self.params.len() as u16).to_be_bytes());
+        let n = (self.params.len() as u16).to_be_bytes();
+        out.extend_from_slice(&[
+            next.to_wire(),
+            self.policy_no,
+            self.prot_type.to_wire(),
+            n[0],
+            n[1],
+        ]);
         out.extend_from_slice(&self.params);
     }
 }

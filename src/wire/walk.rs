@@ -1,0 +1,821 @@
+//! Single-pass validation of a whole message and a zero-copy walk over its payloads.
+//!
+//! [`MessageView::parse_with`](super::MessageView::parse_with) validates in one pass:
+//! for the common payloads (T, RAND, SP, KEMAC with its NULL-encrypted key data, V, ID,
+//! CERT, ERR, SIGN) a lean check reads only the length and code fields straight from the
+//! buffer; whenever that check does not succeed (any error, a departure that lenient parsing
+//! must report, or a payload type it leaves alone), the payload's full parser
+//! ([`Payload::parse`]) decides at the same offset. So a message is accepted exactly when
+//! the full parsers accept it, and every error is the one they report.
+//!
+//! [`MessageView::walk`](super::MessageView::walk) then yields one small [`PayloadRef`] per
+//! payload: its type, offset and bytes, with accessors that decode fields lazily from the
+//! borrowed bytes ([`KemacRef`], [`SpRef`], [`PayloadRef::timestamp`], ...), or
+//! [`PayloadRef::decode`] for the full [`Payload`].
+
+use super::codes::{
+    EncrAlg, IdType, KeyDataType, KvType, MacAlg, PayloadType, ProtType, SrtpParamType, TsType,
+};
+use super::error::{ErrorKind, ParseError};
+use super::header::Header;
+use super::kemac::Kemac;
+use super::message::{ctx_for, ParseOptions};
+use super::payload::{ParseCtx, Payload, Quirk, Quirks};
+use super::policy::{PolicyParam, SrtpPolicy};
+use super::reader::Reader;
+use super::timestamp::Timestamp;
+use std::borrow::Cow;
+
+/// What `validate` found: the header, where the payloads start and end, and what lenient
+/// parsing tolerated.
+pub(crate) struct Validated<'a> {
+    pub(crate) header: Header<'a>,
+    pub(crate) first: PayloadType,
+    pub(crate) body_start: usize,
+    pub(crate) end: usize,
+    pub(crate) quirks: Quirks,
+}
+
+/// A big-endian u16 at `i`, as a length.
+#[inline(always)]
+fn be16(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i..i + 2)? {
+        [x, y] => Some(u16::from_be_bytes([*x, *y]) as usize),
+        _ => None,
+    }
+}
+
+/// The SP parameter TLVs (RFC 3830 §6.10) are complete, and the GStreamer auth key length
+/// departure (§6.10.1 type 3 = 10 with HMAC-SHA-1) is recorded when lenient. `None` when
+/// [`SecurityPolicy`](super::SecurityPolicy)'s parser must decide (an error).
+#[inline]
+fn check_sp_params(prot: ProtType, mut p: &[u8], ctx: &mut ParseCtx) -> Option<()> {
+    let (mut auth_hmac, mut key_len_10) = (false, false);
+    while let [t, l, rest @ ..] = p {
+        let v = rest.get(..*l as usize)?;
+        if prot == ProtType::Srtp {
+            match SrtpParamType::from_wire(*t) {
+                SrtpParamType::AuthAlg => auth_hmac = v == [1],
+                SrtpParamType::AuthKeyLen => key_len_10 = v == [10],
+                _ => {}
+            }
+        }
+        p = rest.get(*l as usize..)?;
+    }
+    if !p.is_empty() {
+        return None;
+    }
+    if auth_hmac && key_len_10 {
+        if !ctx.lenient {
+            return None;
+        }
+        ctx.quirk(Quirk::SrtpAuthKeyLen10);
+    }
+    Some(())
+}
+
+/// A NULL-encrypted KEMAC's plaintext without a leading ID is a complete chain of key data
+/// sub-payloads (RFC 3830 §6.2, §6.13, §6.14), as
+/// [`KeyDataList::validate`](super::KeyDataList::validate) checks it. `None` when that
+/// function must decide (an error).
+#[inline]
+fn check_key_data(mut d: &[u8]) -> Option<()> {
+    if d.is_empty() {
+        return Some(());
+    }
+    loop {
+        let [next, tkv, l0, l1, rest @ ..] = d else {
+            return None;
+        };
+        let has_salt = KeyDataType::from_wire(tkv >> 4).has_salt()?;
+        let mut rest = rest.get(u16::from_be_bytes([*l0, *l1]) as usize..)?;
+        if has_salt {
+            let [s0, s1, r @ ..] = rest else {
+                return None;
+            };
+            rest = r.get(u16::from_be_bytes([*s0, *s1]) as usize..)?;
+        }
+        match KvType::from_wire(tkv & 0x0f) {
+            KvType::Null => {}
+            KvType::Spi => {
+                let [n, r @ ..] = rest else { return None };
+                rest = r.get(*n as usize..)?;
+            }
+            KvType::Interval => {
+                let [n, r @ ..] = rest else { return None };
+                let [m, r @ ..] = r.get(*n as usize..)? else {
+                    return None;
+                };
+                rest = r.get(*m as usize..)?;
+            }
+            KvType::Unknown(_) => return None,
+        }
+        d = rest;
+        match PayloadType::from_wire(*next) {
+            PayloadType::Last => return d.is_empty().then_some(()),
+            PayloadType::KeyData => {}
+            _ => return None,
+        }
+    }
+}
+
+/// The length and next payload field of the payload of type `t` at the start of `b`.
+///
+/// With `DEEP` (validation) it accepts only what `Payload::parse` with `ctx.validate`
+/// accepts, and records the same quirks; without it (walking bytes already validated) it
+/// reads the lengths only. `None` means "ask `Payload::parse`": an error, or a payload type
+/// or case this fast path leaves to it. The field layouts are those of RFC 3830 §6.2 (KEMAC),
+/// §6.5 (SIGN), §6.6 (T), §6.7 (ID, CERT), §6.9 (V), §6.10 (SP), §6.11 (RAND), §6.12 (ERR).
+#[inline(always)]
+fn step<const DEEP: bool>(
+    t: PayloadType,
+    b: &[u8],
+    ctx: &mut ParseCtx,
+) -> Option<(usize, PayloadType)> {
+    let len = match t {
+        PayloadType::T => 2 + TsType::from_wire(*b.get(1)?).value_len()?,
+        PayloadType::Rand => 2 + *b.get(1)? as usize,
+        PayloadType::Sp => {
+            let len = 5 + be16(b, 3)?;
+            if DEEP {
+                check_sp_params(ProtType::from_wire(b[2]), b.get(5..len)?, ctx)?;
+            }
+            len
+        }
+        PayloadType::Kemac => {
+            let n = be16(b, 2)?;
+            let len = 5 + n + MacAlg::from_wire(*b.get(4 + n)?).mac_len()?;
+            if DEEP && EncrAlg::from_wire(b[1]) == EncrAlg::Null {
+                if ctx.kemac_with_id || len > b.len() {
+                    return None;
+                }
+                check_key_data(&b[4..4 + n])?;
+            }
+            len
+        }
+        PayloadType::V => 2 + MacAlg::from_wire(*b.get(1)?).mac_len()?,
+        PayloadType::Id => {
+            let len = 4 + be16(b, 2)?;
+            // A NUL-terminated NAI/URI is an error or a quirk: the ID parser reports it.
+            if DEEP
+                && matches!(IdType::from_wire(b[1]), IdType::Nai | IdType::Uri)
+                && b.get(len - 1) == Some(&0)
+                && len > 4
+            {
+                return None;
+            }
+            len
+        }
+        PayloadType::Cert => 4 + be16(b, 2)?,
+        PayloadType::Err => 4,
+        PayloadType::Sign => {
+            // SIGN has no next payload field and ends the chain (RFC 3830 §6.5).
+            let len = 2 + (be16(b, 0)? & 0x0fff);
+            return (len <= b.len()).then_some((len, PayloadType::Last));
+        }
+        _ => return None,
+    };
+    if len > b.len() {
+        return None;
+    }
+    Some((len, PayloadType::from_wire(b[0])))
+}
+
+/// The full parser on the payload at `pos`: its length and next payload field, or its error.
+#[inline(never)]
+fn slow_step(
+    t: PayloadType,
+    bytes: &[u8],
+    pos: usize,
+    ctx: &mut ParseCtx,
+) -> Result<(usize, PayloadType), ParseError> {
+    let mut r = Reader::with_base(bytes.get(pos..).unwrap_or_default(), pos);
+    let (_, next) = Payload::parse(t, &mut r, ctx)?;
+    Ok((r.offset() - pos, next))
+}
+
+/// Validates a whole message in one pass, as strictly as the payload parsers (see the
+/// module documentation). Inlined into `MessageView::parse_with`, which builds its
+/// result in place.
+#[inline(always)]
+pub(crate) fn validate(bytes: &[u8], opts: ParseOptions) -> Result<Validated<'_>, ParseError> {
+    let (header, first, body_start) = match Header::parse_fast(bytes) {
+        Some(h) => h,
+        None => {
+            let mut r = Reader::new(bytes);
+            let (h, first) = Header::parse(&mut r)?;
+            (h, first, r.offset())
+        }
+    };
+    let mut ctx = ctx_for(opts, header.data_type);
+    let mut pos = body_start;
+    let mut next = first;
+    while next != PayloadType::Last {
+        let rest = bytes.get(pos..).unwrap_or_default();
+        let (len, n) = match step::<true>(next, rest, &mut ctx) {
+            Some(s) => s,
+            None => slow_step(next, bytes, pos, &mut ctx)?,
+        };
+        pos += len;
+        next = n;
+    }
+    match bytes.get(pos..).unwrap_or_default() {
+        [] => {}
+        [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
+        rest => {
+            return Err(ParseError::new(
+                "message",
+                "end",
+                pos,
+                ErrorKind::TrailingBytes { count: rest.len() },
+            ))
+        }
+    }
+    Ok(Validated {
+        header,
+        first,
+        body_start,
+        end: pos,
+        quirks: ctx.quirks,
+    })
+}
+
+/// The payloads of a validated message, as [`PayloadRef`]s (from
+/// [`MessageView::walk`](super::MessageView::walk)). No allocation.
+#[derive(Clone, Debug)]
+pub struct PayloadRefs<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    next: PayloadType,
+    ctx: ParseCtx,
+}
+
+impl<'a> PayloadRefs<'a> {
+    /// `bytes` is the validated message up to the end of its last payload.
+    pub(crate) fn new(bytes: &'a [u8], pos: usize, first: PayloadType, ctx: ParseCtx) -> Self {
+        Self {
+            bytes,
+            pos,
+            next: first,
+            ctx: ParseCtx {
+                validate: false,
+                ..ctx
+            },
+        }
+    }
+}
+
+impl<'a> Iterator for PayloadRefs<'a> {
+    type Item = PayloadRef<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<PayloadRef<'a>> {
+        if self.next == PayloadType::Last {
+            return None;
+        }
+        let t = self.next;
+        let rest = self.bytes.get(self.pos..)?;
+        // The bytes were validated: neither path can fail (an error would end the walk).
+        let (len, n) = match step::<false>(t, rest, &mut self.ctx) {
+            Some(s) => s,
+            None => slow_step(t, self.bytes, self.pos, &mut self.ctx).ok()?,
+        };
+        let p = PayloadRef {
+            payload_type: t,
+            offset: self.pos,
+            bytes: rest.get(..len)?,
+        };
+        self.pos += len;
+        self.next = n;
+        Some(p)
+    }
+}
+
+/// One payload of a validated message: its type, its offset in the message and its bytes
+/// (next payload field included), borrowed. The accessors read fields from the bytes on
+/// demand. `Debug` shows no content (a NULL-encrypted KEMAC holds keys).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PayloadRef<'a> {
+    payload_type: PayloadType,
+    offset: usize,
+    bytes: &'a [u8],
+}
+
+impl core::fmt::Debug for PayloadRef<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PayloadRef")
+            .field("payload_type", &self.payload_type)
+            .field("offset", &self.offset)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Byte `i`, or 0 (the bytes were validated, so the default is never used).
+#[inline(always)]
+fn byte(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+impl<'a> PayloadRef<'a> {
+    /// The payload type.
+    #[inline]
+    pub fn payload_type(&self) -> PayloadType {
+        self.payload_type
+    }
+
+    /// Byte offset of the payload in the message.
+    #[inline]
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The payload's bytes, from its first field (the next payload field, except for SIGN)
+    /// to its end.
+    #[inline]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The full typed payload (what [`MessageView::payloads`](super::MessageView::payloads)
+    /// yields). Cannot fail for a payload of a validated message.
+    pub fn decode(&self) -> Result<Payload<'a>, ParseError> {
+        let mut r = Reader::with_base(self.bytes, self.offset);
+        let mut ctx = ParseCtx {
+            validate: false,
+            ..ParseCtx::default()
+        };
+        Payload::parse(self.payload_type, &mut r, &mut ctx).map(|(p, _)| p)
+    }
+
+    /// A KEMAC payload (RFC 3830 §6.2).
+    #[inline]
+    pub fn kemac(&self) -> Option<KemacRef<'a>> {
+        (self.payload_type == PayloadType::Kemac).then_some(KemacRef {
+            bytes: self.bytes,
+            offset: self.offset,
+        })
+    }
+
+    /// A T payload's timestamp (RFC 3830 §6.6).
+    #[inline]
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        if self.payload_type != PayloadType::T {
+            return None;
+        }
+        let ts_type = TsType::from_wire(byte(self.bytes, 1));
+        let v = self.bytes.get(2..)?;
+        let value = match *v {
+            [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+            [a, b, c, d] => u32::from_be_bytes([a, b, c, d]).into(),
+            _ => return None,
+        };
+        Some(Timestamp { ts_type, value })
+    }
+
+    /// A RAND payload's random bytes (RFC 3830 §6.11).
+    #[inline]
+    pub fn rand(&self) -> Option<&'a [u8]> {
+        if self.payload_type != PayloadType::Rand {
+            return None;
+        }
+        self.bytes.get(2..)
+    }
+
+    /// An SP payload (RFC 3830 §6.10).
+    #[inline]
+    pub fn sp(&self) -> Option<SpRef<'a>> {
+        (self.payload_type == PayloadType::Sp).then_some(SpRef { bytes: self.bytes })
+    }
+
+    /// A V payload's MAC algorithm and MAC (RFC 3830 §6.9).
+    #[inline]
+    pub fn verification(&self) -> Option<(MacAlg, &'a [u8])> {
+        if self.payload_type != PayloadType::V {
+            return None;
+        }
+        Some((MacAlg::from_wire(byte(self.bytes, 1)), self.bytes.get(2..)?))
+    }
+}
+
+/// A KEMAC payload (RFC 3830 §6.2) read in place. `Debug` shows no data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct KemacRef<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl core::fmt::Debug for KemacRef<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KemacRef")
+            .field("encr_alg", &self.encr_alg())
+            .field("encr_data_len", &self.encr_data().len())
+            .field("mac_alg", &self.mac_alg())
+            .finish()
+    }
+}
+
+impl<'a> KemacRef<'a> {
+    #[inline]
+    fn encr_len(&self) -> usize {
+        be16(self.bytes, 2).unwrap_or(0)
+    }
+
+    /// Encryption algorithm.
+    #[inline]
+    pub fn encr_alg(&self) -> EncrAlg {
+        EncrAlg::from_wire(byte(self.bytes, 1))
+    }
+
+    /// The encrypted key data sub-payloads (plaintext when the algorithm is NULL).
+    #[inline]
+    pub fn encr_data(&self) -> &'a [u8] {
+        self.bytes.get(4..4 + self.encr_len()).unwrap_or_default()
+    }
+
+    /// MAC algorithm.
+    #[inline]
+    pub fn mac_alg(&self) -> MacAlg {
+        MacAlg::from_wire(byte(self.bytes, 4 + self.encr_len()))
+    }
+
+    /// The MAC.
+    #[inline]
+    pub fn mac(&self) -> &'a [u8] {
+        self.bytes.get(5 + self.encr_len()..).unwrap_or_default()
+    }
+
+    /// Offset of the MAC field in the message.
+    #[inline]
+    pub fn mac_offset(&self) -> usize {
+        self.offset + 5 + self.encr_len()
+    }
+
+    /// The same payload as a [`Kemac`].
+    pub fn to_kemac(&self) -> Kemac<'a> {
+        Kemac {
+            encr_alg: self.encr_alg(),
+            encr_data: Cow::Borrowed(self.encr_data()),
+            mac_alg: self.mac_alg(),
+            mac: Cow::Borrowed(self.mac()),
+        }
+    }
+}
+
+/// An SP payload (RFC 3830 §6.10) read in place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpRef<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> SpRef<'a> {
+    /// Policy number.
+    #[inline]
+    pub fn policy_no(&self) -> u8 {
+        byte(self.bytes, 1)
+    }
+
+    /// Security protocol.
+    #[inline]
+    pub fn prot_type(&self) -> ProtType {
+        ProtType::from_wire(byte(self.bytes, 2))
+    }
+
+    /// The raw parameter bytes (TLVs).
+    #[inline]
+    pub fn param_bytes(&self) -> &'a [u8] {
+        self.bytes.get(5..).unwrap_or_default()
+    }
+
+    /// The parameters in order.
+    #[inline]
+    pub fn params(&self) -> impl Iterator<Item = PolicyParam<'a>> + 'a {
+        super::policy::params(self.param_bytes())
+    }
+
+    /// The SRTP meaning of the parameters (for prot type SRTP).
+    pub fn srtp(&self) -> SrtpPolicy {
+        SrtpPolicy::from_params(self.params())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::*;
+    use base64::Engine;
+
+    type Outcome<'a> = Result<(Header<'a>, PayloadType, usize, usize, Quirks), ParseError>;
+
+    /// The validator before the fast path: every payload through its full parser.
+    fn reference(bytes: &[u8], opts: ParseOptions) -> Outcome<'_> {
+        let mut r = Reader::new(bytes);
+        let (header, first) = Header::parse(&mut r)?;
+        let body_start = r.offset();
+        let mut ctx = ctx_for(opts, header.data_type);
+        let mut next = first;
+        while next != PayloadType::Last {
+            next = Payload::parse(next, &mut r, &mut ctx)?.1;
+        }
+        let end = r.offset();
+        match r.rest() {
+            [] => {}
+            [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
+            rest => {
+                return Err(r.error(
+                    "message",
+                    "end",
+                    ErrorKind::TrailingBytes { count: rest.len() },
+                ))
+            }
+        }
+        Ok((header, first, body_start, end, ctx.quirks))
+    }
+
+    /// The payload iteration before `walk`: the full parsers without deep checks.
+    fn reference_payloads<'a>(bytes: &'a [u8], opts: ParseOptions) -> Vec<(usize, Payload<'a>)> {
+        let (h, first, start, end, _) = reference(bytes, opts).unwrap();
+        let mut r = Reader::with_base(&bytes[start..end], start);
+        let mut ctx = ParseCtx {
+            validate: false,
+            ..ctx_for(opts, h.data_type)
+        };
+        let mut next = first;
+        let mut out = Vec::new();
+        while next != PayloadType::Last {
+            let off = r.offset();
+            let (p, n) = Payload::parse(next, &mut r, &mut ctx).unwrap();
+            out.push((off, p));
+            next = n;
+        }
+        out
+    }
+
+    /// The fast validator agrees with the reference (same result, same error); on success
+    /// the walk yields the same payloads, and the typed accessors the same fields.
+    fn check(bytes: &[u8]) -> usize {
+        let mut ok = 0;
+        for opts in [ParseOptions::STRICT, ParseOptions::LENIENT] {
+            let fast =
+                validate(bytes, opts).map(|v| (v.header, v.first, v.body_start, v.end, v.quirks));
+            let slow = reference(bytes, opts);
+            assert_eq!(fast, slow, "{opts:?} {bytes:02x?}");
+            let Ok(v) = MessageView::parse_with(bytes, opts) else {
+                continue;
+            };
+            ok += 1;
+            let walked: Vec<_> = v
+                .walk()
+                .map(|p| (p.offset(), p.decode().unwrap()))
+                .collect();
+            assert_eq!(walked, reference_payloads(bytes, opts), "{bytes:02x?}");
+            assert_eq!(v.payloads_with_offsets().collect::<Vec<_>>(), walked);
+            let mut pos = slow.as_ref().unwrap().2;
+            for p in v.walk() {
+                assert_eq!(p.offset(), pos);
+                assert_eq!(p.as_bytes(), &bytes[pos..pos + p.as_bytes().len()]);
+                pos += p.as_bytes().len();
+                let d = p.decode().unwrap();
+                assert_eq!(d.payload_type(), p.payload_type());
+                assert_eq!(d.encoded_len(), p.as_bytes().len());
+                match d {
+                    Payload::Kemac(k) => {
+                        let r = p.kemac().unwrap();
+                        assert_eq!(r.to_kemac(), k);
+                        assert_eq!(r.mac_offset(), p.offset() + k.mac_offset());
+                    }
+                    Payload::T(t) => assert_eq!(p.timestamp(), Some(t)),
+                    Payload::Rand(r) => assert_eq!(p.rand(), Some(&*r.rand)),
+                    Payload::Sp(sp) => {
+                        let r = p.sp().unwrap();
+                        assert_eq!(
+                            (r.policy_no(), r.prot_type(), r.param_bytes()),
+                            (sp.policy_no, sp.prot_type, sp.param_bytes())
+                        );
+                        assert!(r.params().eq(sp.params()));
+                        assert_eq!(r.srtp(), sp.srtp());
+                    }
+                    Payload::V(ver) => {
+                        assert_eq!(p.verification(), Some((ver.auth_alg, &*ver.mac)))
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(pos, slow.as_ref().unwrap().3);
+        }
+        ok
+    }
+
+    /// Every truncation, every single-bit flip, and a few replacement values at every byte.
+    fn check_mutations(b: &[u8]) -> usize {
+        let mut ok = check(b);
+        for n in 0..b.len() {
+            ok += check(&b[..n]);
+        }
+        let mut m = b.to_vec();
+        for i in 0..b.len() {
+            for bit in 0..8 {
+                m[i] ^= 1 << bit;
+                ok += check(&m);
+                m[i] ^= 1 << bit;
+            }
+            for v in [
+                0u8,
+                1,
+                2,
+                0x14,
+                0xff,
+                b[i].wrapping_add(1),
+                b[i].wrapping_sub(1),
+            ] {
+                m[i] = v;
+                ok += check(&m);
+            }
+            m[i] = b[i];
+        }
+        let mut t = b.to_vec();
+        t.push(0);
+        ok += check(&t);
+        t.push(0);
+        ok += check(&t);
+        ok
+    }
+
+    fn vectors() -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors");
+        let mut out = Vec::new();
+        for d in [dir.clone(), dir.join("nonconformant")] {
+            let mut names: Vec<_> = std::fs::read_dir(&d)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| !p.to_string_lossy().contains("fragment"))
+                .collect();
+            names.sort();
+            for p in names {
+                let Ok(text) = std::fs::read_to_string(&p) else {
+                    continue;
+                };
+                let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                match p.extension().and_then(|e| e.to_str()) {
+                    Some("hex") => out.push(
+                        (0..text.len())
+                            .step_by(2)
+                            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+                            .collect(),
+                    ),
+                    Some("b64") => out.push(
+                        base64::engine::general_purpose::STANDARD
+                            .decode(&text)
+                            .unwrap(),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Messages exercising every fast path and its fallbacks: key data with salt, SPI and
+    /// interval, ID with and without a NUL, CERT, V, ERR, SIGN, the GStreamer SP quirk, an
+    /// Empty map, and payload types the fast path leaves to the full parsers.
+    fn synthetic() -> Vec<Vec<u8>> {
+        let mut kd = KeyDataList::default();
+        kd.keys.push(KeyData {
+            key_type: KeyDataType::TekSalt,
+            key: vec![1; 16].into(),
+            salt: Some(vec![2; 14].into()),
+            kv: KeyValidity::Spi(vec![0, 0, 0, 1].into()),
+        });
+        kd.keys.push(KeyData {
+            key_type: KeyDataType::Tgk,
+            key: vec![3; 16].into(),
+            salt: None,
+            kv: KeyValidity::Interval {
+                from: vec![0; 6].into(),
+                to: vec![0xff; 6].into(),
+            },
+        });
+        kd.keys.push(KeyData::new(KeyDataType::Tek, vec![4; 16]));
+        let mut plain = Vec::new();
+        kd.encode(&mut plain);
+        let mut gst = SecurityPolicy::new(0, ProtType::Srtp);
+        gst.push(2, &[1]);
+        gst.push(3, &[10]);
+        let mut h = Header::new(DataType::PskInit, 0x01020304);
+        h.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&[SrtpCs {
+            policy_no: 0,
+            ssrc: 5,
+            roc: 6,
+        }]));
+        let a = Message::new(h.clone())
+            .with(Payload::T(Timestamp::counter(7)))
+            .with(Payload::Rand(Rand {
+                rand: vec![9; 16].into(),
+            }))
+            .with(Payload::Sp(gst))
+            .with(Payload::Sp(
+                SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1),
+            ))
+            .with(Payload::Id(Id {
+                id_type: IdType::Uri,
+                data: b"sip:a@b\0".to_vec().into(),
+            }))
+            .with(Payload::Id(Id {
+                id_type: IdType::Nai,
+                data: b"a@b".to_vec().into(),
+            }))
+            .with(Payload::Cert(Cert {
+                cert_type: CertType::from_wire(0),
+                data: vec![0x30; 5].into(),
+            }))
+            .with(Payload::Err(ErrorPayload {
+                error_no: ErrorNo::from_wire(5),
+                reserved: 0,
+            }))
+            .with(Payload::Kemac(Kemac {
+                encr_alg: EncrAlg::Null,
+                encr_data: plain.clone().into(),
+                mac_alg: MacAlg::HmacSha1_160,
+                mac: vec![8; 20].into(),
+            }))
+            .with(Payload::V(Verification {
+                auth_alg: MacAlg::HmacSha1_160,
+                mac: vec![7; 20].into(),
+            }))
+            .with(Payload::Sign(Sign {
+                sign_type: SignType::from_wire(0),
+                signature: vec![6; 8].into(),
+            }))
+            .encode();
+        let mut e = Header::new(DataType::PkInit, 9);
+        e.cs_map = CsIdMap::Empty { count: 2 };
+        let mut with_id = Vec::new();
+        Id {
+            id_type: IdType::Nai,
+            data: b"x@y".to_vec().into(),
+        }
+        .encode(PayloadType::KeyData, &mut with_id);
+        with_id.extend_from_slice(&plain);
+        let b = Message::new(e)
+            .with(Payload::Tr(TimestampRole {
+                role: TsRole::from_wire(0),
+                ts: Timestamp::ntp_utc(1),
+            }))
+            .with(Payload::Kemac(Kemac {
+                encr_alg: EncrAlg::Null,
+                encr_data: with_id.into(),
+                mac_alg: MacAlg::Null,
+                mac: Vec::new().into(),
+            }))
+            .with(Payload::KeyData(KeyData::new(KeyDataType::Tgk, vec![1; 4])))
+            .encode();
+        let c = Message::new(h)
+            .with(Payload::Kemac(Kemac {
+                encr_alg: EncrAlg::AesCm128,
+                encr_data: vec![0x55; 40].into(),
+                mac_alg: MacAlg::HmacSha256_256,
+                mac: vec![1; 32].into(),
+            }))
+            .encode();
+        vec![a, b, c]
+    }
+
+    #[test]
+    fn fast_validation_matches_the_full_parsers() {
+        let v = vectors();
+        assert!(v.len() >= 30, "{}", v.len());
+        let mut ok = 0;
+        for b in v.iter().chain(synthetic().iter()) {
+            ok += check_mutations(b);
+        }
+        // Many mutations still parse (and so are walked and compared payload by payload).
+        assert!(ok > 10_000, "{ok}");
+    }
+
+    #[test]
+    fn synthetic_messages_parse_with_their_quirks() {
+        let s = synthetic();
+        let e = MessageView::parse(&s[0]).unwrap_err();
+        assert_eq!(e.field, "Session Auth. key length");
+        let v = MessageView::parse_with(&s[0], ParseOptions::LENIENT).unwrap();
+        assert!(v.quirks().contains(Quirk::SrtpAuthKeyLen10));
+        assert!(v.quirks().contains(Quirk::NulTerminatedId));
+        assert_eq!(v.walk().count(), 11);
+        for b in &s[1..] {
+            let v = MessageView::parse(b).unwrap();
+            assert!(v.walk().count() >= 1);
+        }
+    }
+
+    #[test]
+    fn refs_do_not_show_content() {
+        let s = synthetic();
+        let v = MessageView::parse_with(&s[0], ParseOptions::LENIENT).unwrap();
+        let k = v.walk().find_map(|p| p.kemac()).unwrap();
+        assert_eq!(k.encr_alg(), EncrAlg::Null);
+        let shown = format!("{k:?} {:?}", v.walk().collect::<Vec<_>>());
+        assert!(!shown.contains("[1, 1"), "{shown}");
+        assert!(shown.contains("encr_data_len: "));
+    }
+}
