@@ -96,9 +96,8 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.encr_alg.to_wire());
-        out.extend_from_slice(&(self.encr_data.len() as u16).to_be_bytes());
+        let n = (self.encr_data.len() as u16).to_be_bytes();
+        out.extend_from_slice(&[next.to_wire(), self.encr_alg.to_wire(), n[0], n[1]]);
         out.extend_from_slice(&self.encr_data);
         out.push(self.mac_alg.to_wire());
         out.extend_from_slice(&self.mac);

@@ -49,8 +49,7 @@ impl<'a> PayloadBody<'a> for Rand<'a> {
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.rand.len() as u8);
+        out.extend_from_slice(&[next.to_wire(), self.rand.len() as u8]);
         out.extend_from_slice(&self.rand);
     }
 }

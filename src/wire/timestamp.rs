@@ -129,9 +129,24 @@ impl<'a> PayloadBody<'a> for Timestamp {
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.ts_type.to_wire());
-        self.encode_value(out);
+        if self.value_len() == 8 {
+            let v = self.value.to_be_bytes();
+            out.extend_from_slice(&[
+                next.to_wire(),
+                self.ts_type.to_wire(),
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v[4],
+                v[5],
+                v[6],
+                v[7],
+            ]);
+        } else {
+            out.extend_from_slice(&[next.to_wire(), self.ts_type.to_wire()]);
+            self.encode_value(out);
+        }
     }
 }
 
