@@ -342,6 +342,7 @@ impl<'a> SrtpIdMap<'a> {
     }
 
     /// Iterates over `(cs_id, entry)`.
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = (u8, SrtpCs)> + '_ {
         (1..=u8::MAX).zip(self.raw.chunks_exact(9)).map(|(id, e)| {
             (

@@ -41,14 +41,17 @@ impl PolicyParam<'_> {
 
 /// The (type, length, value) parameters of an SP payload's "Policy param" field (RFC 3830
 /// §6.10), in order; stops at a truncated one.
+#[inline]
 pub(crate) fn params(mut rest: &[u8]) -> impl Iterator<Item = PolicyParam<'_>> + '_ {
     core::iter::from_fn(move || {
-        let (&t, r) = rest.split_first()?;
-        let (&l, r) = r.split_first()?;
-        let value = r.get(..l as usize)?;
-        rest = r.get(l as usize..)?;
+        let [t, l, r @ ..] = rest else { return None };
+        if r.len() < *l as usize {
+            return None;
+        }
+        let (value, r) = r.split_at(*l as usize);
+        rest = r;
         Some(PolicyParam {
-            param_type: t,
+            param_type: *t,
             value,
         })
     })

@@ -268,7 +268,10 @@ impl<'a> PayloadRefs<'a> {
 impl<'a> Iterator for PayloadRefs<'a> {
     type Item = PayloadRef<'a>;
 
-    #[inline]
+    // Always inlined: returned through memory, the 32-byte item costs a store-forwarding
+    // stall per payload (peers/benches/vs_gstreamer.rs walk of the 112-byte message: 80 ns
+    // when the compiler chose not to inline, 52 ns inlined).
+    #[inline(always)]
     fn next(&mut self) -> Option<PayloadRef<'a>> {
         if self.next == PayloadType::Last {
             return None;
