@@ -7,6 +7,8 @@
 //!   exponentiations, two signatures and two verifications — `dhsign/exchange` vs
 //!   `dhsign/crypto_floor`.
 
+mod common;
+
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::crypto::dh::OAKLEY5;
@@ -126,13 +128,6 @@ fn rsa_ops(k: &Keys, r: &mut impl FnMut(&mut [u8])) {
     k.bob.verify(s, &resp_msg, &sr).unwrap();
 }
 
-/// Seconds of CPU time this thread has run (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`): time
-/// spent descheduled by other jobs on the shared machine does not count.
-fn now_s() -> f64 {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
 /// Exchange and floor alternated `rounds` times (so load changes on a shared machine hit
 /// both alike), timed in CPU time ([`now_s`]): total exchange time / total floor time, and
 /// per-exchange milliseconds.
@@ -143,12 +138,12 @@ fn interleaved(
 ) -> (f64, f64, f64) {
     let (mut te, mut tf) = (0f64, 0f64);
     for i in 0..rounds {
-        let t = now_s();
+        let t = common::cpu_s();
         exchange(NOW + Duration::from_secs(u64::from(i % 200)));
-        te += now_s() - t;
-        let t = now_s();
+        te += common::cpu_s() - t;
+        let t = common::cpu_s();
         floor();
-        tf += now_s() - t;
+        tf += common::cpu_s() - t;
     }
     let n = f64::from(rounds);
     (te / tf, te * 1e3 / n, tf * 1e3 / n)

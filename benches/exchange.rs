@@ -1,6 +1,8 @@
 //! The full PSK exchange (AES-CM-128, HMAC-SHA-1, V) next to the sum of the crypto it
 //! contains, measured in the same run, and SRTP export / PRF on their own.
 
+mod common;
+
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::crypto::{self, KemacCipher, MacKind, MessageKeys, Prf, SecretBytes};
@@ -110,13 +112,6 @@ fn crypto_floor(psk: &[u8]) {
     }
 }
 
-/// CPU time of this thread in seconds (time spent descheduled by other jobs on the shared
-/// machine does not count).
-fn cpu_time() -> f64 {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
 /// Exchange and floor alternated in batches of `batch`, `rounds` times (so load changes on
 /// a shared machine hit both alike), timed in thread CPU time: total exchange time / total
 /// floor time, and the mean of each in microseconds.
@@ -124,7 +119,7 @@ fn interleaved(psk: &[u8], rounds: u32, batch: u32) -> (f64, f64, f64) {
     let mut r = rng();
     let (mut te, mut tf) = (0f64, 0f64);
     for i in 0..rounds {
-        let t = cpu_time();
+        let t = common::cpu_s();
         for j in 0..batch {
             exchange(
                 psk,
@@ -132,12 +127,12 @@ fn interleaved(psk: &[u8], rounds: u32, batch: u32) -> (f64, f64, f64) {
                 &mut r,
             );
         }
-        te += cpu_time() - t;
-        let t = cpu_time();
+        te += common::cpu_s() - t;
+        let t = common::cpu_s();
         for _ in 0..batch {
             crypto_floor(psk);
         }
-        tf += cpu_time() - t;
+        tf += common::cpu_s() - t;
     }
     let n = f64::from(rounds * batch);
     (te / tf, te * 1e6 / n, tf * 1e6 / n)

@@ -22,6 +22,8 @@
 //! `interleaved` runs only them, `interleaved_psk` only the PSK ones,
 //! `interleaved_psk_10000` one of them, `interleaved_pk` the RSA-2048 one (slow).
 
+mod common;
+
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use mikey::crypto::{
@@ -384,51 +386,10 @@ fn bench(c: &mut Criterion) {
 // ---------------------------------------------------------------------------------------
 // Interleaved ratios, in thread CPU time
 
-/// Seconds of CPU time this thread has run (time spent descheduled by other jobs on the
-/// shared machine does not count).
-fn cpu_s() -> f64 {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
-/// The filters given to the bench binary (criterion's positional arguments), or `None`
-/// when not run by `cargo bench` (`cargo test --benches`) or when criterion profiles.
-fn filters() -> Option<Vec<String>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
-        return None;
-    }
-    let mut filters = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a.starts_with("--") {
-            if !a.contains('=')
-                && !matches!(
-                    a.as_str(),
-                    "--bench"
-                        | "--exact"
-                        | "--list"
-                        | "--quiet"
-                        | "--verbose"
-                        | "--noplot"
-                        | "--test"
-                        | "--discard-baseline"
-                        | "--quick"
-                )
-            {
-                it.next(); // the option's value
-            }
-        } else if !a.starts_with('-') {
-            filters.push(a.clone());
-        }
-    }
-    Some(filters)
-}
-
 /// Whether the interleaved measurement `name` runs: under `cargo bench`, with no filter or
 /// a filter that is part of its name.
 fn wanted(name: &str) -> bool {
-    filters().is_some_and(|f| f.is_empty() || f.iter().any(|f| name.contains(f.as_str())))
+    common::filters().is_some_and(|f| f.is_empty() || f.iter().any(|f| name.contains(f.as_str())))
 }
 
 /// `group` and `single` alternated (which goes first alternates too), after `warm_up`
@@ -455,18 +416,18 @@ fn interleaved<G, S, Dg, Ds>(
         for side in 0..2 {
             if (side + round).is_multiple_of(2) {
                 let st = setup_g();
-                let t = cpu_s();
+                let t = common::cpu_s();
                 let d = group(st);
-                let dt = cpu_s() - t;
+                let dt = common::cpu_s() - t;
                 drop(d);
                 if measured {
                     tg += dt;
                 }
             } else {
                 let st = setup_s();
-                let t = cpu_s();
+                let t = common::cpu_s();
                 let d = single(st);
-                let dt = cpu_s() - t;
+                let dt = common::cpu_s() - t;
                 drop(d);
                 if measured {
                     ts += dt;

@@ -10,6 +10,8 @@
 //! one RSA-2048 private operation next to `openssl speed -seconds 2 rsa2048` run right
 //! before and after it on the same machine.
 
+mod common;
+
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::crypto::{CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider, SignatureScheme};
@@ -253,48 +255,15 @@ fn bench(c: &mut Criterion) {
 /// a filter that is part of, or contains, "interleaved" or "openssl") or criterion is
 /// profiling.
 fn extras_wanted() -> bool {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--profile-time") {
+    let Some(filters) = common::filters() else {
         return false;
-    }
-    let mut filters = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a.starts_with("--") {
-            if !a.contains('=')
-                && !matches!(
-                    a.as_str(),
-                    "--bench"
-                        | "--exact"
-                        | "--list"
-                        | "--quiet"
-                        | "--verbose"
-                        | "--noplot"
-                        | "--test"
-                        | "--discard-baseline"
-                        | "--quick"
-                )
-            {
-                it.next(); // the option's value
-            }
-        } else if !a.starts_with('-') {
-            filters.push(a.as_str());
-        }
-    }
+    };
     filters.is_empty()
         || filters.iter().any(|f| {
             ["interleaved", "openssl"]
                 .iter()
                 .any(|w| w.contains(f) || f.contains(w))
         })
-}
-
-/// Seconds of CPU time this thread has run (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`). CPU
-/// time is what `openssl speed` divides by (user time, unless `-elapsed`), and it is far
-/// less disturbed than wall time by other jobs on a loaded machine.
-fn now_s() -> f64 {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// After a second of warm-up, exchange and floor alternated for about three seconds (at
@@ -311,12 +280,12 @@ fn interleaved(mut exchange: impl FnMut(), mut floor: impl FnMut()) -> (f64, f64
     let (mut te, mut tf, mut n) = (0f64, 0f64, 0u32);
     let start = Instant::now();
     while n < 20 || start.elapsed() < Duration::from_secs(3) {
-        let t = now_s();
+        let t = common::cpu_s();
         exchange();
-        te += now_s() - t;
-        let t = now_s();
+        te += common::cpu_s() - t;
+        let t = common::cpu_s();
         floor();
-        tf += now_s() - t;
+        tf += common::cpu_s() - t;
         n += 1;
     }
     let n = f64::from(n);
@@ -326,14 +295,14 @@ fn interleaved(mut exchange: impl FnMut(), mut floor: impl FnMut()) -> (f64, f64
 /// Mean seconds per call of `f` over about `d` of wall time: (CPU time as [`now_s`], wall).
 fn mean_time(d: Duration, mut f: impl FnMut()) -> (f64, f64) {
     let start = Instant::now();
-    let c = now_s();
+    let c = common::cpu_s();
     let mut n = 0u32;
     while n < 10 || start.elapsed() < d {
         f();
         n += 1;
     }
     let n = f64::from(n);
-    ((now_s() - c) / n, start.elapsed().as_secs_f64() / n)
+    ((common::cpu_s() - c) / n, start.elapsed().as_secs_f64() / n)
 }
 
 /// Seconds per RSA-2048 private operation as `openssl speed -seconds 2 rsa2048` reports it
