@@ -310,6 +310,26 @@ fn aes_cm(
     }
 }
 
+/// Encrypts or decrypts `data` in place when `cipher` keeps the length (NULL: nothing to
+/// do; AES-CM: the keystream of [`encrypt`]) and returns `true`; returns `false`, touching
+/// nothing, for AES-KW, whose output length differs (use [`encrypt`] / [`decrypt`]).
+pub(crate) fn crypt_in_place(
+    cipher: KemacCipher,
+    key: &[u8],
+    salt: &[u8],
+    csb_id: u32,
+    t: u64,
+    data: &mut [u8],
+) -> Result<bool, CryptoError> {
+    match cipher {
+        KemacCipher::Null => Ok(true),
+        KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
+            aes_cm(cipher, key, salt, csb_id, t, data).map(|()| true)
+        }
+        KemacCipher::AesKw128 => Ok(false),
+    }
+}
+
 /// Encrypts the KEMAC `Encr data` (the concatenated key data sub-payloads) per
 /// RFC 3830 §4.2.3 / RFC 6043 §6.2.
 ///

@@ -181,11 +181,27 @@ impl CryptoSessionBundle {
                 self.cs_map = m;
             }
         }
-        change.policies_changed.reserve_exact(policies.len());
+        change.policies_changed = policies.iter().map(|p| p.policy_no).collect();
+        // A new bundle takes the lists as they are (unless a number or an SPI repeats).
+        if self.policies.is_empty() && distinct(&policies, |a, b| a.policy_no == b.policy_no) {
+            self.policies = policies;
+        } else {
+            self.merge_policies(policies);
+        }
+        let same_mki = |a: &TransportKey, b: &TransportKey| a.mki().is_some() && a.mki() == b.mki();
+        if self.keys.is_empty() && distinct(&keys, same_mki) {
+            change.keys_added = keys.len();
+            self.keys = keys;
+        } else {
+            self.merge_keys(keys, &mut change);
+        }
+        change.crypto_sessions = self.cs_map.count() as usize;
+        change
+    }
+
+    fn merge_policies(&mut self, policies: Vec<SecurityPolicy<'static>>) {
         self.policies.reserve(policies.len());
-        self.keys.reserve(keys.len());
         for p in policies {
-            change.policies_changed.push(p.policy_no);
             match self
                 .policies
                 .iter_mut()
@@ -195,6 +211,10 @@ impl CryptoSessionBundle {
                 None => self.policies.push(p),
             }
         }
+    }
+
+    fn merge_keys(&mut self, keys: Vec<TransportKey>, change: &mut BundleChange) {
+        self.keys.reserve(keys.len());
         let new_plain = keys.iter().any(|k| k.mki().is_none());
         if new_plain {
             let before = self.keys.len();
@@ -212,7 +232,12 @@ impl CryptoSessionBundle {
             self.keys.push(k);
             change.keys_added += 1;
         }
-        change.crypto_sessions = self.cs_map.count() as usize;
-        change
     }
+}
+
+/// Whether no two entries of `v` are `same` (lists here hold a handful of entries).
+fn distinct<T>(v: &[T], same: impl Fn(&T, &T) -> bool) -> bool {
+    v.iter()
+        .enumerate()
+        .all(|(i, a)| v[i + 1..].iter().all(|b| !same(a, b)))
 }

@@ -126,10 +126,12 @@ pub(crate) fn mac_placeholder(len: usize) -> Cow<'static, [u8]> {
     }
 }
 
-/// Appends a V payload to `msg`, computes its MAC over the whole message plus the
-/// identities and timestamp, and returns the encoding.
+/// Encodes the message `header`, `payloads`, V: the V payload's MAC covers the whole
+/// message up to the MAC field, then the identities and timestamp (RFC 3830 §5.2).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn seal_with_v(
-    mut msg: Message<'_>,
+    header: &Header<'_>,
+    payloads: &[Payload<'_>],
     kind: MacKind,
     mac_alg: MacAlg,
     key: &[u8],
@@ -138,11 +140,12 @@ pub(crate) fn seal_with_v(
     t: &[u8],
 ) -> Vec<u8> {
     let len = kind.mac_len();
-    msg.payloads.push(Payload::V(Verification {
+    let v = [Payload::V(Verification {
         auth_alg: mac_alg,
         mac: mac_placeholder(len),
-    }));
-    let mut out = msg.encode();
+    })];
+    let mut out = Vec::new();
+    crate::wire::encode_iter(header, payloads.iter().chain(&v), &mut out);
     let body = out.len() - len;
     let tag = response_mac(kind, key, &out[..body], id_i, id_r, t);
     out[body..].copy_from_slice(tag.as_bytes());
@@ -179,7 +182,16 @@ pub(crate) fn error_message(
         m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
     }
     match auth {
-        Some(a) => seal_with_v(m, a.kind, a.alg, a.key, a.id_i, a.id_r, &ts_bytes(&t)),
+        Some(a) => seal_with_v(
+            &m.header,
+            &m.payloads,
+            a.kind,
+            a.alg,
+            a.key,
+            a.id_i,
+            a.id_r,
+            &ts_bytes(&t),
+        ),
         None => m.encode(),
     }
 }

@@ -40,9 +40,9 @@ use super::{Entropy, SessionError, TimestampPolicy};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::srtp::export::{check as check_export, export, SrtpParams};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, Message,
-    MessageView, ParseOptions, Payload, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy, SrtpCs,
-    SrtpIdMap, Timestamp, TsType,
+    CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, MessageView,
+    ParseOptions, Payload, PayloadBody, PayloadType, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy,
+    SrtpCs, SrtpIdMap, Timestamp, TsType,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -383,56 +383,105 @@ pub(crate) fn build_i_message(
     let cipher = cipher_of(m.encr, true)?;
     let mac_kind = mac_of(m.mac, true)?;
     let mk = MessageKeys::derive(prf, psk, m.csb_id, m.rand, cipher, mac_kind);
-    let encr_data = crypto::kemac::encrypt(
-        cipher,
-        mk.encr.as_bytes(),
-        mk.salt.as_bytes(),
-        m.csb_id,
-        t.as_u64(),
-        plain,
-    )
-    .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+    let (enc, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
+    let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());
+    // NULL and AES-CM keep the length: the plaintext is encoded into the message and
+    // encrypted there. AES-KW (8 bytes longer) is wrapped first.
+    let in_place = cipher != KemacCipher::AesKw128;
+    let wrapped = match in_place {
+        true => None,
+        false => Some(
+            crypto::kemac::encrypt(cipher, enc, salt, m.csb_id, t.as_u64(), plain)
+                .map_err(invalid)?,
+        ),
+    };
+    let encr_data: &[u8] = wrapped.as_deref().unwrap_or(plain);
     if encr_data.len() > u16::MAX as usize {
         return Err(SessionError::InvalidKeyData(
             "key data longer than 65535 bytes".into(),
         ));
     }
-    // The message borrows the IDs, policies and CS map: nothing is copied to encode it.
+    // Written payload by payload, each borrowing its data (IDs, policies, CS map, key
+    // data): nothing is copied first and no list of payloads is built. Next payload fields:
+    // HDR -> T -> [RAND] -> {ID} -> {SP} -> KEMAC (RFC 3830 §3.1).
     let mut h = Header::new(DataType::PskInit, m.csb_id);
     h.v = m.v;
     h.prf = m.prf;
     h.cs_map = m.cs_map.borrowed();
-    let mut payloads = Vec::with_capacity(4 + m.policies.len());
-    payloads.push(Payload::T(t));
-    if m.send_rand {
-        payloads.push(Payload::Rand(Rand {
-            rand: Cow::Borrowed(m.rand),
-        }));
-    }
-    for (id_type, data) in [m.id_i, m.id_r].into_iter().flatten() {
-        payloads.push(Payload::Id(Id {
+    let rand = Rand {
+        rand: Cow::Borrowed(m.rand),
+    };
+    let ids = [m.id_i, m.id_r].map(|i| {
+        i.map(|(id_type, data)| Id {
             id_type,
             data: Cow::Borrowed(data),
-        }));
-    }
-    for sp in m.policies {
-        payloads.push(Payload::Sp(sp.borrowed()));
-    }
+        })
+    });
+    let n_ids = ids.iter().flatten().count();
     let mac_len = mac_kind.mac_len();
-    payloads.push(Payload::Kemac(Kemac {
+    let kemac = Kemac {
         encr_alg: m.encr,
-        encr_data: Cow::Owned(encr_data),
+        encr_data: Cow::Borrowed(encr_data),
         mac_alg: m.mac,
         mac: mac_placeholder(mac_len),
-    }));
-    let msg = Message {
-        header: h,
-        payloads,
     };
-    let mut out = msg.encode();
-    drop(msg);
-    // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
+    let after_id = match m.policies.is_empty() {
+        true => PayloadType::Kemac,
+        false => PayloadType::Sp,
+    };
+    let after_rand = if n_ids > 0 { PayloadType::Id } else { after_id };
+    let after_t = if m.send_rand {
+        PayloadType::Rand
+    } else {
+        after_rand
+    };
+    let len = h.encoded_len()
+        + t.encoded_len()
+        + if m.send_rand { rand.encoded_len() } else { 0 }
+        + ids.iter().flatten().map(|i| i.encoded_len()).sum::<usize>()
+        + m.policies.iter().map(|p| p.encoded_len()).sum::<usize>()
+        + kemac.encoded_len();
+    let mut out = Vec::with_capacity(len);
+    h.encode(PayloadType::T, &mut out);
+    t.encode(after_t, &mut out);
+    if m.send_rand {
+        rand.encode(after_rand, &mut out);
+    }
+    for (k, id) in ids.iter().flatten().enumerate() {
+        let next = if k + 1 < n_ids {
+            PayloadType::Id
+        } else {
+            after_id
+        };
+        id.encode(next, &mut out);
+    }
+    for (k, sp) in m.policies.iter().enumerate() {
+        let next = match k + 1 < m.policies.len() {
+            true => PayloadType::Sp,
+            false => PayloadType::Kemac,
+        };
+        sp.encode(next, &mut out);
+    }
+    kemac.encode(PayloadType::Last, &mut out);
+    // The KEMAC is last: ... || Encr data || MAC alg || MAC (RFC 3830 §6.2).
     let body = out.len() - mac_len;
+    if in_place {
+        let start = body - 1 - encr_data.len();
+        crypto::kemac::crypt_in_place(
+            cipher,
+            enc,
+            salt,
+            m.csb_id,
+            t.as_u64(),
+            &mut out[start..body - 1],
+        )
+        .map_err(|e| {
+            // The plaintext keys must not outlive a failed encryption.
+            zeroize::Zeroize::zeroize(&mut out);
+            invalid(e)
+        })?;
+    }
+    // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
     let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
     out[body..].copy_from_slice(tag.as_bytes());
     Ok((out, mk.auth))
@@ -644,22 +693,27 @@ impl PskResponder {
             return Err(SessionError::UnexpectedDataType(h.data_type.to_wire()));
         }
         // Shape: T, [RAND], {ID}, {SP}, KEMAC last.
+        // One walk over the validated message, reading fields in place.
         let mut t = None;
-        let mut rand = None;
+        let mut rand: Option<&[u8]> = None;
         let mut ids: Vec<Vec<u8>> = Vec::new();
         let mut policies = Vec::new();
         let mut kemac = None;
-        for (off, p) in view.payloads_with_offsets() {
+        for p in view.walk() {
             if kemac.is_some() {
                 return Err(SessionError::MissingPayload("KEMAC (must be last)"));
             }
-            match p {
-                Payload::T(x) => t = Some(x),
-                Payload::Rand(r) => rand = Some(r.rand.to_vec()),
-                Payload::Id(i) => ids.push(i.data.to_vec()),
-                Payload::Sp(s) => policies.push(s.into_owned()),
-                Payload::Kemac(k) => kemac = Some((off, k)),
-                Payload::GenExt(_) | Payload::Cert(_) | Payload::Chash(_) => {}
+            match p.payload_type() {
+                PayloadType::T => t = p.timestamp().or(t),
+                PayloadType::Rand => rand = p.rand().or(rand),
+                PayloadType::Id => {
+                    if let Ok(Payload::Id(i)) = p.decode() {
+                        ids.push(i.data.to_vec());
+                    }
+                }
+                PayloadType::Sp => policies.extend(p.sp().map(|s| s.to_policy().into_owned())),
+                PayloadType::Kemac => kemac = p.kemac().map(|k| k.to_kemac()),
+                PayloadType::GenExt | PayloadType::Cert | PayloadType::Chash => {}
                 _ => {
                     return Err(SessionError::MissingPayload(
                         "unexpected payload in a PSK message",
@@ -668,7 +722,7 @@ impl PskResponder {
             }
         }
         let t = t.ok_or(SessionError::MissingPayload("T"))?;
-        let (_, kemac) = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
+        let kemac = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
         ctx.t = Some(t);
         let prf = prf_of(h.prf)?;
         let cipher = cipher_of(kemac.encr_alg, self.cfg.allow_null_encryption)?;
@@ -687,7 +741,7 @@ impl PskResponder {
         let existing = self.bundles.get(&h.csb_id);
         let is_update = rand.is_none() && existing.is_some();
         let rand = match (rand, existing) {
-            (Some(r), _) => r,
+            (Some(r), _) => r.to_vec(),
             (None, Some(e)) => e.bundle.rand.clone(),
             (None, None) if self.cfg.timestamps.allow_missing_rand => Vec::new(),
             (None, None) => return Err(SessionError::MissingPayload("RAND")),
@@ -807,7 +861,14 @@ impl PskResponder {
             (None, _) => None,
         };
         candidate.gstreamer_auth_key_len |= view.quirks().contains(Quirk::SrtpAuthKeyLen10);
-        let mut change = candidate.update(Some(cs_map.clone()), c.policies, c.new_keys);
+        // The bundle takes the message's map unless it is empty and the bundle has one
+        // (`CryptoSessionBundle::update`); the answer echoes the message's map either way.
+        let (to_bundle, kept) = if cs_map.count() > 0 || candidate.cs_map.count() == 0 {
+            (Some(cs_map), None)
+        } else {
+            (None, Some(cs_map))
+        };
+        let mut change = candidate.update(to_bundle, c.policies, c.new_keys);
         change.created = !c.is_update;
         if candidate.keys.len() > self.cfg.max_keys {
             return Err(SessionError::InvalidKeyData(format!(
@@ -835,27 +896,29 @@ impl PskResponder {
         let response = h.v.then(|| {
             let mut rh = Header::new(c.ver_type, h.csb_id);
             rh.prf = h.prf;
-            rh.cs_map = cs_map;
+            rh.cs_map = kept.as_ref().unwrap_or(&candidate.cs_map).borrowed();
             // HDR, T, [IDr], V (RFC 3830 §3.1).
-            let mut m = Message {
-                header: rh,
-                payloads: Vec::with_capacity(3),
-            };
-            m.payloads.push(Payload::T(t));
-            let id_r_bytes = match &self.cfg.id_r {
+            let t_only = [Payload::T(t)];
+            let with_id;
+            let (payloads, id_r_bytes): (&[Payload<'_>], &[u8]) = match &self.cfg.id_r {
                 Some(id) => {
-                    m.payloads.push(Payload::Id(id.clone()));
-                    id.data.to_vec()
+                    let id_payload = Id {
+                        id_type: id.id_type,
+                        data: Cow::Borrowed(&id.data),
+                    };
+                    with_id = [Payload::T(t), Payload::Id(id_payload)];
+                    (&with_id, &id.data)
                 }
-                None => c.id_r.clone(),
+                None => (&t_only, &c.id_r),
             };
             seal_with_v(
-                m,
+                &rh,
+                payloads,
                 c.mac_kind,
                 c.mac_alg,
                 c.auth_key,
                 &c.id_i,
-                &id_r_bytes,
+                id_r_bytes,
                 &ts_bytes(&t),
             )
         });

@@ -125,6 +125,34 @@ impl<'a> MessageView<'a> {
     }
 }
 
+/// Appends the encoding of the message `header`, `payloads` to `out`: what
+/// [`Message::encode_into`] does, for messages whose payloads are not in a list (built on the
+/// stack or on the fly, borrowing their data). `payloads` is walked twice (length, then
+/// encoding).
+pub(crate) fn encode_iter<'p, P, I>(header: &Header<'_>, payloads: I, out: &mut Vec<u8>)
+where
+    P: core::borrow::Borrow<Payload<'p>>,
+    I: Iterator<Item = P> + Clone,
+{
+    let len = header.encoded_len()
+        + payloads
+            .clone()
+            .map(|p| p.borrow().encoded_len())
+            .sum::<usize>();
+    out.reserve(len);
+    let mut all = payloads.peekable();
+    let first = all
+        .peek()
+        .map_or(PayloadType::Last, |p| p.borrow().payload_type());
+    header.encode(first, out);
+    while let Some(p) = all.next() {
+        let next = all
+            .peek()
+            .map_or(PayloadType::Last, |n| n.borrow().payload_type());
+        p.borrow().encode(next, out);
+    }
+}
+
 /// A message as a header and a list of payloads. The next payload fields are derived when
 /// encoding, so the list is always consistent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,19 +196,7 @@ impl<'a> Message<'a> {
 
     /// Appends the encoding to `out`.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
-        out.reserve(self.encoded_len());
-        let first = self
-            .payloads
-            .first()
-            .map_or(PayloadType::Last, |p| p.payload_type());
-        self.header.encode(first, out);
-        for (i, p) in self.payloads.iter().enumerate() {
-            let next = self
-                .payloads
-                .get(i + 1)
-                .map_or(PayloadType::Last, |n| n.payload_type());
-            p.encode(next, out);
-        }
+        encode_iter(&self.header, self.payloads.iter(), out);
     }
 
     /// The encoding.

@@ -59,6 +59,7 @@ pub use header::{CsIdMap, GenericCs, GenericIdMap, Header, SrtpCs, SrtpIdMap};
 pub use id::{Cert, Id, IdRoleId};
 pub use kemac::Kemac;
 pub use key_data::{KeyData, KeyDataList, KeyValidity};
+pub(crate) use message::encode_iter;
 pub use message::{Message, MessageView, ParseOptions};
 pub use payload::{ParseCtx, Payload, PayloadBody, Quirk, Quirks};
 pub use pke::Pke;

@@ -77,6 +77,15 @@ impl<'a> SecurityPolicy<'a> {
         }
     }
 
+    /// A policy over the raw parameter bytes (TLVs) of a validated SP payload.
+    pub(crate) fn from_param_bytes(policy_no: u8, prot_type: ProtType, params: &'a [u8]) -> Self {
+        SecurityPolicy {
+            policy_no,
+            prot_type,
+            params: Cow::Borrowed(params),
+        }
+    }
+
     /// Appends a parameter (value truncated to 255 bytes; the total stays below 65536).
     pub fn push(&mut self, param_type: u8, value: &[u8]) {
         let value = &value[..value.len().min(255)];

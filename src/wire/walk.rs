@@ -21,7 +21,7 @@ use super::header::Header;
 use super::kemac::Kemac;
 use super::message::{ctx_for, ParseOptions};
 use super::payload::{ParseCtx, Payload, Quirk, Quirks};
-use super::policy::{PolicyParam, SrtpPolicy};
+use super::policy::{PolicyParam, SecurityPolicy, SrtpPolicy};
 use super::reader::Reader;
 use super::timestamp::Timestamp;
 use std::borrow::Cow;
@@ -499,6 +499,12 @@ impl<'a> SpRef<'a> {
     /// The SRTP meaning of the parameters (for prot type SRTP).
     pub fn srtp(&self) -> SrtpPolicy {
         SrtpPolicy::from_params(self.params())
+    }
+
+    /// The same payload as a [`SecurityPolicy`] borrowing its parameter bytes (what
+    /// [`PayloadRef::decode`] yields for it, without decoding the other payloads' fields).
+    pub fn to_policy(&self) -> SecurityPolicy<'a> {
+        SecurityPolicy::from_param_bytes(self.policy_no(), self.prot_type(), self.param_bytes())
     }
 }
 

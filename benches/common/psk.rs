@@ -1,0 +1,153 @@
+//! The PSK exchange of `benches/exchange.rs` and its crypto floor, shared with
+//! `examples/psk_profile.rs` (which includes this file by path) so the profiled workload is
+//! the benched one.
+#![allow(dead_code)] // each includer uses part of it
+
+use core::time::Duration;
+use mikey::crypto::{self, KemacCipher, MacKind, MessageKeys, Prf, SecretBytes};
+use mikey::session::*;
+use mikey::wire::{SrtpCs, SrtpPolicy};
+use std::hint::black_box;
+
+/// The pre-shared key of every exchange.
+pub const PSK: [u8; 16] = [0x42; 16];
+/// The TGK the initiator sends.
+pub const TGK: [u8; 16] = [9; 16];
+
+/// The initiator's settings: one SRTP crypto session (AES_CM_128_HMAC_SHA1_80), V set,
+/// AES-CM KEMAC, HMAC-SHA-1 MAC, PRF func 0 (the defaults).
+pub fn cfg() -> PskConfig {
+    PskConfig {
+        v: true,
+        crypto_sessions: vec![SrtpCs {
+            policy_no: 0,
+            ssrc: 0x1234,
+            roc: 0,
+        }],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        ..PskConfig::default()
+    }
+}
+
+/// A deterministic stand-in for the OS random generator (an LCG: the bench times MIKEY,
+/// not the OS).
+pub fn rng() -> impl FnMut(&mut [u8]) {
+    let mut n = 0u64;
+    move |b: &mut [u8]| {
+        for x in b {
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *x = (n >> 33) as u8;
+        }
+    }
+}
+
+/// One complete exchange: a fresh initiator builds the I_MESSAGE, a fresh responder checks
+/// it and answers with a verification message, the initiator verifies that, both export
+/// SRTP keys. Returns the two messages' lengths.
+pub fn exchange(psk: &[u8], now: Duration, r: &mut impl FnMut(&mut [u8])) -> (usize, usize) {
+    let mut ini = PskInitiator::new(psk, cfg());
+    let m = ini.initiate(vec![TransportKey::tgk(&TGK)], now, r).unwrap();
+    let mut resp = PskResponder::new(SecretBytes::from_slice(psk), ResponderConfig::default());
+    let a = resp.handle(&m, now).unwrap();
+    let v = a.response.as_deref().unwrap();
+    ini.handle_response(v, now).unwrap();
+    let x = ini.srtp().unwrap();
+    let y = resp.srtp(a.csb_id).unwrap();
+    resp.remove_bundle(a.csb_id);
+    black_box((x, y));
+    (m.len(), v.len())
+}
+
+/// How many bytes each of the exchange's two MACs covers, taken from a real exchange: the
+/// I_MESSAGE up to its MAC field, and the verification message up to its MAC field plus
+/// IDi || IDr || T (8 bytes of NTP-UTC; no ID payloads are sent). RFC 3830 §5.2.
+pub fn mac_input_lens() -> (usize, usize) {
+    let (i, v) = exchange(&PSK, Duration::from_secs(1_790_000_000), &mut rng());
+    let tag = MacKind::HmacSha1_160.mac_len();
+    (i - tag, v - tag + 8)
+}
+
+/// The crypto of one exchange, each primitive called on its own: on each side the three
+/// message keys (encr, auth, salt; RFC 3830 §4.1.4), AES-CM over the 20-byte key data, the
+/// KEMAC MAC and the verification MAC over inputs of the exchange's sizes (`lens`, from
+/// [`mac_input_lens`]), and TEK + salt of crypto session 1 from the TGK (§4.1.3).
+pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
+    let msg = [0xa5u8; 512];
+    let kd = [0x33u8; 20];
+    for _ in 0..2 {
+        let k = MessageKeys::derive(
+            Prf::MikeyOne,
+            psk,
+            0x01020304,
+            &[7; 16],
+            KemacCipher::AesCm128,
+            MacKind::HmacSha1_160,
+        );
+        let ct = crypto::kemac::encrypt(
+            KemacCipher::AesCm128,
+            k.encr.as_bytes(),
+            k.salt.as_bytes(),
+            1,
+            2,
+            &kd,
+        )
+        .unwrap();
+        black_box(crypto::kemac::mac(
+            MacKind::HmacSha1_160,
+            k.auth.as_bytes(),
+            &msg[..lens.0],
+        ));
+        black_box(crypto::kemac::mac(
+            MacKind::HmacSha1_160,
+            k.auth.as_bytes(),
+            &msg[..lens.1],
+        ));
+        black_box(ct);
+        for (c, len) in [(crypto::TGK_CONST_TEK, 16), (crypto::TGK_CONST_SALT, 14)] {
+            black_box(crypto::derive_from_tgk(
+                Prf::MikeyOne,
+                &TGK,
+                c,
+                1,
+                0x01020304,
+                &[7; 16],
+                len,
+            ));
+        }
+    }
+}
+
+/// Exchange and floor alternated in batches of `batch`, `rounds` times (so load changes on
+/// a shared machine hit both alike), timed with `clock` (thread CPU time in the benches):
+/// total exchange time / total floor time, and the mean of each in microseconds.
+pub fn interleaved(
+    clock: fn() -> f64,
+    psk: &[u8],
+    lens: (usize, usize),
+    rounds: u32,
+    batch: u32,
+) -> (f64, f64, f64) {
+    let mut r = rng();
+    let now = Duration::from_secs(1_790_000_000);
+    let (mut te, mut tf) = (0f64, 0f64);
+    for i in 0..rounds {
+        let t = clock();
+        for j in 0..batch {
+            exchange(
+                psk,
+                now + Duration::from_secs(u64::from((i + j) % 200)),
+                &mut r,
+            );
+        }
+        te += clock() - t;
+        let t = clock();
+        for _ in 0..batch {
+            crypto_floor(psk, lens);
+        }
+        tf += clock() - t;
+    }
+    let n = f64::from(rounds * batch);
+    (te / tf, te * 1e6 / n, tf * 1e6 / n)
+}
