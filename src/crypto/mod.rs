@@ -40,6 +40,7 @@ pub use provider::{
     SignatureScheme, MAX_MODEXP_BITS,
 };
 pub use secret::SecretBytes;
+pub(crate) use secret::StackSecret;
 
 /// Errors from the MIKEY crypto primitives.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,6 +83,37 @@ impl PartialEq for SecretBytes {
 
 impl Eq for SecretBytes {}
 
+/// A short secret in a stack buffer of `N` bytes (decrypted key data of a message): no
+/// allocation, and the used bytes are zeroized on drop.
+pub(crate) struct StackSecret<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackSecret<N> {
+    /// A copy of `data` to work on in place, or `None` when it does not fit.
+    pub(crate) fn copy_of(data: &[u8]) -> Option<Self> {
+        let mut s = StackSecret {
+            buf: [0; N],
+            len: 0,
+        };
+        s.buf.get_mut(..data.len())?.copy_from_slice(data);
+        s.len = data.len();
+        Some(s)
+    }
+
+    /// The bytes.
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+impl<const N: usize> Drop for StackSecret<N> {
+    fn drop(&mut self) {
+        self.buf[..self.len].zeroize();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

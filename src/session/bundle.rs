@@ -2,9 +2,7 @@
 //! session map, security policies and transported keys (RFC 3830 §4.5 for updates).
 
 use crate::crypto::SecretBytes;
-use crate::wire::{
-    CsIdMap, KeyData, KeyDataList, KeyDataType, KeyValidity, PrfFunc, SecurityPolicy,
-};
+use crate::wire::{CsIdMap, KeyData, KeyDataType, KeyValidity, PrfFunc, SecurityPolicy};
 use std::borrow::Cow;
 
 /// A key carried in a KEMAC (TGK or TEK, with optional salt and key validity). The key and
@@ -80,7 +78,7 @@ impl TransportKey {
             key_type: self.key_type,
             key: Cow::Borrowed(self.key.as_bytes()),
             salt: self.salt.as_ref().map(|s| Cow::Borrowed(s.as_bytes())),
-            kv: self.kv.clone(),
+            kv: self.kv.borrowed(),
         }
     }
 
@@ -103,14 +101,14 @@ impl TransportKey {
     }
 }
 
-/// Encodes keys as a KEMAC plaintext (key data chain).
+/// Encodes keys as a KEMAC plaintext (key data chain), each key borrowed in place.
 pub(crate) fn encode_keys(keys: &[TransportKey], id: Option<crate::wire::Id<'_>>) -> SecretBytes {
-    let list = KeyDataList {
-        id,
-        keys: keys.iter().map(|k| k.to_key_data()).collect(),
-    };
-    let mut out = Vec::with_capacity(list.encoded_len());
-    list.encode(&mut out);
+    let mut out = Vec::new();
+    crate::wire::key_data::encode_chain(
+        id.as_ref(),
+        keys.iter().map(TransportKey::to_key_data),
+        &mut out,
+    );
     SecretBytes::from(out)
 }
 

@@ -436,14 +436,23 @@ pub(crate) fn check_response(
         return Err(SessionError::UnknownCsb(h.csb_id));
     }
     // One pass over the payloads: the first T, ID and V, and every ERR.
+    // Read in place (walk); only ID and ERR payloads are decoded.
     let (mut t, mut their_id_r, mut v) = (None, None, None);
     let mut errs: Vec<ErrorNo> = Vec::new();
-    for p in view.payloads() {
-        match p {
-            Payload::T(x) if t.is_none() => t = Some(x),
-            Payload::Id(i) if their_id_r.is_none() => their_id_r = Some(i.data),
-            Payload::V(x) if v.is_none() => v = Some(x),
-            Payload::Err(e) => errs.push(e.error_no),
+    for p in view.walk() {
+        match p.payload_type() {
+            PayloadType::T if t.is_none() => t = p.timestamp(),
+            PayloadType::V if v.is_none() => v = p.verification(),
+            PayloadType::Id if their_id_r.is_none() => {
+                if let Ok(Payload::Id(i)) = p.decode() {
+                    their_id_r = Some(i.data);
+                }
+            }
+            PayloadType::Err => {
+                if let Ok(Payload::Err(e)) = p.decode() {
+                    errs.push(e.error_no);
+                }
+            }
             _ => {}
         }
     }
@@ -451,14 +460,11 @@ pub(crate) fn check_response(
         return Err(SessionError::InvalidTimestamp);
     }
     let id_r: &[u8] = their_id_r.as_deref().unwrap_or(c.id_r);
-    let verify = |v: &Verification<'_>| -> Result<(), SessionError> {
-        let kind = mac_of(v.auth_alg, c.mac == MacAlg::Null)?;
-        let body = &view.as_bytes()[..view.as_bytes().len() - v.mac.len()];
+    let verify = |&(auth_alg, mac): &(MacAlg, &[u8])| -> Result<(), SessionError> {
+        let kind = mac_of(auth_alg, c.mac == MacAlg::Null)?;
+        let body = &view.as_bytes()[..view.as_bytes().len() - mac.len()];
         let tag = response_mac(kind, c.auth_key, body, c.id_i, id_r, &ts_bytes(&c.t));
-        if bool::from(subtle::ConstantTimeEq::ct_eq(
-            tag.as_bytes(),
-            v.mac.as_ref(),
-        )) {
+        if bool::from(subtle::ConstantTimeEq::ct_eq(tag.as_bytes(), mac)) {
             Ok(())
         } else {
             Err(SessionError::AuthFailure)

@@ -106,3 +106,9 @@ impl Default for TimestampPolicy {
         }
     }
 }
+
+/// The hash map of the responders' tables (bundles by CSB ID, the replay cache): foldhash,
+/// seeded at random per map, is several times cheaper than SipHash for these small keys.
+/// Its weaker flooding resistance is acceptable here: only authenticated messages insert
+/// entries, and every table is bounded by configuration.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

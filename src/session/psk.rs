@@ -585,8 +585,8 @@ pub struct PskResponder {
     store: Box<dyn PskStore + Send + Sync>,
     pub(crate) cfg: ResponderConfig,
     pub(crate) replay: ReplayCache,
-    pub(crate) bundles: HashMap<u32, BundleEntry>,
-    pub(crate) counters: HashMap<Vec<u8>, u64>,
+    pub(crate) bundles: super::FastMap<u32, BundleEntry>,
+    pub(crate) counters: super::FastMap<Vec<u8>, u64>,
 }
 
 impl core::fmt::Debug for PskResponder {
@@ -607,8 +607,8 @@ impl PskResponder {
             store: Box::new(store),
             cfg,
             replay,
-            bundles: HashMap::new(),
-            counters: HashMap::new(),
+            bundles: super::FastMap::default(),
+            counters: super::FastMap::default(),
         }
     }
 
@@ -980,21 +980,36 @@ pub(crate) fn decrypt_key_list(
     kemac: &Kemac<'_>,
     with_id: bool,
 ) -> Result<(Option<Id<'static>>, Vec<TransportKey>), SessionError> {
-    let plain = crypto::kemac::decrypt(
-        cipher,
-        keys.encr.as_bytes(),
-        keys.salt.as_bytes(),
-        csb_id,
-        t.as_u64(),
-        &kemac.encr_data,
-    )
-    .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
-    let list = KeyDataList::parse(plain.as_bytes(), with_id, 0)
-        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
-    Ok((
-        list.id.map(Id::into_owned),
-        list.keys.iter().map(TransportKey::from_key_data).collect(),
-    ))
+    let invalid = |e: &dyn core::fmt::Display| SessionError::InvalidKeyData(e.to_string());
+    let (enc, salt, t) = (keys.encr.as_bytes(), keys.salt.as_bytes(), t.as_u64());
+    let data: &[u8] = &kemac.encr_data;
+    // Key data of up to 128 bytes (a few keys) is decrypted in place on the stack; longer
+    // key data and AES-KW (whose output is shorter) go through a heap buffer. Both are
+    // zeroized when dropped.
+    let mut stack = match cipher {
+        KemacCipher::AesKw128 => None,
+        _ => crypto::StackSecret::<128>::copy_of(data),
+    };
+    let heap;
+    let plain: &[u8] = match &mut stack {
+        Some(buf) => {
+            let b = buf.as_mut_bytes();
+            crypto::kemac::crypt_in_place(cipher, enc, salt, csb_id, t, b)
+                .map_err(|e| invalid(&e))?;
+            b
+        }
+        _ => {
+            heap = crypto::kemac::decrypt(cipher, enc, salt, csb_id, t, data)
+                .map_err(|e| invalid(&e))?;
+            heap.as_bytes()
+        }
+    };
+    let mut out = Vec::new();
+    let id = KeyDataList::parse_each(plain, with_id, 0, |kd| {
+        out.push(TransportKey::from_key_data(&kd))
+    })
+    .map_err(|e| invalid(&e))?;
+    Ok((id.map(Id::into_owned), out))
 }
 
 /// A PSK I_MESSAGE opened with [`open_psk_message`].

@@ -3,7 +3,6 @@
 //! new messages rather than forgetting old ones, so a replay can never slip through.
 
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// A 20-byte digest of an authenticated message (RFC 3830 §5.4 suggests "the hash of the
 /// message is 20 bytes").
@@ -41,7 +40,7 @@ pub fn digest(message: &[u8]) -> MessageDigest {
 #[derive(Debug, Clone)]
 pub struct ReplayCache {
     capacity: usize,
-    seen: HashMap<MessageDigest, u64>,
+    seen: super::FastMap<MessageDigest, u64>,
     /// No entry expires before this time (a lower bound: the earliest expiry is at or after
     /// it).
     earliest: u64,
@@ -63,7 +62,7 @@ impl ReplayCache {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            seen: HashMap::new(),
+            seen: super::FastMap::default(),
             earliest: u64::MAX,
         }
     }

@@ -549,7 +549,7 @@ pub struct RsaRResponder {
     verifier: Box<dyn PeerVerifier>,
     cfg: RsaRResponderConfig,
     replay: ReplayCache,
-    bundles: HashMap<u32, CryptoSessionBundle>,
+    bundles: super::FastMap<u32, CryptoSessionBundle>,
     counters: HashMap<Vec<u8>, u64>,
 }
 
@@ -578,7 +578,7 @@ impl RsaRResponder {
             verifier: Box::new(verifier),
             replay: ReplayCache::new(cfg.replay_capacity),
             cfg,
-            bundles: HashMap::new(),
+            bundles: super::FastMap::default(),
             counters: HashMap::new(),
         }
     }

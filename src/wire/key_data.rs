@@ -103,6 +103,18 @@ impl<'a> KeyValidity<'a> {
         }
     }
 
+    /// A copy borrowing this one's bytes (no allocation).
+    pub fn borrowed(&self) -> KeyValidity<'_> {
+        match self {
+            Self::Null => KeyValidity::Null,
+            Self::Spi(s) => KeyValidity::Spi(Cow::Borrowed(s)),
+            Self::Interval { from, to } => KeyValidity::Interval {
+                from: Cow::Borrowed(from),
+                to: Cow::Borrowed(to),
+            },
+        }
+    }
+
     /// Converts borrowed data into owned data.
     pub fn into_owned(self) -> KeyValidity<'static> {
         match self {
@@ -233,18 +245,30 @@ impl<'a> KeyDataList<'a> {
     /// Parses a KEMAC plaintext. `with_id` says whether an ID payload leads it (RFC 3830
     /// §6.2: public-key transport). `base` is the absolute offset of `data` for errors.
     pub fn parse(data: &'a [u8], with_id: bool, base: usize) -> Result<Self, ParseError> {
+        let mut keys = Vec::new();
+        let id = Self::parse_each(data, with_id, base, |k| keys.push(k))?;
+        Ok(KeyDataList { id, keys })
+    }
+
+    /// Parses a KEMAC plaintext like [`KeyDataList::parse`], handing each key data
+    /// sub-payload to `f` instead of collecting them; returns the leading ID payload. No
+    /// allocation.
+    pub fn parse_each(
+        data: &'a [u8],
+        with_id: bool,
+        base: usize,
+        mut f: impl FnMut(KeyData<'a>),
+    ) -> Result<Option<super::id::Id<'a>>, ParseError> {
         let mut r = Reader::with_base(data, base);
         let mut ctx = ParseCtx::default();
-        let mut out = KeyDataList::default();
         if data.is_empty() {
-            return Ok(out);
+            return Ok(None);
         }
-        let mut next = if with_id {
+        let (id, mut next) = if with_id {
             let (id, next) = super::id::Id::parse(&mut r, &mut ctx)?;
-            out.id = Some(id);
-            next
+            (Some(id), next)
         } else {
-            PayloadType::KeyData
+            (None, PayloadType::KeyData)
         };
         while next != PayloadType::Last {
             if next != PayloadType::KeyData {
@@ -258,7 +282,7 @@ impl<'a> KeyDataList<'a> {
                 ));
             }
             let (kd, n) = KeyData::parse(&mut r, &mut ctx)?;
-            out.keys.push(kd);
+            f(kd);
             next = n;
         }
         if !r.is_empty() {
@@ -270,45 +294,13 @@ impl<'a> KeyDataList<'a> {
                 },
             ));
         }
-        Ok(out)
+        Ok(id)
     }
 
     /// Checks a KEMAC plaintext like [`KeyDataList::parse`] without allocating (used when a
     /// message with a NULL-encrypted KEMAC is parsed).
     pub fn validate(data: &[u8], with_id: bool, base: usize) -> Result<(), ParseError> {
-        let mut r = Reader::with_base(data, base);
-        let mut ctx = ParseCtx::default();
-        if data.is_empty() {
-            return Ok(());
-        }
-        let mut next = if with_id {
-            super::id::Id::parse(&mut r, &mut ctx)?.1
-        } else {
-            PayloadType::KeyData
-        };
-        while next != PayloadType::Last {
-            if next != PayloadType::KeyData {
-                return Err(r.error(
-                    P,
-                    "next payload",
-                    ErrorKind::InvalidValue {
-                        value: next.to_wire().into(),
-                        expected: "Key data (20) or Last (0)",
-                    },
-                ));
-            }
-            next = KeyData::parse(&mut r, &mut ctx)?.1;
-        }
-        if !r.is_empty() {
-            return Err(r.error(
-                P,
-                "end",
-                ErrorKind::TrailingBytes {
-                    count: r.remaining(),
-                },
-            ));
-        }
-        Ok(())
+        KeyDataList::parse_each(data, with_id, base, drop).map(drop)
     }
 
     /// Encoded length.
@@ -319,22 +311,7 @@ impl<'a> KeyDataList<'a> {
 
     /// Appends the plaintext: ID (if any), then the key data chain.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        if let Some(id) = &self.id {
-            let next = if self.keys.is_empty() {
-                PayloadType::Last
-            } else {
-                PayloadType::KeyData
-            };
-            id.encode(next, out);
-        }
-        for (i, k) in self.keys.iter().enumerate() {
-            let next = if i + 1 < self.keys.len() {
-                PayloadType::KeyData
-            } else {
-                PayloadType::Last
-            };
-            k.encode(next, out);
-        }
+        encode_chain(self.id.as_ref(), self.keys.iter(), out);
     }
 
     /// Converts borrowed data into owned data.
@@ -343,6 +320,39 @@ impl<'a> KeyDataList<'a> {
             id: self.id.map(|i| i.into_owned()),
             keys: self.keys.into_iter().map(|k| k.into_owned()).collect(),
         }
+    }
+}
+
+/// Appends a KEMAC plaintext (RFC 3830 §6.2): `id` (if any), then the key data chain of
+/// `keys`, sized first (`keys` is walked twice; its items may be built on the fly).
+pub(crate) fn encode_chain<'k, K, I>(id: Option<&super::id::Id<'_>>, keys: I, out: &mut Vec<u8>)
+where
+    K: core::borrow::Borrow<KeyData<'k>>,
+    I: ExactSizeIterator<Item = K> + Clone,
+{
+    let n = keys.len();
+    out.reserve(
+        id.map_or(0, |i| i.encoded_len())
+            + keys
+                .clone()
+                .map(|k| k.borrow().encoded_len())
+                .sum::<usize>(),
+    );
+    if let Some(id) = id {
+        let next = if n == 0 {
+            PayloadType::Last
+        } else {
+            PayloadType::KeyData
+        };
+        id.encode(next, out);
+    }
+    for (i, k) in keys.enumerate() {
+        let next = if i + 1 < n {
+            PayloadType::KeyData
+        } else {
+            PayloadType::Last
+        };
+        k.borrow().encode(next, out);
     }
 }
 

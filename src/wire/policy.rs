@@ -294,60 +294,56 @@ impl SrtpPolicy {
     /// Builds an SP payload carrying exactly the parameters that are set, in type order.
     pub fn to_payload(&self, policy_no: u8) -> SecurityPolicy<'static> {
         use SrtpParamType as T;
-        // Values in fixed buffers (value bytes, length): no allocation per parameter.
-        type V = Option<([u8; 4], usize)>;
-        let b = |v: Option<bool>| -> V { v.map(|v| ([u8::from(v), 0, 0, 0], 1)) };
-        let one = |v: Option<u8>| -> V { v.map(|v| ([v, 0, 0, 0], 1)) };
-        let params: [(T, V); 21] = [
-            (T::EncrAlg, one(self.encr_alg.map(|v| v.to_wire()))),
-            (T::EncrKeyLen, one(self.encr_key_len)),
-            (T::AuthAlg, one(self.auth_alg.map(|v| v.to_wire()))),
-            (T::AuthKeyLen, one(self.auth_key_len)),
-            (T::SaltKeyLen, one(self.salt_key_len)),
-            (T::Prf, one(self.prf.map(|v| v.to_wire()))),
-            (
-                T::KeyDerivationRate,
-                self.kdr.map(|v| ((v as u32).to_be_bytes(), 4)),
-            ),
-            (T::SrtpEncryption, b(self.srtp_encryption)),
-            (T::SrtcpEncryption, b(self.srtcp_encryption)),
-            (T::FecOrder, one(self.fec_order.map(|v| v.to_wire()))),
-            (T::SrtpAuthentication, b(self.srtp_authentication)),
-            (T::AuthTagLen, one(self.auth_tag_len)),
-            (T::PrefixLen, one(self.prefix_len)),
-            (
-                T::RocTxRate,
-                self.roc_tx_rate.map(|v| {
-                    let [x, y] = v.to_be_bytes();
-                    ([x, y, 0, 0], 2)
-                }),
-            ),
-            (T::SrtpAuthAlg, one(self.srtp_auth_alg.map(|v| v.to_wire()))),
-            (
-                T::SrtcpAuthAlg,
-                one(self.srtcp_auth_alg.map(|v| v.to_wire())),
-            ),
-            (T::SrtpAuthKeyLen, one(self.srtp_auth_key_len)),
-            (T::SrtcpAuthKeyLen, one(self.srtcp_auth_key_len)),
-            (T::SrtpAuthTagLen, one(self.srtp_auth_tag_len)),
-            (T::SrtcpAuthTagLen, one(self.srtcp_auth_tag_len)),
-            (T::AeadAuthTagLen, one(self.aead_auth_tag_len)),
-        ];
-        let len: usize = params
-            .iter()
-            .filter_map(|(_, v)| v.map(|(_, l)| 2 + l))
-            .chain(self.unknown.iter().map(|(_, v)| 2 + v.len().min(255)))
-            .sum();
+        // Written straight into one buffer sized first: at most 21 known parameters of up
+        // to 6 bytes each, then the unknown ones.
+        let unknown_len: usize = self.unknown.iter().map(|(_, v)| 2 + v.len().min(255)).sum();
+        let mut v = Vec::with_capacity((21 * 6 + unknown_len).min(u16::MAX as usize));
+        fn one(v: &mut Vec<u8>, t: T, x: Option<u8>) {
+            if let Some(x) = x {
+                v.extend_from_slice(&[t.to_wire(), 1, x]);
+            }
+        }
+        let b = |x: Option<bool>| x.map(u8::from);
+        one(&mut v, T::EncrAlg, self.encr_alg.map(|x| x.to_wire()));
+        one(&mut v, T::EncrKeyLen, self.encr_key_len);
+        one(&mut v, T::AuthAlg, self.auth_alg.map(|x| x.to_wire()));
+        one(&mut v, T::AuthKeyLen, self.auth_key_len);
+        one(&mut v, T::SaltKeyLen, self.salt_key_len);
+        one(&mut v, T::Prf, self.prf.map(|x| x.to_wire()));
+        if let Some(kdr) = self.kdr {
+            v.extend_from_slice(&[T::KeyDerivationRate.to_wire(), 4]);
+            v.extend_from_slice(&(kdr as u32).to_be_bytes());
+        }
+        one(&mut v, T::SrtpEncryption, b(self.srtp_encryption));
+        one(&mut v, T::SrtcpEncryption, b(self.srtcp_encryption));
+        one(&mut v, T::FecOrder, self.fec_order.map(|x| x.to_wire()));
+        one(&mut v, T::SrtpAuthentication, b(self.srtp_authentication));
+        one(&mut v, T::AuthTagLen, self.auth_tag_len);
+        one(&mut v, T::PrefixLen, self.prefix_len);
+        if let Some(rate) = self.roc_tx_rate {
+            let [x, y] = rate.to_be_bytes();
+            v.extend_from_slice(&[T::RocTxRate.to_wire(), 2, x, y]);
+        }
+        one(
+            &mut v,
+            T::SrtpAuthAlg,
+            self.srtp_auth_alg.map(|x| x.to_wire()),
+        );
+        one(
+            &mut v,
+            T::SrtcpAuthAlg,
+            self.srtcp_auth_alg.map(|x| x.to_wire()),
+        );
+        one(&mut v, T::SrtpAuthKeyLen, self.srtp_auth_key_len);
+        one(&mut v, T::SrtcpAuthKeyLen, self.srtcp_auth_key_len);
+        one(&mut v, T::SrtpAuthTagLen, self.srtp_auth_tag_len);
+        one(&mut v, T::SrtcpAuthTagLen, self.srtcp_auth_tag_len);
+        one(&mut v, T::AeadAuthTagLen, self.aead_auth_tag_len);
         let mut sp = SecurityPolicy {
             policy_no,
             prot_type: ProtType::Srtp,
-            params: Cow::Owned(Vec::with_capacity(len.min(u16::MAX as usize))),
+            params: Cow::Owned(v),
         };
-        for (t, v) in params {
-            if let Some((v, l)) = v {
-                sp.push(t.to_wire(), &v[..l]);
-            }
-        }
         for (t, v) in &self.unknown {
             sp.push(*t, v);
         }
