@@ -63,7 +63,7 @@ use super::bundle::{CryptoSessionBundle, TransportKey};
 use super::common::{check_response, ResponseCheck};
 use super::common::{cipher_of, mac_of, prf_of};
 use super::pk::{PkConfig, PkInitiator};
-use super::psk::{build_i_message, IMessage};
+use super::psk::{build_i_message, IMessage, Plain};
 use super::{Entropy, SessionError};
 use crate::crypto::{
     CryptoError, CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
@@ -1125,7 +1125,7 @@ impl GroupController {
                     },
                     psk.as_bytes(),
                     ts,
-                    plain.as_bytes(),
+                    Plain::Encoded(plain.as_bytes()),
                 )
                 .map(|(bytes, auth)| (bytes, Some(PendingReply { t: ts, auth }))),
                 Credential::PublicKey { .. } => {

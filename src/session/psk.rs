@@ -242,7 +242,6 @@ impl PskInitiator {
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
         let cs_map = CsIdMap::SrtpId(cs_map);
-        let plain = encode_keys(&keys, None);
         let (out, auth) = build_i_message(
             &IMessage {
                 csb_id,
@@ -259,7 +258,7 @@ impl PskInitiator {
             },
             self.psk.as_bytes(),
             t,
-            plain.as_bytes(),
+            Plain::Keys(&keys),
         )?;
 
         let policies = self.cfg.policies.clone();
@@ -364,6 +363,41 @@ pub(crate) struct IMessage<'a> {
     pub cs_map: &'a CsIdMap<'static>,
 }
 
+/// The key data a KEMAC carries (RFC 3830 §6.2, §6.13): already encoded (a group sends the
+/// same to every member), or keys encoded straight into the message.
+#[derive(Clone, Copy)]
+pub(crate) enum Plain<'a> {
+    /// An encoded key data chain.
+    Encoded(&'a [u8]),
+    /// Keys to encode.
+    Keys(&'a [TransportKey]),
+}
+
+impl Plain<'_> {
+    fn len(self) -> usize {
+        match self {
+            Plain::Encoded(p) => p.len(),
+            Plain::Keys(k) => k.iter().map(|k| k.to_key_data().encoded_len()).sum(),
+        }
+    }
+
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Plain::Encoded(p) => out.extend_from_slice(p),
+            Plain::Keys(k) => {
+                crate::wire::key_data::encode_chain(None, k.iter().map(TransportKey::to_key_data), out)
+            }
+        }
+    }
+
+    fn encoded(self) -> SecretBytes {
+        match self {
+            Plain::Encoded(p) => SecretBytes::from_slice(p),
+            Plain::Keys(k) => encode_keys(k, None),
+        }
+    }
+}
+
 /// An ID payload's type and data, borrowed.
 fn id_parts<'a>(id: &'a Option<Id<'static>>) -> Option<(IdType, &'a [u8])> {
     id.as_ref().map(|i| (i.id_type, &*i.data))
@@ -377,7 +411,7 @@ pub(crate) fn build_i_message(
     m: &IMessage<'_>,
     psk: &[u8],
     t: Timestamp,
-    plain: &[u8],
+    plain: Plain<'_>,
 ) -> Result<(Vec<u8>, SecretBytes), SessionError> {
     let prf = prf_of(m.prf)?;
     let cipher = cipher_of(m.encr, true)?;
@@ -391,12 +425,19 @@ pub(crate) fn build_i_message(
     let wrapped = match in_place {
         true => None,
         false => Some(
-            crypto::kemac::encrypt(cipher, enc, salt, m.csb_id, t.as_u64(), plain)
-                .map_err(invalid)?,
+            crypto::kemac::encrypt(
+                cipher,
+                enc,
+                salt,
+                m.csb_id,
+                t.as_u64(),
+                plain.encoded().as_bytes(),
+            )
+            .map_err(invalid)?,
         ),
     };
-    let encr_data: &[u8] = wrapped.as_deref().unwrap_or(plain);
-    if encr_data.len() > u16::MAX as usize {
+    let encr_len = wrapped.as_ref().map_or_else(|| plain.len(), Vec::len);
+    if encr_len > u16::MAX as usize {
         return Err(SessionError::InvalidKeyData(
             "key data longer than 65535 bytes".into(),
         ));
@@ -419,12 +460,6 @@ pub(crate) fn build_i_message(
     });
     let n_ids = ids.iter().flatten().count();
     let mac_len = mac_kind.mac_len();
-    let kemac = Kemac {
-        encr_alg: m.encr,
-        encr_data: Cow::Borrowed(encr_data),
-        mac_alg: m.mac,
-        mac: mac_placeholder(mac_len),
-    };
     let after_id = match m.policies.is_empty() {
         true => PayloadType::Kemac,
         false => PayloadType::Sp,
@@ -440,7 +475,9 @@ pub(crate) fn build_i_message(
         + if m.send_rand { rand.encoded_len() } else { 0 }
         + ids.iter().flatten().map(|i| i.encoded_len()).sum::<usize>()
         + m.policies.iter().map(|p| p.encoded_len()).sum::<usize>()
-        + kemac.encoded_len();
+        + 5
+        + encr_len
+        + mac_len;
     let mut out = Vec::with_capacity(len);
     h.encode(PayloadType::T, &mut out);
     t.encode(after_t, &mut out);
@@ -462,11 +499,20 @@ pub(crate) fn build_i_message(
         };
         sp.encode(next, &mut out);
     }
-    kemac.encode(PayloadType::Last, &mut out);
+    // KEMAC (RFC 3830 §6.2): the key data is encoded straight into the message (and
+    // encrypted there below), the MAC field zero until the MAC is computed.
+    let n = (encr_len as u16).to_be_bytes();
+    out.extend_from_slice(&[PayloadType::Last.to_wire(), m.encr.to_wire(), n[0], n[1]]);
+    match &wrapped {
+        Some(w) => out.extend_from_slice(w),
+        None => plain.write(&mut out),
+    }
+    out.push(m.mac.to_wire());
+    out.extend_from_slice(&mac_placeholder(mac_len));
     // The KEMAC is last: ... || Encr data || MAC alg || MAC (RFC 3830 §6.2).
     let body = out.len() - mac_len;
     if in_place {
-        let start = body - 1 - encr_data.len();
+        let start = body - 1 - encr_len;
         crypto::kemac::crypt_in_place(
             cipher,
             enc,

@@ -253,8 +253,14 @@ impl SrtpPolicy {
     pub fn from_params<'p>(params: impl Iterator<Item = PolicyParam<'p>>) -> Self {
         let mut s = SrtpPolicy::default();
         for p in params {
-            let u = p.as_uint();
-            let u8v = u.filter(|v| *v <= 255).map(|v| v as u8);
+            // Nearly every value is one byte: read it without the general integer decoding.
+            let (u, u8v) = match *p.value {
+                [x] => (Some(u64::from(x)), Some(x)),
+                _ => {
+                    let u = p.as_uint();
+                    (u, u.and_then(|v| u8::try_from(v).ok()))
+                }
+            };
             let b = u8v.filter(|v| *v <= 1).map(|v| v == 1);
             use SrtpParamType as T;
             let ok = match SrtpParamType::from_wire(p.param_type) {
@@ -273,8 +279,8 @@ impl SrtpPolicy {
                 T::PrefixLen => u8v.map(|v| s.prefix_len = Some(v)),
                 // RFC 4771 says 16 bits; ALEA sends one byte: accept both.
                 T::RocTxRate => u
-                    .filter(|v| *v <= 0xffff)
-                    .map(|v| s.roc_tx_rate = Some(v as u16)),
+                    .and_then(|v| u16::try_from(v).ok())
+                    .map(|v| s.roc_tx_rate = Some(v)),
                 T::SrtpAuthAlg => u8v.map(|v| s.srtp_auth_alg = Some(SrtpAuthAlg::from_wire(v))),
                 T::SrtcpAuthAlg => u8v.map(|v| s.srtcp_auth_alg = Some(SrtpAuthAlg::from_wire(v))),
                 T::SrtpAuthKeyLen => u8v.map(|v| s.srtp_auth_key_len = Some(v)),
