@@ -384,9 +384,11 @@ impl Plain<'_> {
     fn write(self, out: &mut Vec<u8>) {
         match self {
             Plain::Encoded(p) => out.extend_from_slice(p),
-            Plain::Keys(k) => {
-                crate::wire::key_data::encode_chain(None, k.iter().map(TransportKey::to_key_data), out)
-            }
+            Plain::Keys(k) => crate::wire::key_data::encode_chain(
+                None,
+                k.iter().map(TransportKey::to_key_data),
+                out,
+            ),
         }
     }
 
