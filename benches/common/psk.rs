@@ -72,11 +72,14 @@ pub fn mac_input_lens() -> (usize, usize) {
 /// The crypto of one exchange, each primitive called on its own: on each side the three
 /// message keys (encr, auth, salt; RFC 3830 §4.1.4), AES-CM over the 20-byte key data, the
 /// KEMAC MAC and the verification MAC over inputs of the exchange's sizes (`lens`, from
-/// [`mac_input_lens`]), and TEK + salt of crypto session 1 from the TGK (§4.1.3).
+/// [`mac_input_lens`]) — computed by the side that sends the message, computed and compared
+/// in constant time by the side that checks it — and TEK + salt of crypto session 1 from the
+/// TGK (§4.1.3).
 pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
     let msg = [0xa5u8; 512];
     let kd = [0x33u8; 20];
-    for _ in 0..2 {
+    let tag = [0x5au8; 20];
+    for side in 0..2 {
         let k = MessageKeys::derive(
             Prf::MikeyOne,
             psk,
@@ -94,17 +97,21 @@ pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
             &kd,
         )
         .unwrap();
-        black_box(crypto::kemac::mac(
-            MacKind::HmacSha1_160,
-            k.auth.as_bytes(),
-            &msg[..lens.0],
-        ));
-        black_box(crypto::kemac::mac(
-            MacKind::HmacSha1_160,
-            k.auth.as_bytes(),
-            &msg[..lens.1],
-        ));
         black_box(ct);
+        // The initiator MACs the I_MESSAGE and checks the verification message; the
+        // responder checks the I_MESSAGE and MACs the verification message.
+        let (sent, checked) = if side == 0 { lens } else { (lens.1, lens.0) };
+        black_box(crypto::kemac::mac(
+            MacKind::HmacSha1_160,
+            k.auth.as_bytes(),
+            &msg[..sent],
+        ));
+        black_box(crypto::kemac::verify_mac(
+            MacKind::HmacSha1_160,
+            k.auth.as_bytes(),
+            &msg[..checked],
+            &tag,
+        ));
         for (c, len) in [(crypto::TGK_CONST_TEK, 16), (crypto::TGK_CONST_SALT, 14)] {
             black_box(crypto::derive_from_tgk(
                 Prf::MikeyOne,

@@ -7,8 +7,8 @@ use super::{SrtpContext, SrtpError, SrtpSuite};
 use crate::crypto::{derive_from_tgk, Prf, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
 use crate::session::{CryptoSessionBundle, SessionError, TransportKey};
 use crate::wire::{
-    CsIdMap, FecOrder, KeyValidity, PrfFunc, ProtType, SrtpAuthAlg, SrtpEncrAlg, SrtpPolicy,
-    SrtpPrf,
+    CsIdMap, FecOrder, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpAuthAlg, SrtpCs, SrtpEncrAlg,
+    SrtpPolicy, SrtpPrf,
 };
 
 /// ROC-carrying transform settings (RFC 4771 §4).
@@ -281,27 +281,45 @@ pub fn check(bundle: &CryptoSessionBundle) -> Result<(), SessionError> {
 }
 
 /// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session (no allocation).
-fn sessions(bundle: &CryptoSessionBundle) -> impl Iterator<Item = (u8, u8, u32, u32)> + '_ {
-    let srtp = match &bundle.cs_map {
-        CsIdMap::SrtpId(m) => Some(m.iter().map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc))),
-        _ => None,
-    };
-    let generic = match &bundle.cs_map {
-        CsIdMap::GenericId(m) => {
-            Some(m.iter().filter(|c| c.prot_type == ProtType::Srtp).map(|c| {
+fn sessions(
+    bundle: &CryptoSessionBundle,
+) -> Sessions<impl Iterator<Item = (u8, SrtpCs)> + '_, impl Iterator<Item = GenericCs<'_>> + '_> {
+    match &bundle.cs_map {
+        CsIdMap::SrtpId(m) => Sessions::Srtp(m.iter()),
+        CsIdMap::GenericId(m) => Sessions::Generic(m.iter()),
+        _ => Sessions::None,
+    }
+}
+
+/// The iterator of [`sessions`]: one arm per map type (cheaper than chaining optional
+/// iterators).
+enum Sessions<S, G> {
+    Srtp(S),
+    Generic(G),
+    None,
+}
+
+impl<'b, S, G> Iterator for Sessions<S, G>
+where
+    S: Iterator<Item = (u8, SrtpCs)>,
+    G: Iterator<Item = GenericCs<'b>>,
+{
+    type Item = (u8, u8, u32, u32);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Sessions::Srtp(it) => it.next().map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc)),
+            Sessions::Generic(it) => it.find(|c| c.prot_type == ProtType::Srtp).map(|c| {
                 (
                     c.cs_id,
                     c.policies.first().copied().unwrap_or(0),
                     c.ssrc().unwrap_or(0),
                     c.roc().unwrap_or(0),
                 )
-            }))
+            }),
+            Sessions::None => None,
         }
-        _ => None,
-    };
-    srtp.into_iter()
-        .flatten()
-        .chain(generic.into_iter().flatten())
+    }
 }
 
 fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, SessionError> {
