@@ -112,6 +112,53 @@ pub(crate) fn encode_keys(keys: &[TransportKey], id: Option<crate::wire::Id<'_>>
     SecretBytes::from(out)
 }
 
+/// A set of policy numbers (0-255), without allocation.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicySet([u64; 4]);
+
+impl PolicySet {
+    /// Adds a policy number.
+    pub fn insert(&mut self, policy_no: u8) {
+        self.0[usize::from(policy_no >> 6)] |= 1 << (policy_no & 63);
+    }
+
+    /// Whether the set holds `policy_no`.
+    pub fn contains(&self, policy_no: u8) -> bool {
+        self.0[usize::from(policy_no >> 6)] >> (policy_no & 63) & 1 == 1
+    }
+
+    /// The policy numbers, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..=u8::MAX).filter(|n| self.contains(*n))
+    }
+
+    /// How many policy numbers the set holds.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+}
+
+impl FromIterator<u8> for PolicySet {
+    fn from_iter<I: IntoIterator<Item = u8>>(iter: I) -> Self {
+        let mut s = PolicySet::default();
+        for n in iter {
+            s.insert(n);
+        }
+        s
+    }
+}
+
+impl core::fmt::Debug for PolicySet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
 /// What an update changed (RFC 3830 §4.5).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BundleChange {
@@ -123,7 +170,7 @@ pub struct BundleChange {
     /// SPI).
     pub keys_replaced: usize,
     /// Policies added or replaced (by policy number).
-    pub policies_changed: Vec<u8>,
+    pub policies_changed: PolicySet,
     /// Crypto sessions now in the map.
     pub crypto_sessions: usize,
 }
@@ -238,4 +285,19 @@ fn distinct<T>(v: &[T], same: impl Fn(&T, &T) -> bool) -> bool {
     v.iter()
         .enumerate()
         .all(|(i, a)| v[i + 1..].iter().all(|b| !same(a, b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PolicySet;
+
+    #[test]
+    fn policy_set_holds_numbers_0_to_255() {
+        let s: PolicySet = [0u8, 63, 64, 200, 255, 64].into_iter().collect();
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![0, 63, 64, 200, 255]);
+        assert_eq!(s.len(), 5);
+        assert!(s.contains(200) && !s.contains(1));
+        assert!(PolicySet::default().is_empty());
+        assert_eq!(format!("{s:?}"), "{0, 63, 64, 200, 255}");
+    }
 }

@@ -31,7 +31,7 @@ pub mod replay;
 pub mod rsa_r;
 pub mod trust;
 
-pub use bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+pub use bundle::{BundleChange, CryptoSessionBundle, PolicySet, TransportKey};
 pub use dh::{DhConfig, DhResponderConfig, Established};
 pub use dh_hmac::{DhHmacInitiator, DhHmacResponder};
 pub use dh_sign::{DhSignInitiator, DhSignResponder};
