@@ -127,18 +127,42 @@ pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
 }
 
 /// Exchange and floor alternated in batches of `batch`, `rounds` times (so load changes on
-/// a shared machine hit both alike), timed with `clock` (thread CPU time in the benches):
-/// total exchange time / total floor time, and the mean of each in microseconds.
+/// a shared machine hit both alike), timed with `clock` (thread CPU time in the benches).
+#[derive(Clone, Copy, Debug)]
+pub struct Interleaved {
+    /// Total exchange time / total floor time.
+    pub ratio: f64,
+    /// The median over rounds of (exchange time / floor time) of one round: a burst of load
+    /// that hits one half of a round moves it less.
+    pub median_ratio: f64,
+    /// Mean exchange time, microseconds.
+    pub exchange_us: f64,
+    /// Mean floor time, microseconds.
+    pub floor_us: f64,
+}
+
+impl core::fmt::Display for Interleaved {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "exchange {:.3} us, crypto floor {:.3} us, ratio {:.3} (median of rounds {:.3})",
+            self.exchange_us, self.floor_us, self.ratio, self.median_ratio
+        )
+    }
+}
+
+/// Runs the interleaved measurement (see [`Interleaved`]).
 pub fn interleaved(
     clock: fn() -> f64,
     psk: &[u8],
     lens: (usize, usize),
     rounds: u32,
     batch: u32,
-) -> (f64, f64, f64) {
+) -> Interleaved {
     let mut r = rng();
     let now = Duration::from_secs(1_790_000_000);
     let (mut te, mut tf) = (0f64, 0f64);
+    let mut per_round = Vec::with_capacity(rounds as usize);
     for i in 0..rounds {
         let t = clock();
         for j in 0..batch {
@@ -148,13 +172,25 @@ pub fn interleaved(
                 &mut r,
             );
         }
-        te += clock() - t;
+        let e = clock() - t;
         let t = clock();
         for _ in 0..batch {
             crypto_floor(psk, lens);
         }
-        tf += clock() - t;
+        let f = clock() - t;
+        te += e;
+        tf += f;
+        per_round.push(e / f);
     }
+    per_round.sort_by(f64::total_cmp);
     let n = f64::from(rounds * batch);
-    (te / tf, te * 1e6 / n, tf * 1e6 / n)
+    Interleaved {
+        ratio: te / tf,
+        median_ratio: per_round
+            .get(per_round.len() / 2)
+            .copied()
+            .unwrap_or(f64::NAN),
+        exchange_us: te * 1e6 / n,
+        floor_us: tf * 1e6 / n,
+    }
 }

@@ -380,7 +380,7 @@ impl OnvifClient {
         let initiator = self
             .initiator
             .as_mut()
-            .ok_or(SessionError::WrongState("re-keying before SETUP"))?;
+            .ok_or_else(|| SessionError::WrongState("re-keying before SETUP"))?;
         let mki = self.mki.wrapping_add(1).max(1);
         let key = fresh_key(self.suite, mki, rng);
         let msg = initiator.initiate(vec![key], now, rng)?;
@@ -393,7 +393,7 @@ impl OnvifClient {
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
         self.initiator
             .as_ref()
-            .ok_or(SessionError::WrongState("no key yet"))?
+            .ok_or_else(|| SessionError::WrongState("no key yet"))?
             .srtp()
     }
 
@@ -675,7 +675,7 @@ impl OnvifDevice {
             .srtp()?
             .into_iter()
             .next()
-            .ok_or(SessionError::WrongState("no SRTP parameters"))
+            .ok_or_else(|| SessionError::WrongState("no SRTP parameters"))
     }
 }
 

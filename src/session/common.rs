@@ -62,7 +62,7 @@ pub(crate) fn check_timestamp(
             }
             let t = ts
                 .to_unix()
-                .ok_or(SessionError::InvalidTimestamp)?
+                .ok_or_else(|| SessionError::InvalidTimestamp)?
                 .as_secs();
             if t.abs_diff(now.as_secs()) > skew {
                 return Err(SessionError::InvalidTimestamp);
@@ -301,7 +301,7 @@ pub(crate) fn verify_sign(
     let body = msg
         .len()
         .checked_sub(sign.signature.len())
-        .ok_or(SessionError::AuthFailure)?;
+        .ok_or_else(|| SessionError::AuthFailure)?;
     key.verify(scheme, &msg[..body], &sign.signature)
         .map_err(|_| SessionError::AuthFailure)
 }
@@ -478,7 +478,7 @@ pub(crate) fn check_response(
             Err(SessionError::PeerError(errs))
         }
         dt if dt == c.ver_type => {
-            let v = v.ok_or(SessionError::MissingPayload("V"))?;
+            let v = v.ok_or_else(|| SessionError::MissingPayload("V"))?;
             verify(&v)?;
             let mut filled = Vec::new();
             if let (CsIdMap::SrtpId(theirs), CsIdMap::SrtpId(ours)) = (&h.cs_map, c.cs_map) {

@@ -225,16 +225,18 @@ pub(crate) fn parse_parts<'a>(
         }
     }
     Ok(Parts {
-        t: t.ok_or(SessionError::MissingPayload("T"))?,
+        t: t.ok_or_else(|| SessionError::MissingPayload("T"))?,
         rand,
         ids,
         certs,
         policies,
         dh,
-        auth: auth.ok_or(SessionError::MissingPayload(match flavor {
-            Flavor::Sign => "SIGN",
-            Flavor::Hmac => "KEMAC",
-        }))?,
+        auth: auth.ok_or_else(|| {
+            SessionError::MissingPayload(match flavor {
+                Flavor::Sign => "SIGN",
+                Flavor::Hmac => "KEMAC",
+            })
+        })?,
     })
 }
 
@@ -433,7 +435,7 @@ impl InitiatorCore {
         let pending = self
             .pending
             .as_ref()
-            .ok_or(SessionError::WrongState("no message awaiting a response"))?;
+            .ok_or_else(|| SessionError::WrongState("no message awaiting a response"))?;
         let h = view.header();
         if h.csb_id != pending.csb_id {
             return Err(SessionError::UnknownCsb(h.csb_id));
@@ -504,7 +506,7 @@ impl InitiatorCore {
         let pending = self
             .pending
             .as_ref()
-            .ok_or(SessionError::WrongState("no message awaiting a response"))?;
+            .ok_or_else(|| SessionError::WrongState("no message awaiting a response"))?;
         let new_key = match (&pending.keypair, parts.dh.first(), &pending.dhi) {
             (Some(kp), Some(dhr), Some(dhi)) => {
                 let secret = kp
@@ -552,7 +554,7 @@ impl InitiatorCore {
         export(
             self.bundle
                 .as_ref()
-                .ok_or(SessionError::WrongState("no bundle yet"))?,
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
         )
     }
 }
@@ -629,7 +631,7 @@ impl<B: Clone + PartialEq> ResponderCore<B> {
             &self
                 .bundles
                 .get(&csb_id)
-                .ok_or(SessionError::UnknownCsb(csb_id))?
+                .ok_or_else(|| SessionError::UnknownCsb(csb_id))?
                 .0,
         )
     }

@@ -112,7 +112,7 @@ fn verify_kemac(
     let body = msg
         .len()
         .checked_sub(kemac.mac.len())
-        .ok_or(SessionError::AuthFailure)?;
+        .ok_or_else(|| SessionError::AuthFailure)?;
     if crypto::kemac::verify_mac(kind, key, &msg[..body], &kemac.mac) {
         Ok(())
     } else {
@@ -234,7 +234,7 @@ impl DhHmacInitiator {
             .core
             .pending
             .as_ref()
-            .ok_or(SessionError::WrongState("no message awaiting a response"))?;
+            .ok_or_else(|| SessionError::WrongState("no message awaiting a response"))?;
         let prf = self
             .core
             .bundle
@@ -276,7 +276,7 @@ impl ResponderAuth<SecretBytes> for HmacAuth {
                     m.id_i.map(|i| i.data.as_ref()),
                     m.id_r.map(|i| i.data.as_ref()),
                 )
-                .ok_or(SessionError::AuthFailure)?,
+                .ok_or_else(|| SessionError::AuthFailure)?,
         };
         let key = auth_key(
             m.view.header().prf,

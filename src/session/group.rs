@@ -468,10 +468,12 @@ impl Ctx<'_> {
         now: Duration,
         rng: &mut dyn Entropy,
     ) -> Result<(Vec<u8>, Option<PendingReply>), SessionError> {
-        let signer = self.signer.ok_or(SessionError::WrongState(
-            "public-key member without a signing key (GroupController::with_signing_key)",
-        ))?;
-        let public = public.ok_or(SessionError::WrongState("member key not parsed"))?;
+        let signer = self.signer.ok_or_else(|| {
+            SessionError::WrongState(
+                "public-key member without a signing key (GroupController::with_signing_key)",
+            )
+        })?;
+        let public = public.ok_or_else(|| SessionError::WrongState("member key not parsed"))?;
         let cfg = PkConfig {
             csb_id: Some(self.csb_id),
             prf: self.cfg.prf,

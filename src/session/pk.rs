@@ -464,7 +464,7 @@ impl PkInitiator {
         export(
             self.bundle
                 .as_ref()
-                .ok_or(SessionError::WrongState("no bundle yet"))?,
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
         )
     }
 
@@ -766,7 +766,7 @@ impl PkResponder {
         let (enc_id, new_keys) = decrypt_key_list(cipher, &keys, h.csb_id, &t, &p.kemac, true)?;
         // The encrypted IDi must be the expected one (RFC 3830 §3.2): the clear IDi, or,
         // without one, an identity the verifier ties to the same key.
-        let enc_id = enc_id.ok_or(SessionError::AuthFailure)?;
+        let enc_id = enc_id.ok_or_else(|| SessionError::AuthFailure)?;
         match &id_i {
             Some(clear) if *clear != enc_id => return Err(SessionError::AuthFailure),
             Some(_) => {}
@@ -881,9 +881,9 @@ impl<'a> PkParts<'a> {
                 }
             }
         }
-        let (kemac_off, kemac) = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
+        let (kemac_off, kemac) = kemac.ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
         Ok(Self {
-            t: t.ok_or(SessionError::MissingPayload("T"))?,
+            t: t.ok_or_else(|| SessionError::MissingPayload("T"))?,
             rand,
             ids,
             certs,
@@ -891,8 +891,8 @@ impl<'a> PkParts<'a> {
             kemac_off,
             kemac,
             chash,
-            pke: pke.ok_or(SessionError::MissingPayload("PKE"))?,
-            sign: sign.ok_or(SessionError::MissingPayload("SIGN"))?,
+            pke: pke.ok_or_else(|| SessionError::MissingPayload("PKE"))?,
+            sign: sign.ok_or_else(|| SessionError::MissingPayload("SIGN"))?,
         })
     }
 }

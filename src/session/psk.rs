@@ -339,7 +339,7 @@ impl PskInitiator {
         export(
             self.bundle
                 .as_ref()
-                .ok_or(SessionError::WrongState("no bundle yet"))?,
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
         )
     }
 }
@@ -699,7 +699,7 @@ impl PskResponder {
     pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
         export(
             self.bundle(csb_id)
-                .ok_or(SessionError::UnknownCsb(csb_id))?,
+                .ok_or_else(|| SessionError::UnknownCsb(csb_id))?,
         )
     }
 
@@ -769,8 +769,8 @@ impl PskResponder {
                 }
             }
         }
-        let t = t.ok_or(SessionError::MissingPayload("T"))?;
-        let kemac = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
+        let t = t.ok_or_else(|| SessionError::MissingPayload("T"))?;
+        let kemac = kemac.ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
         ctx.t = Some(t);
         let prf = prf_of(h.prf)?;
         let cipher = cipher_of(kemac.encr_alg, self.cfg.allow_null_encryption)?;
@@ -811,7 +811,9 @@ impl PskResponder {
             existing,
         ) {
             (Some(p), _) => p,
-            (None, Some(e)) if is_update => e.psk.clone().ok_or(SessionError::AuthFailure)?,
+            (None, Some(e)) if is_update => {
+                e.psk.clone().ok_or_else(|| SessionError::AuthFailure)?
+            }
             _ => return Err(SessionError::AuthFailure),
         };
         let mut keys = MessageKeys::derive(prf, psk.as_bytes(), h.csb_id, &rand, cipher, mac_kind);
@@ -1083,7 +1085,7 @@ pub fn open_psk_message(
     let t = view
         .payloads()
         .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
-        .ok_or(SessionError::MissingPayload("T"))?;
+        .ok_or_else(|| SessionError::MissingPayload("T"))?;
     let own_rand = view.payloads().find_map(|p| {
         if let Payload::Rand(r) = p {
             Some(r.rand.to_vec())
@@ -1104,7 +1106,9 @@ pub fn open_psk_message(
             }
         })
         .collect();
-    let (_, kemac) = view.kemac().ok_or(SessionError::MissingPayload("KEMAC"))?;
+    let (_, kemac) = view
+        .kemac()
+        .ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
     let cipher = cipher_of(kemac.encr_alg, true)?;
     let mac_kind = mac_of(kemac.mac_alg, true)?;
     let keys = MessageKeys::derive(prf_of(h.prf)?, psk, h.csb_id, &rand, cipher, mac_kind);

@@ -219,7 +219,7 @@ impl RsaRInitiator {
         export(
             self.bundle
                 .as_ref()
-                .ok_or(SessionError::WrongState("no bundle yet"))?,
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
         )
     }
 
@@ -299,7 +299,7 @@ impl RsaRInitiator {
         let pending = self
             .pending
             .as_ref()
-            .ok_or(SessionError::WrongState("no message awaiting a response"))?;
+            .ok_or_else(|| SessionError::WrongState("no message awaiting a response"))?;
         let h = view.header();
         if h.csb_id != pending.csb_id {
             return Err(SessionError::UnknownCsb(h.csb_id));
@@ -417,7 +417,7 @@ impl RsaRInitiator {
             return Err(SessionError::AuthFailure);
         }
         let (enc_id, new_keys) = decrypt_key_list(cipher, &keys, csb_id, &p.t, &p.kemac, true)?;
-        let enc_id = enc_id.ok_or(SessionError::AuthFailure)?;
+        let enc_id = enc_id.ok_or_else(|| SessionError::AuthFailure)?;
         match &claimed {
             Some(c) if *c != enc_id => return Err(SessionError::AuthFailure),
             Some(_) => {}
@@ -602,7 +602,7 @@ impl RsaRResponder {
     pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
         export(
             self.bundle(csb_id)
-                .ok_or(SessionError::UnknownCsb(csb_id))?,
+                .ok_or_else(|| SessionError::UnknownCsb(csb_id))?,
         )
     }
 
@@ -940,12 +940,12 @@ impl<'a> IParts<'a> {
             }
         }
         Ok(Self {
-            t: t.ok_or(SessionError::MissingPayload("T"))?,
+            t: t.ok_or_else(|| SessionError::MissingPayload("T"))?,
             rand,
             ids,
             certs,
             policies,
-            sign: sign.ok_or(SessionError::MissingPayload("SIGN"))?,
+            sign: sign.ok_or_else(|| SessionError::MissingPayload("SIGN"))?,
         })
     }
 }
@@ -1008,18 +1008,18 @@ impl<'a> RParts<'a> {
                 _ => return Err(bad()),
             }
         }
-        let (kemac_off, kemac) = kemac.ok_or(SessionError::MissingPayload("KEMAC"))?;
+        let (kemac_off, kemac) = kemac.ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
         Ok(Self {
             csb_ext,
-            t: t.ok_or(SessionError::MissingPayload("T"))?,
+            t: t.ok_or_else(|| SessionError::MissingPayload("T"))?,
             rand,
             id_r,
             certs,
             policies,
             kemac_off,
             kemac,
-            pke: pke.ok_or(SessionError::MissingPayload("PKE"))?,
-            sign: sign.ok_or(SessionError::MissingPayload("SIGN"))?,
+            pke: pke.ok_or_else(|| SessionError::MissingPayload("PKE"))?,
+            sign: sign.ok_or_else(|| SessionError::MissingPayload("SIGN"))?,
         })
     }
 }

@@ -116,7 +116,7 @@ impl PeerVerifier for PinnedKeys {
         let pin = self
             .keys
             .get(claim.identity.unwrap_or(&[]))
-            .ok_or(SessionError::AuthFailure)?;
+            .ok_or_else(|| SessionError::AuthFailure)?;
         Ok(Box::new(pin.key(provider)?))
     }
 }
