@@ -1,17 +1,13 @@
 //! Parse and encode speed: the 112-byte gortsplib message and a large message (many crypto
 //! sessions, long SP), with the borrowed view and the owned message.
 
+#[path = "common/walk.rs"]
+mod walk;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::wire::*;
 use std::hint::black_box;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s = s.trim();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+use walk::{hex, read_header, walk};
 
 fn large() -> Vec<u8> {
     let mut h = Header::new(DataType::PskInit, 0x01020304);
@@ -44,39 +40,6 @@ fn large() -> Vec<u8> {
     m.encode()
 }
 
-/// Reads every field a receiver needs: the header and its CS ID map, and each payload's
-/// typed content, all passed to `black_box`.
-fn walk(v: &MessageView<'_>) {
-    read_header(v.header());
-    for p in v.walk() {
-        match p.payload_type() {
-            PayloadType::T => {
-                black_box(p.timestamp());
-            }
-            PayloadType::Rand => {
-                black_box(p.rand());
-            }
-            PayloadType::Sp => {
-                let sp = p.sp().unwrap();
-                black_box((sp.policy_no(), sp.prot_type()));
-                for param in sp.params() {
-                    black_box(param);
-                }
-            }
-            PayloadType::Kemac => {
-                let k = p.kemac().unwrap();
-                black_box((k.encr_alg(), k.encr_data(), k.mac_alg(), k.mac()));
-            }
-            PayloadType::V => {
-                black_box(p.verification());
-            }
-            _ => {
-                let _ = black_box(p.decode());
-            }
-        }
-    }
-}
-
 /// The same reading from a decoded [`Payload`].
 fn read_payload(p: &Payload<'_>) {
     match p {
@@ -100,26 +63,6 @@ fn read_payload(p: &Payload<'_>) {
         }
         p => {
             black_box(p);
-        }
-    }
-}
-
-/// The header fields and every CS ID map entry.
-fn read_header(h: &Header<'_>) {
-    black_box((h.data_type, h.v, h.prf, h.csb_id));
-    match &h.cs_map {
-        CsIdMap::SrtpId(m) => {
-            for e in m.iter() {
-                black_box(e);
-            }
-        }
-        CsIdMap::GenericId(m) => {
-            for cs in m.iter() {
-                black_box(cs);
-            }
-        }
-        CsIdMap::Empty { count } => {
-            black_box(count);
         }
     }
 }

@@ -5,16 +5,12 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use gstreamer_sdp::ffi as sdp;
 use gstreamer_sdp::glib::ffi as gffi;
 use gstreamer_sdp::gst;
-use mikey::wire::{CsIdMap, Message, MessageView, ParseOptions, PayloadType};
+use mikey::wire::{Message, MessageView, ParseOptions};
 use std::hint::black_box;
+use walk::hex;
 
-fn hex(s: &str) -> Vec<u8> {
-    let s = s.trim();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+#[path = "../../benches/common/walk.rs"]
+mod walk;
 
 fn gst_parse(b: &[u8]) -> *mut sdp::GstMIKEYMessage {
     // SAFETY: a valid buffer and length; GStreamer copies what it keeps.
@@ -37,37 +33,11 @@ fn bench(c: &mut Criterion) {
     gst::init().unwrap();
     let b = hex(include_str!("../../testvectors/gortsplib-mikey-a.hex"));
     let mut g = c.benchmark_group("gortsplib-a-112B");
-    // Validate, then read every payload's typed content in place (as benches/wire.rs).
+    // Validate, then read every payload's typed content in place (benches/common/walk.rs).
     g.bench_function("mikey/view_walk", |x| {
         x.iter(|| {
             let v = MessageView::parse_with(black_box(&b), ParseOptions::LENIENT).unwrap();
-            if let CsIdMap::SrtpId(m) = &v.header().cs_map {
-                for e in m.iter() {
-                    black_box(e);
-                }
-            }
-            for p in v.walk() {
-                match p.payload_type() {
-                    PayloadType::T => {
-                        black_box(p.timestamp());
-                    }
-                    PayloadType::Rand => {
-                        black_box(p.rand());
-                    }
-                    PayloadType::Sp => {
-                        for param in p.sp().unwrap().params() {
-                            black_box(param);
-                        }
-                    }
-                    PayloadType::Kemac => {
-                        let k = p.kemac().unwrap();
-                        black_box((k.encr_alg(), k.encr_data(), k.mac_alg(), k.mac()));
-                    }
-                    _ => {
-                        let _ = black_box(p.decode());
-                    }
-                }
-            }
+            walk::walk(&v);
         })
     });
     // Validate, then decode every payload into the `Payload` enum.

@@ -65,10 +65,7 @@ use super::common::{cipher_of, mac_of, prf_of};
 use super::pk::{PkConfig, PkInitiator};
 use super::psk::{build_i_message, IMessage, Plain};
 use super::{Entropy, SessionError};
-use crate::crypto::{
-    CryptoError, CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
-    SignatureScheme,
-};
+use crate::crypto::{CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes};
 use crate::srtp::export::{export, SrtpParams};
 use crate::wire::{
     CacheType, CsIdMap, DataType, EncrAlg, Id, IdType, MacAlg, MessageView, Payload, PrfFunc,
@@ -375,64 +372,6 @@ struct Signer {
     certs: Vec<Vec<u8>>,
 }
 
-/// An [`Arc`]-shared private key as the `Box<dyn RsaPrivate>` a [`PkInitiator`] owns.
-#[derive(Debug)]
-struct SharedPrivate(Arc<dyn RsaPrivate>);
-
-impl RsaPublic for SharedPrivate {
-    fn encrypt_pkcs1v15(&self, rng: &mut dyn Entropy, msg: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.0.encrypt_pkcs1v15(rng, msg)
-    }
-    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
-        self.0.verify(scheme, msg, sig)
-    }
-    fn modulus_len(&self) -> usize {
-        self.0.modulus_len()
-    }
-    fn to_spki_der(&self) -> Vec<u8> {
-        self.0.to_spki_der()
-    }
-}
-
-impl RsaPrivate for SharedPrivate {
-    fn public(&self) -> Box<dyn RsaPublic> {
-        self.0.public()
-    }
-    fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<SecretBytes, CryptoError> {
-        self.0.decrypt_pkcs1v15(ciphertext)
-    }
-    fn sign(
-        &self,
-        rng: &mut dyn Entropy,
-        scheme: SignatureScheme,
-        msg: &[u8],
-    ) -> Result<Vec<u8>, CryptoError> {
-        self.0.sign(rng, scheme, msg)
-    }
-    fn to_pkcs8_der(&self) -> SecretBytes {
-        self.0.to_pkcs8_der()
-    }
-}
-
-/// An [`Arc`]-shared public key as the `Box<dyn RsaPublic>` a [`PkInitiator`] owns.
-#[derive(Debug)]
-struct SharedPublic(Arc<dyn RsaPublic>);
-
-impl RsaPublic for SharedPublic {
-    fn encrypt_pkcs1v15(&self, rng: &mut dyn Entropy, msg: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        self.0.encrypt_pkcs1v15(rng, msg)
-    }
-    fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
-        self.0.verify(scheme, msg, sig)
-    }
-    fn modulus_len(&self) -> usize {
-        self.0.modulus_len()
-    }
-    fn to_spki_der(&self) -> Vec<u8> {
-        self.0.to_spki_der()
-    }
-}
-
 /// The group-wide parts of every exchange.
 struct Ctx<'a> {
     cfg: &'a GroupConfig,
@@ -496,8 +435,9 @@ impl Ctx<'_> {
             cache: CacheType::NoCache,
             ..PkConfig::default()
         };
-        let key = Box::new(SharedPrivate(signer.key.clone()));
-        let public = Box::new(SharedPublic(public.clone()));
+        // `Arc`s of keys are keys (crypto::provider's blanket impls): shared, not copied.
+        let key = Box::new(signer.key.clone());
+        let public = Box::new(public.clone());
         let mut ini = if holds_csb {
             PkInitiator::resume(key, public, cfg, self.bundle(Vec::new()), None)
         } else {
