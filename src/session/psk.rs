@@ -505,10 +505,16 @@ pub(crate) fn build_i_message(
     // encrypted there below), the MAC field zero until the MAC is computed.
     let n = (encr_len as u16).to_be_bytes();
     out.extend_from_slice(&[PayloadType::Last.to_wire(), m.encr.to_wire(), n[0], n[1]]);
+    let data_start = out.len();
     match &wrapped {
         Some(w) => out.extend_from_slice(w),
         None => plain.write(&mut out),
     }
+    debug_assert_eq!(
+        out.len() - data_start,
+        encr_len,
+        "Plain::len and Plain::write agree"
+    );
     out.push(m.mac.to_wire());
     out.extend_from_slice(&mac_placeholder(mac_len));
     // The KEMAC is last: ... || Encr data || MAC alg || MAC (RFC 3830 §6.2).
