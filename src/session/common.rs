@@ -126,28 +126,23 @@ pub(crate) fn mac_placeholder(len: usize) -> Cow<'static, [u8]> {
     }
 }
 
-/// Encodes the message `header`, `payloads`, V: the V payload's MAC covers the whole
-/// message up to the MAC field, then the identities and timestamp (RFC 3830 §5.2).
-#[allow(clippy::too_many_arguments)]
+/// Encodes the message `header`, `payloads`, V: the V payload's MAC (`auth`) covers the
+/// whole message up to the MAC field, then IDi, IDr and the TS value `t` (RFC 3830 §5.2).
 pub(crate) fn seal_with_v(
     header: &Header<'_>,
     payloads: &[Payload<'_>],
-    kind: MacKind,
-    mac_alg: MacAlg,
-    key: &[u8],
-    id_i: &[u8],
-    id_r: &[u8],
+    auth: &ResponseAuth<'_>,
     t: &[u8],
 ) -> Vec<u8> {
-    let len = kind.mac_len();
+    let len = auth.kind.mac_len();
     let v = [Payload::V(Verification {
-        auth_alg: mac_alg,
+        auth_alg: auth.alg,
         mac: mac_placeholder(len),
     })];
     let mut out = Vec::new();
     crate::wire::encode_iter(header, payloads.iter().chain(&v), &mut out);
     let body = out.len() - len;
-    let tag = response_mac(kind, key, &out[..body], id_i, id_r, t);
+    let tag = response_mac(auth.kind, auth.key, &out[..body], auth.id_i, auth.id_r, t);
     out[body..].copy_from_slice(tag.as_bytes());
     out
 }
@@ -182,16 +177,7 @@ pub(crate) fn error_message(
         m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
     }
     match auth {
-        Some(a) => seal_with_v(
-            &m.header,
-            &m.payloads,
-            a.kind,
-            a.alg,
-            a.key,
-            a.id_i,
-            a.id_r,
-            &ts_bytes(&t),
-        ),
+        Some(a) => seal_with_v(&m.header, &m.payloads, &a, &ts_bytes(&t)),
         None => m.encode(),
     }
 }

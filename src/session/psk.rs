@@ -33,7 +33,7 @@ use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey
 use super::common::{
     check_policies, check_response, check_timestamp, cipher_of, fill_ssrcs, mac_of,
     mac_placeholder, new_timestamp, outgoing_cs_map, prf_of, seal_with_v, ts_bytes, ErrCtx,
-    ResponseCheck,
+    ResponseAuth, ResponseCheck,
 };
 use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
@@ -967,16 +967,14 @@ impl PskResponder {
                 }
                 None => (&t_only, &c.id_r),
             };
-            seal_with_v(
-                &rh,
-                payloads,
-                c.mac_kind,
-                c.mac_alg,
-                c.auth_key,
-                &c.id_i,
-                id_r_bytes,
-                &ts_bytes(&t),
-            )
+            let auth = ResponseAuth {
+                kind: c.mac_kind,
+                alg: c.mac_alg,
+                key: c.auth_key,
+                id_i: &c.id_i,
+                id_r: id_r_bytes,
+            };
+            seal_with_v(&rh, payloads, &auth, &ts_bytes(&t))
         });
         self.bundles.insert(
             h.csb_id,
