@@ -40,6 +40,12 @@ pub enum KemacCipher {
 }
 
 impl KemacCipher {
+    /// Whether the ciphertext is as long as the plaintext (NULL, AES-CM), so the key data can
+    /// be encrypted and decrypted in place; AES-KW adds 8 bytes (RFC 3394).
+    pub fn keeps_length(self) -> bool {
+        !matches!(self, KemacCipher::AesKw128)
+    }
+
     /// The `Encr alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2).
     pub fn id(self) -> u8 {
         match self {
@@ -310,9 +316,10 @@ fn aes_cm(
     }
 }
 
-/// Encrypts or decrypts `data` in place when `cipher` keeps the length (NULL: nothing to
-/// do; AES-CM: the keystream of [`encrypt`]) and returns `true`; returns `false`, touching
-/// nothing, for AES-KW, whose output length differs (use [`encrypt`] / [`decrypt`]).
+/// Encrypts or decrypts `data` in place for a cipher that [keeps the
+/// length](KemacCipher::keeps_length) (NULL: nothing to do; AES-CM: the keystream of
+/// [`encrypt`]). AES-KW, whose output length differs, is refused: use [`encrypt`] /
+/// [`decrypt`].
 pub(crate) fn crypt_in_place(
     cipher: KemacCipher,
     key: &[u8],
@@ -320,13 +327,14 @@ pub(crate) fn crypt_in_place(
     csb_id: u32,
     t: u64,
     data: &mut [u8],
-) -> Result<bool, CryptoError> {
+) -> Result<(), CryptoError> {
     match cipher {
-        KemacCipher::Null => Ok(true),
-        KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
-            aes_cm(cipher, key, salt, csb_id, t, data).map(|()| true)
-        }
-        KemacCipher::AesKw128 => Ok(false),
+        KemacCipher::Null => Ok(()),
+        KemacCipher::AesCm128 | KemacCipher::AesCm256 => aes_cm(cipher, key, salt, csb_id, t, data),
+        KemacCipher::AesKw128 => Err(CryptoError::UnsupportedAlgorithm {
+            registry: "Encr alg (in place)",
+            value: cipher.id(),
+        }),
     }
 }
 
@@ -351,10 +359,9 @@ pub fn encrypt(
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     match cipher {
-        KemacCipher::Null => Ok(plaintext.to_vec()),
-        KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
+        KemacCipher::Null | KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
             let mut out = plaintext.to_vec();
-            aes_cm(cipher, encr_key, salt, csb_id, t, &mut out)?;
+            crypt_in_place(cipher, encr_key, salt, csb_id, t, &mut out)?;
             Ok(out)
         }
         KemacCipher::AesKw128 => {
@@ -378,10 +385,9 @@ pub fn decrypt(
     ciphertext: &[u8],
 ) -> Result<SecretBytes, CryptoError> {
     match cipher {
-        KemacCipher::Null => Ok(SecretBytes::from_slice(ciphertext)),
-        KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
+        KemacCipher::Null | KemacCipher::AesCm128 | KemacCipher::AesCm256 => {
             let mut out = SecretBytes::from_slice(ciphertext);
-            aes_cm(cipher, encr_key, salt, csb_id, t, out.as_mut_bytes())?;
+            crypt_in_place(cipher, encr_key, salt, csb_id, t, out.as_mut_bytes())?;
             Ok(out)
         }
         KemacCipher::AesKw128 => {

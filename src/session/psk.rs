@@ -423,7 +423,7 @@ pub(crate) fn build_i_message(
     let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());
     // NULL and AES-CM keep the length: the plaintext is encoded into the message and
     // encrypted there. AES-KW (8 bytes longer) is wrapped first.
-    let in_place = cipher != KemacCipher::AesKw128;
+    let in_place = cipher.keeps_length();
     let wrapped = match in_place {
         true => None,
         false => Some(
@@ -1040,9 +1040,9 @@ pub(crate) fn decrypt_key_list(
     // Key data of up to 128 bytes (a few keys) is decrypted in place on the stack; longer
     // key data and AES-KW (whose output is shorter) go through a heap buffer. Both are
     // zeroized when dropped.
-    let mut stack = match cipher {
-        KemacCipher::AesKw128 => None,
-        _ => crypto::StackSecret::<128>::copy_of(data),
+    let mut stack = match cipher.keeps_length() {
+        true => crypto::StackSecret::<128>::copy_of(data),
+        false => None,
     };
     let heap;
     let plain: &[u8] = match &mut stack {
