@@ -8,6 +8,7 @@
 //!   `dhsign/crypto_floor`.
 
 mod common;
+use common::rng;
 
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -19,18 +20,6 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 const NOW: Duration = Duration::from_secs(1_790_000_000);
-
-fn rng() -> impl FnMut(&mut [u8]) {
-    let mut n = 0u64;
-    move |b: &mut [u8]| {
-        for x in b {
-            n = n
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            *x = (n >> 33) as u8;
-        }
-    }
-}
 
 fn cfg() -> DhConfig {
     DhConfig {

@@ -5,10 +5,11 @@ mod common;
 #[path = "common/psk.rs"]
 mod psk;
 
+use common::rng;
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::crypto::{self, Prf};
-use psk::{crypto_floor, exchange, mac_input_lens, rng};
+use psk::{crypto_floor, exchange, mac_input_lens};
 use std::hint::black_box;
 
 const NOW: Duration = Duration::from_secs(1_790_000_000);

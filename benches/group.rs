@@ -23,6 +23,7 @@
 //! `interleaved_psk_10000` one of them, `interleaved_pk` the RSA-2048 one (slow).
 
 mod common;
+use common::rng;
 
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
@@ -38,18 +39,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const NOW: Duration = Duration::from_secs(1_790_000_000);
-
-fn rng() -> impl FnMut(&mut [u8]) {
-    let mut n = 0u64;
-    move |b: &mut [u8]| {
-        for x in b {
-            n = n
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            *x = (n >> 33) as u8;
-        }
-    }
-}
 
 fn cs() -> Vec<SrtpCs> {
     vec![SrtpCs {
@@ -205,6 +194,66 @@ fn pk_group(k: &PkKeys, n: usize) -> GroupController {
     g
 }
 
+/// The group's fan-out, answered by every member (`answer` runs a member's responder and
+/// returns its verification message) and every answer checked by the group: the timed work
+/// of the `key_N_*members` benches. Returns the messages sent.
+fn key_all_confirmed<R>(
+    grp: &mut GroupController,
+    rx: &mut [R],
+    r: &mut impl Entropy,
+    mut answer: impl FnMut(&mut R, &[u8]) -> Vec<u8>,
+) -> Vec<(MemberId, Vec<u8>)> {
+    let msgs = grp.key_all(NOW, r).unwrap();
+    for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
+        grp.handle_reply(m, &answer(resp, bytes), NOW).unwrap();
+    }
+    assert_eq!(grp.acknowledged(1), (rx.len(), rx.len()));
+    msgs
+}
+
+/// A PSK member's answer to the group's message.
+fn psk_answer(resp: &mut PskResponder, bytes: &[u8]) -> Vec<u8> {
+    resp.handle(bytes, NOW).unwrap().response.unwrap()
+}
+
+/// A public-key member's answer to the group's message.
+fn pk_answer(resp: &mut PkResponder, bytes: &[u8]) -> Vec<u8> {
+    resp.handle(bytes, NOW).unwrap().response.unwrap()
+}
+
+/// The single-member reference for public-key member `i`: the same work the group does per
+/// member, for one member (initiator with its config, I_MESSAGE with the same TGK and MKI,
+/// the member's checks and answer, the check of the answer).
+fn single_pk(k: &PkKeys, i: usize, resp: &mut PkResponder, r: &mut impl FnMut(&mut [u8])) {
+    let mut ini = PkInitiator::new(
+        Box::new(Shared(k.source.clone())),
+        k.member.public(),
+        PkConfig {
+            v: true,
+            csb_id: Some(0x0102_0304),
+            rand: Some(vec![7; 16]),
+            id_i: Some(mikey::wire::Id::nai(SOURCE)),
+            id_r: Some(mikey::wire::Id::nai(name(i).as_str())),
+            crypto_sessions: cs(),
+            policies: policies(),
+            cache: mikey::wire::CacheType::NoCache,
+            ..PkConfig::default()
+        },
+    );
+    let m = ini
+        .initiate(
+            vec![TransportKey::tgk(&[9u8; 16]).with_mki(&[0, 0, 0, 1])],
+            NOW,
+            r,
+        )
+        .unwrap();
+    let a = resp.handle(&m, NOW).unwrap();
+    black_box(
+        ini.handle_response(a.response.as_deref().unwrap(), NOW)
+            .unwrap(),
+    );
+}
+
 fn bench_pk(c: &mut Criterion) {
     let k = pk_keys();
     let mut g = c.benchmark_group("group_pk");
@@ -213,33 +262,8 @@ fn bench_pk(c: &mut Criterion) {
     g.bench_function("single_pk_exchange", |b| {
         let mut r = rng();
         b.iter(|| {
-            let mut ini = PkInitiator::new(
-                Box::new(Shared(k.source.clone())),
-                k.member.public(),
-                PkConfig {
-                    v: true,
-                    csb_id: Some(0x0102_0304),
-                    rand: Some(vec![7; 16]),
-                    id_i: Some(mikey::wire::Id::nai(SOURCE)),
-                    id_r: Some(mikey::wire::Id::nai(name(7).as_str())),
-                    crypto_sessions: cs(),
-                    policies: policies(),
-                    ..PkConfig::default()
-                },
-            );
-            let m = ini
-                .initiate(
-                    vec![TransportKey::tgk(&[9u8; 16]).with_mki(&[0, 0, 0, 1])],
-                    NOW,
-                    &mut r,
-                )
-                .unwrap();
             let mut resp = pk_responder(&k, 7);
-            let a = resp.handle(&m, NOW).unwrap();
-            black_box(
-                ini.handle_response(a.response.as_deref().unwrap(), NOW)
-                    .unwrap(),
-            )
+            single_pk(&k, 7, &mut resp, &mut r);
         })
     });
     g.sample_size(10);
@@ -255,13 +279,7 @@ fn bench_pk(c: &mut Criterion) {
                 )
             },
             |(mut grp, mut rx)| {
-                let msgs = grp.key_all(NOW, &mut r).unwrap();
-                for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
-                    let a = resp.handle(bytes, NOW).unwrap();
-                    grp.handle_reply(m, a.response.as_deref().unwrap(), NOW)
-                        .unwrap();
-                }
-                assert_eq!(grp.acknowledged(1), (n, n));
+                key_all_confirmed(&mut grp, &mut rx, &mut r, pk_answer);
                 black_box(grp.poll(NOW).len());
                 (grp, rx)
             },
@@ -285,30 +303,7 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || PskResponder::new(SecretBytes::from_slice(&p), ResponderConfig::default()),
             |mut resp| {
-                let mut ini = PskInitiator::new(
-                    &p,
-                    PskConfig {
-                        v: true,
-                        csb_id: Some(0x0102_0304),
-                        rand: Some(vec![7; 16]),
-                        id_r: Some(mikey::wire::Id::nai("rx00007@example.com")),
-                        crypto_sessions: cs(),
-                        policies: policies(),
-                        ..PskConfig::default()
-                    },
-                );
-                let m = ini
-                    .initiate(
-                        vec![TransportKey::tgk(&[9u8; 16]).with_mki(&[0, 0, 0, 1])],
-                        NOW,
-                        &mut r,
-                    )
-                    .unwrap();
-                let a = resp.handle(&m, NOW).unwrap();
-                black_box(
-                    ini.handle_response(a.response.as_deref().unwrap(), NOW)
-                        .unwrap(),
-                );
+                single_psk(&p, &name(7), &mut resp, &mut r);
                 resp
             },
             BatchSize::SmallInput,
@@ -353,13 +348,7 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || (group(n, true), responders(n)),
                 |(mut grp, mut rx)| {
-                    let msgs = grp.key_all(NOW, &mut r).unwrap();
-                    for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
-                        let a = resp.handle(bytes, NOW).unwrap();
-                        grp.handle_reply(m, a.response.as_deref().unwrap(), NOW)
-                            .unwrap();
-                    }
-                    assert_eq!(grp.acknowledged(1), (n, n));
+                    key_all_confirmed(&mut grp, &mut rx, &mut r, psk_answer);
                     black_box(grp.poll(NOW).len());
                     (grp, rx)
                 },
@@ -458,10 +447,7 @@ fn single_psk(
             v: true,
             csb_id: Some(0x0102_0304),
             rand: Some(vec![7; 16]),
-            id_r: Some(mikey::wire::Id {
-                id_type: mikey::wire::IdType::Nai,
-                data: std::borrow::Cow::Owned(name.as_str().as_bytes().to_vec()),
-            }),
+            id_r: Some(mikey::wire::Id::nai(name.as_str())),
             crypto_sessions: cs(),
             policies: policies(),
             ..PskConfig::default()
@@ -496,13 +482,7 @@ fn bench_interleaved(_: &mut Criterion) {
             5.0,
             || (group(n, true), responders(n)),
             |(mut grp, mut rx)| {
-                let msgs = grp.key_all(NOW, &mut r1).unwrap();
-                for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
-                    let a = resp.handle(bytes, NOW).unwrap();
-                    grp.handle_reply(m, a.response.as_deref().unwrap(), NOW)
-                        .unwrap();
-                }
-                assert_eq!(grp.acknowledged(1), (n, n));
+                let msgs = key_all_confirmed(&mut grp, &mut rx, &mut r1, psk_answer);
                 black_box(grp.poll(NOW).len());
                 (grp, rx, msgs)
             },
@@ -534,45 +514,13 @@ fn bench_interleaved(_: &mut Criterion) {
                 )
             },
             |(mut grp, mut rx)| {
-                let msgs = grp.key_all(NOW, &mut r1).unwrap();
-                for ((m, bytes), resp) in msgs.iter().zip(rx.iter_mut()) {
-                    let a = resp.handle(bytes, NOW).unwrap();
-                    grp.handle_reply(m, a.response.as_deref().unwrap(), NOW)
-                        .unwrap();
-                }
-                assert_eq!(grp.acknowledged(1), (n, n));
+                let msgs = key_all_confirmed(&mut grp, &mut rx, &mut r1, pk_answer);
                 (grp, rx, msgs)
             },
             || (0..n).map(|i| pk_responder(&k, i)).collect::<Vec<_>>(),
             |mut rx| {
                 for (i, resp) in rx.iter_mut().enumerate() {
-                    let mut ini = PkInitiator::new(
-                        Box::new(Shared(k.source.clone())),
-                        k.member.public(),
-                        PkConfig {
-                            v: true,
-                            csb_id: Some(0x0102_0304),
-                            rand: Some(vec![7; 16]),
-                            id_i: Some(mikey::wire::Id::nai(SOURCE)),
-                            id_r: Some(mikey::wire::Id::nai(name(i).as_str())),
-                            crypto_sessions: cs(),
-                            policies: policies(),
-                            cache: mikey::wire::CacheType::NoCache,
-                            ..PkConfig::default()
-                        },
-                    );
-                    let m = ini
-                        .initiate(
-                            vec![TransportKey::tgk(&[9u8; 16]).with_mki(&[0, 0, 0, 1])],
-                            NOW,
-                            &mut r2,
-                        )
-                        .unwrap();
-                    let a = resp.handle(&m, NOW).unwrap();
-                    black_box(
-                        ini.handle_response(a.response.as_deref().unwrap(), NOW)
-                            .unwrap(),
-                    );
+                    single_pk(&k, i, resp, &mut r2);
                 }
                 rx
             },

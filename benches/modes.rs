@@ -11,6 +11,7 @@
 //! before and after it on the same machine.
 
 mod common;
+use common::rng;
 
 use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -24,18 +25,6 @@ use std::time::Instant;
 const NOW: Duration = Duration::from_secs(1_800_000_000);
 const A: &str = include_str!("../testvectors/keys/rsa2048-a.pem");
 const B: &str = include_str!("../testvectors/keys/rsa2048-b.pem");
-
-fn rng() -> impl FnMut(&mut [u8]) {
-    let mut n = 0u64;
-    move |b: &mut [u8]| {
-        for x in b {
-            n = n
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            *x = (n >> 33) as u8;
-        }
-    }
-}
 
 fn providers() -> Vec<Arc<dyn CryptoProvider>> {
     #[allow(unused_mut)]

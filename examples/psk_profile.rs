@@ -26,7 +26,7 @@ fn main() {
         }
         return;
     }
-    let mut rng = psk::rng();
+    let mut rng = common::rng();
     for i in 0..n {
         // As benches/exchange.rs does: a fresh initiator and responder per exchange.
         let now = Duration::from_secs(1_790_000_000 + i % 200);

@@ -1,5 +1,5 @@
-//! What the benches share: the thread CPU-time clock of the interleaved ratios and the
-//! filters criterion was given.
+//! What the benches share: the thread CPU-time clock of the interleaved ratios, the filters
+//! criterion was given, and a deterministic random generator.
 #![allow(dead_code)] // each bench uses part of it
 
 /// Seconds of CPU time this thread has run (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`): time
@@ -42,4 +42,18 @@ pub fn filters() -> Option<Vec<String>> {
         }
     }
     Some(filters)
+}
+
+/// A deterministic stand-in for the OS random generator (an LCG): the benches time MIKEY,
+/// not the OS, and every run sees the same bytes.
+pub fn rng() -> impl FnMut(&mut [u8]) {
+    let mut n = 0u64;
+    move |b: &mut [u8]| {
+        for x in b {
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *x = (n >> 33) as u8;
+        }
+    }
 }

@@ -9,6 +9,8 @@ use mikey::session::*;
 use mikey::wire::{SrtpCs, SrtpPolicy};
 use std::hint::black_box;
 
+use super::common::rng;
+
 /// The pre-shared key of every exchange.
 pub const PSK: [u8; 16] = [0x42; 16];
 /// The TGK the initiator sends.
@@ -26,20 +28,6 @@ pub fn cfg() -> PskConfig {
         }],
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..PskConfig::default()
-    }
-}
-
-/// A deterministic stand-in for the OS random generator (an LCG: the bench times MIKEY,
-/// not the OS).
-pub fn rng() -> impl FnMut(&mut [u8]) {
-    let mut n = 0u64;
-    move |b: &mut [u8]| {
-        for x in b {
-            n = n
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            *x = (n >> 33) as u8;
-        }
     }
 }
 
