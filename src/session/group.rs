@@ -81,14 +81,16 @@ use zeroize::Zeroize;
 
 /// A member's identity: its ID data, sent as IDr in the messages to it (RFC 3830 §6.7) and
 /// looked for in its replies ([`GroupController::handle_reply_any`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MemberId(String);
+///
+/// Shared text: the events and replies that name a member share its ID (a clone is a
+/// reference count, not a copy).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemberId(Arc<str>);
 
 impl MemberId {
     /// A member ID.
     pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
+        Self(Arc::from(id.into()))
     }
 
     /// The ID as text.
@@ -99,13 +101,25 @@ impl MemberId {
 
 impl From<&str> for MemberId {
     fn from(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(Arc::from(s))
     }
 }
 
 impl From<String> for MemberId {
     fn from(s: String) -> Self {
-        Self(s)
+        Self(Arc::from(s))
+    }
+}
+
+impl Serialize for MemberId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(MemberId::from)
     }
 }
 
