@@ -30,7 +30,7 @@
 //! use mikey::crypto::{aws_lc::AwsLcProvider, CryptoProvider, SignatureScheme};
 //! let p = AwsLcProvider;
 //! let key = p.rsa_private_from_pem(include_str!("../../testvectors/keys/rsa2048-a.pem")).unwrap();
-//! let sig = key.sign(&mut mikey::session::OsEntropy, SignatureScheme::RsaPkcs1Sha256, b"msg").unwrap();
+//! let sig = key.sign(&mut mikey::crypto::OsEntropy, SignatureScheme::RsaPkcs1Sha256, b"msg").unwrap();
 //! let public = mikey::crypto::default_provider().rsa_public_from_der(&key.to_spki_der()).unwrap();
 //! public.verify(SignatureScheme::RsaPkcs1Sha256, b"msg", &sig).unwrap();
 //! ```
@@ -45,9 +45,9 @@ use aws_lc_rs::rsa::{
 };
 use aws_lc_rs::signature::{self, UnparsedPublicKey};
 
+use super::entropy::Entropy;
 use super::provider::{CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider, SignatureScheme};
 use super::{CryptoError, SecretBytes};
-use crate::session::Entropy;
 
 /// The AWS-LC provider (see the [module documentation](self)).
 #[derive(Debug, Clone, Copy, Default)]
@@ -291,7 +291,7 @@ impl RsaPrivate for AwsPrivate {
 mod tests {
     use super::*;
     use crate::crypto::default_provider;
-    use crate::session::OsEntropy;
+    use crate::crypto::OsEntropy;
 
     const A: &str = include_str!("../../testvectors/keys/rsa2048-a.pem");
     const SMALL: &str = include_str!("../../testvectors/keys/rsa1024.pem");

@@ -20,7 +20,7 @@
 //! ```
 //! use mikey::crypto::dh::{group, DhKeyPair};
 //! use mikey::crypto::default_provider;
-//! use mikey::session::OsEntropy;
+//! use mikey::crypto::OsEntropy;
 //! use mikey::wire::DhGroup;
 //!
 //! let g = group(DhGroup::Oakley5).unwrap();
@@ -33,8 +33,8 @@
 //! assert!(g.check_public(&[0u8; 192]).is_err());
 //! ```
 
+use super::entropy::Entropy;
 use super::{CryptoError, CryptoProvider, SecretBytes};
-use crate::session::Entropy;
 use crate::wire::DhGroup;
 use core::cmp::Ordering;
 use core::fmt;

@@ -7,6 +7,7 @@
 //! * [`kemac`](mod@kemac): KEMAC encryption (AES-CM-128 / AES-CM-256 / AES-KW-128, RFC 3830 §4.2.3,
 //!   RFC 6043 §6.2) and MAC (HMAC-SHA-1-160 / HMAC-SHA-256-256, RFC 3830 §4.2.4,
 //!   RFC 6043 §6.2).
+//! * [`Entropy`]: where randomness comes from ([`OsEntropy`] by default; callers pass it in).
 //! * [`SecretBytes`]: owned key material, zeroized on drop, never printed.
 //! * [`provider`](mod@provider): the pluggable [`CryptoProvider`] for the public-key, RSA-R and
 //!   Diffie-Hellman modes (RSA PKCS#1 v1.5 and PSS, MODP exponentiation; RFC 3830 §3.2, §3.3,
@@ -21,6 +22,7 @@ use core::fmt;
 pub mod aws_lc;
 pub mod derive;
 pub mod dh;
+pub mod entropy;
 pub mod kemac;
 pub mod prf;
 pub mod provider;
@@ -30,6 +32,7 @@ pub use derive::{
     derive_from_psk, derive_from_tgk, psk_label, tgk_label, MessageKeys, PSK_CONST_AUTH,
     PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT, TGK_CONST_TEK,
 };
+pub use entropy::{Entropy, OsEntropy};
 pub use kemac::{
     aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, mac_parts, verify_mac, KemacCipher,
     MacKind, MacTag, AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,

@@ -28,8 +28,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
+use super::entropy::{Entropy, OsEntropy};
 use super::{CryptoError, SecretBytes};
-use crate::session::{Entropy, OsEntropy};
 
 /// Largest modulus accepted by [`CryptoProvider::modexp`]: 8192 bits, the largest MODP group
 /// of RFC 3526 §7 (MIKEY itself uses OAKLEY 1, 2 and 5 of RFC 2409 §6.1, §6.2 and RFC 3526

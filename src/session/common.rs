@@ -1,8 +1,8 @@
 //! Pieces shared by the exchanges: algorithm mapping, timestamps and their checks,
 //! verification MACs, signatures, crypto session maps and error messages.
 
-use super::bundle::CryptoSessionBundle;
 use super::{SessionError, TimestampPolicy};
+use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message,
@@ -11,6 +11,14 @@ use crate::wire::{
 };
 use core::time::Duration;
 use std::borrow::Cow;
+
+/// The SRTP parameters of a bundle ([`crate::srtp::export::export`]), its error as a
+/// [`SessionError`].
+pub(crate) fn export(
+    bundle: &CryptoSessionBundle,
+) -> Result<Vec<crate::srtp::SrtpParams>, SessionError> {
+    Ok(crate::srtp::export::export(bundle)?)
+}
 
 pub(crate) fn prf_of(p: PrfFunc) -> Result<Prf, SessionError> {
     match p {

@@ -28,7 +28,7 @@
 //! no answer; undecodable messages get one only in DHHMAC (RFC 4650 §4.1 "SHALL"), when
 //! their header parses.
 
-use super::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+use super::common::export;
 use super::common::{
     apply_ssrcs, check_timestamp, error_message, fill_ssrcs, filled_ssrcs, is_unknown_dh_group,
     new_timestamp, outgoing_cs_map, prf_of, salvage_header,
@@ -36,9 +36,10 @@ use super::common::{
 use super::psk::{Accepted, Rejected};
 use super::replay::{digest, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
+use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 use crate::crypto::dh::{group, DhKeyPair};
 use crate::crypto::{CryptoProvider, RustCryptoProvider};
-use crate::srtp::export::{export, SrtpParams};
+use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CsIdMap, Data, DataType, Dh, DhGroup, ErrorNo, Header, Id, Kemac, KeyDataType, KeyValidity,
     Message, MessageView, ParseOptions, Payload, PrfFunc, SecurityPolicy, Sign, SrtpCs, SrtpIdMap,

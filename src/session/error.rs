@@ -120,6 +120,18 @@ impl fmt::Display for SessionError {
 
 impl std::error::Error for SessionError {}
 
+impl From<crate::srtp::ExportError> for SessionError {
+    fn from(e: crate::srtp::ExportError) -> Self {
+        use crate::srtp::ExportError as E;
+        match e {
+            E::InvalidPrf(v) => Self::InvalidPrf(v),
+            E::InvalidSp(v) => Self::InvalidSp(v),
+            E::InvalidSpPar(s) => Self::InvalidSpPar(s),
+            E::InvalidKeyData(s) => Self::InvalidKeyData(s),
+        }
+    }
+}
+
 impl From<ParseError> for SessionError {
     fn from(e: ParseError) -> Self {
         Self::Parse(e)

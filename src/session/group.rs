@@ -58,15 +58,16 @@
 //! assert_eq!(group.acknowledged(mki), (2, 2));
 //! ```
 
-use super::bundle::encode_keys;
-use super::bundle::{CryptoSessionBundle, TransportKey};
+use super::common::export;
 use super::common::{check_response, ResponseCheck};
 use super::common::{cipher_of, mac_of, prf_of};
 use super::pk::{PkConfig, PkInitiator};
 use super::psk::{build_i_message, IMessage, Plain};
 use super::{Entropy, SessionError};
+use crate::bundle::encode_keys;
+use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes};
-use crate::srtp::export::{export, SrtpParams};
+use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CacheType, CsIdMap, DataType, EncrAlg, Id, IdType, MacAlg, MessageView, Payload, PrfFunc,
     ProtType, SecurityPolicy, SrtpCs, SrtpIdMap, Timestamp, TsType,

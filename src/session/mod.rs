@@ -18,7 +18,6 @@
 
 use core::time::Duration;
 
-pub mod bundle;
 mod common;
 pub mod dh;
 pub mod dh_hmac;
@@ -31,7 +30,11 @@ pub mod replay;
 pub mod rsa_r;
 pub mod trust;
 
-pub use bundle::{BundleChange, CryptoSessionBundle, PolicySet, TransportKey};
+/// The crypto session bundle (moved below `session`, so the SRTP export does not depend on
+/// the key exchanges; kept here under its old path).
+pub use crate::bundle;
+pub use crate::bundle::{BundleChange, CryptoSessionBundle, PolicySet, TransportKey};
+pub use crate::crypto::{Entropy, OsEntropy};
 pub use dh::{DhConfig, DhResponderConfig, Established};
 pub use dh_hmac::{DhHmacInitiator, DhHmacResponder};
 pub use dh_sign::{DhSignInitiator, DhSignResponder};
@@ -52,28 +55,6 @@ pub use rsa_r::{
 pub use trust::{
     normalize_identity, spki_of_cert, ChainVerifier, PeerClaim, PeerVerifier, PinnedKeys,
 };
-
-/// A source of random bytes for keys, RAND and CSB IDs.
-pub trait Entropy {
-    /// Fills `buf` with random bytes.
-    fn fill(&mut self, buf: &mut [u8]);
-}
-
-/// The operating system's randomness (through `rand`'s thread-local CSPRNG seeded from it).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct OsEntropy;
-
-impl Entropy for OsEntropy {
-    fn fill(&mut self, buf: &mut [u8]) {
-        rand::fill(buf);
-    }
-}
-
-impl<F: FnMut(&mut [u8])> Entropy for F {
-    fn fill(&mut self, buf: &mut [u8]) {
-        self(buf)
-    }
-}
 
 /// The system clock as a duration since the Unix epoch (the one place this crate reads a
 /// clock, for callers that want the default).

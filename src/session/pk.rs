@@ -60,7 +60,7 @@
 //! assert_eq!(initiator.srtp().unwrap(), responder.srtp(accepted.csb_id).unwrap());
 //! ```
 
-use super::bundle::{encode_keys, CryptoSessionBundle, TransportKey};
+use super::common::export;
 use super::common::{
     check_policies, check_response, check_timestamp, cipher_of, mac_of, new_timestamp,
     pk_kemac_mac_input, prf_of, sign_message, verify_signature, ErrCtx, ResponseCheck,
@@ -70,10 +70,11 @@ use super::psk::{Rejected, ResponderConfig, Verified};
 use super::replay::{digest, ReplayVerdict};
 use super::trust::{PeerClaim, PeerVerifier};
 use super::{Entropy, SessionError};
+use crate::bundle::{encode_keys, CryptoSessionBundle, TransportKey};
 use crate::crypto::{
     self, CryptoProvider, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes, SignatureScheme,
 };
-use crate::srtp::export::{export, SrtpParams};
+use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CacheType, Cert, CertType, Chash, CsIdMap, DataType, EncrAlg, HashFunc, Header, Id, IdType,
     Kemac, MacAlg, Message, MessageView, ParseOptions, Payload, PayloadBody, PayloadType, Pke,

@@ -29,7 +29,7 @@
 //! assert_eq!(a[0].master_key, b[0].master_key);
 //! ```
 
-use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
+use super::common::export;
 use super::common::{
     check_policies, check_response, check_timestamp, cipher_of, fill_ssrcs, mac_of,
     mac_placeholder, new_timestamp, outgoing_cs_map, prf_of, seal_with_v, ts_bytes, ErrCtx,
@@ -37,8 +37,9 @@ use super::common::{
 };
 use super::replay::{replay_key, ReplayCache, ReplayVerdict};
 use super::{Entropy, SessionError, TimestampPolicy};
+use crate::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
 use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
-use crate::srtp::export::{check as check_export, export, SrtpParams};
+use crate::srtp::export::{check as check_export, SrtpParams};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, MessageView,
     ParseOptions, Payload, PayloadBody, PayloadType, PrfFunc, Quirk, Quirks, Rand, SecurityPolicy,

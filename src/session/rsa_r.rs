@@ -67,7 +67,7 @@
 //! assert_eq!(initiator.srtp().unwrap(), responder.srtp(got.csb_id).unwrap());
 //! ```
 
-use super::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
+use super::common::export;
 use super::common::{
     check_policies, check_timestamp, cipher_of, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
     sign_message, ts_bytes, verify_signature, ErrCtx,
@@ -77,8 +77,9 @@ use super::psk::{decrypt_key_list, Accepted, Rejected};
 use super::replay::{digest, ReplayCache, ReplayVerdict};
 use super::trust::{PeerClaim, PeerVerifier};
 use super::{Entropy, SessionError, TimestampPolicy};
+use crate::bundle::{encode_keys, BundleChange, CryptoSessionBundle, TransportKey};
 use crate::crypto::{self, CryptoProvider, MessageKeys, RsaPrivate, SecretBytes, SignatureScheme};
-use crate::srtp::export::{export, SrtpParams};
+use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CacheType, Cert, CertType, CsIdMap, DataType, EncrAlg, ErrorNo, GenExtType, GeneralExtension,
     Header, Id, IdType, Kemac, MacAlg, Message, MessageView, ParseOptions, Payload, PayloadBody,

@@ -4,12 +4,41 @@
 //! RFC 4771; RFC 6188; RFC 7714).
 
 use super::{SrtpContext, SrtpError, SrtpSuite};
+use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{derive_from_tgk, Prf, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
-use crate::session::{CryptoSessionBundle, SessionError, TransportKey};
 use crate::wire::{
     CsIdMap, FecOrder, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpAuthAlg, SrtpCs, SrtpEncrAlg,
     SrtpPolicy, SrtpPrf,
 };
+
+/// Why a bundle's SRTP parameters cannot be exported: each maps onto the MIKEY Error
+/// payload code a responder answers with (RFC 3830 §6.12), see
+/// [`SessionError`](crate::session::SessionError).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The bundle's PRF is not supported (RFC 3830 §6.1 PRF func).
+    InvalidPrf(u8),
+    /// A crypto session's policy is not for SRTP (RFC 3830 §6.10 Prot type).
+    InvalidSp(u8),
+    /// Security policy parameters this SRTP implementation cannot honour.
+    InvalidSpPar(String),
+    /// A transported key that does not fit the suite (length, salt).
+    InvalidKeyData(String),
+}
+
+impl core::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::InvalidPrf(v) => write!(f, "PRF func {v} not supported"),
+            Self::InvalidSp(v) => write!(f, "security protocol {v} is not SRTP"),
+            Self::InvalidSpPar(s) => write!(f, "security policy not supported: {s}"),
+            Self::InvalidKeyData(s) => write!(f, "invalid key data: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {}
 
 /// ROC-carrying transform settings (RFC 4771 §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,8 +102,8 @@ impl SrtpParams {
     }
 }
 
-fn bad(s: impl Into<String>) -> SessionError {
-    SessionError::InvalidSpPar(s.into())
+fn bad(s: impl Into<String>) -> ExportError {
+    ExportError::InvalidSpPar(s.into())
 }
 
 /// Maps an SRTP policy onto a suite and switches. Absent parameters take the defaults of
@@ -83,7 +112,7 @@ fn bad(s: impl Into<String>) -> SessionError {
 pub fn suite_for(
     p: &SrtpPolicy,
     gstreamer_auth_key_len: bool,
-) -> Result<(SrtpSuite, Option<RocCarrying>), SessionError> {
+) -> Result<(SrtpSuite, Option<RocCarrying>), ExportError> {
     if p.prf.is_some_and(|f| f != SrtpPrf::AesCm) {
         return Err(bad("SRTP PRF other than AES-CM"));
     }
@@ -185,11 +214,11 @@ pub fn suite_for(
     Ok((suite, rcc))
 }
 
-fn prf_of(p: PrfFunc) -> Result<Prf, SessionError> {
+fn prf_of(p: PrfFunc) -> Result<Prf, ExportError> {
     match p {
         PrfFunc::Mikey1 => Ok(Prf::MikeyOne),
         PrfFunc::HmacSha256 => Ok(Prf::HmacSha256),
-        PrfFunc::Unknown(v) => Err(SessionError::InvalidPrf(v)),
+        PrfFunc::Unknown(v) => Err(ExportError::InvalidPrf(v)),
     }
 }
 
@@ -201,7 +230,7 @@ pub fn master_key_and_salt(
     key: &TransportKey,
     cs_id: u8,
     suite: SrtpSuite,
-) -> Result<(SecretBytes, SecretBytes), SessionError> {
+) -> Result<(SecretBytes, SecretBytes), ExportError> {
     let (kl, sl) = (suite.master_key_len(), suite.master_salt_len());
     if key.is_tgk() {
         let prf = prf_of(bundle.prf)?;
@@ -227,7 +256,7 @@ pub fn master_key_and_salt(
             ),
         };
         if salt.len() != sl {
-            return Err(SessionError::InvalidKeyData(format!(
+            return Err(ExportError::InvalidKeyData(format!(
                 "salt of {} bytes, {} needs {sl}",
                 salt.len(),
                 suite
@@ -242,7 +271,7 @@ pub fn master_key_and_salt(
             SecretBytes::from_slice(&k[..kl]),
             SecretBytes::from_slice(&k[kl..]),
         )),
-        _ => Err(SessionError::InvalidKeyData(format!(
+        _ => Err(ExportError::InvalidKeyData(format!(
             "TEK of {} bytes{} does not fit {suite} ({kl}-byte key, {sl}-byte salt)",
             k.len(),
             key.salt
@@ -256,7 +285,7 @@ pub fn master_key_and_salt(
 /// Checks that [`export`] will succeed, without deriving any key: every crypto session's
 /// policy maps onto a suite, and every transported key fits it (a responder runs this before
 /// accepting a message, so a bundle it holds can always be exported).
-pub fn check(bundle: &CryptoSessionBundle) -> Result<(), SessionError> {
+pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
     prf_of(bundle.prf)?;
     for (_, policy_no, _, _) in sessions(bundle) {
         let policy = policy_of(bundle, policy_no)?;
@@ -268,7 +297,7 @@ pub fn check(bundle: &CryptoSessionBundle) -> Result<(), SessionError> {
                 .as_ref()
                 .is_some_and(|s| s.len() != suite.master_salt_len());
             if key.is_tgk() && bad_salt {
-                return Err(SessionError::InvalidKeyData(format!(
+                return Err(ExportError::InvalidKeyData(format!(
                     "salt does not fit {suite}"
                 )));
             }
@@ -322,17 +351,17 @@ where
     }
 }
 
-fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, SessionError> {
+fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, ExportError> {
     match bundle.policy(policy_no) {
         Some(sp) if sp.prot_type != ProtType::Srtp => {
-            Err(SessionError::InvalidSp(sp.prot_type.to_wire()))
+            Err(ExportError::InvalidSp(sp.prot_type.to_wire()))
         }
         Some(sp) => Ok(sp.srtp()),
         None => Ok(SrtpPolicy::default()),
     }
 }
 
-fn kdr_of(policy: &SrtpPolicy) -> Result<u64, SessionError> {
+fn kdr_of(policy: &SrtpPolicy) -> Result<u64, ExportError> {
     let kdr = policy.kdr.unwrap_or(0);
     if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
         return Err(bad(format!("key derivation rate {kdr}")));
@@ -342,7 +371,7 @@ fn kdr_of(policy: &SrtpPolicy) -> Result<u64, SessionError> {
 
 /// The SRTP parameters of every crypto session and key of a bundle, in map order then key
 /// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
-pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, SessionError> {
+pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportError> {
     let sessions_len = match &bundle.cs_map {
         CsIdMap::Empty { .. } => 0,
         m => usize::from(m.count()),
@@ -408,7 +437,7 @@ mod tests {
         };
         assert!(matches!(
             suite_for(&f8, false),
-            Err(SessionError::InvalidSpPar(_))
+            Err(ExportError::InvalidSpPar(_))
         ));
         let gst = SrtpPolicy {
             auth_key_len: Some(10),

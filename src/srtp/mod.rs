@@ -9,4 +9,5 @@ pub mod export;
 pub mod suite;
 
 pub use context::{SrtpContext, SrtpError};
+pub use export::{ExportError, SrtpParams};
 pub use suite::SrtpSuite;
