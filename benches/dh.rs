@@ -66,9 +66,8 @@ const PSK: [u8; 20] = [0x42u8; 20];
 fn dhhmac_exchange(now: Duration, r: &mut impl FnMut(&mut [u8])) {
     let mut ini = DhHmacInitiator::new(&PSK, cfg());
     let m = ini.initiate(now, r).unwrap();
-    let mut resp =
-        DhHmacResponder::new(SecretBytes::from_slice(&PSK), DhResponderConfig::default());
-    let a = resp.handle(&m, now, r).unwrap();
+    let mut resp = DhHmacResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+    let a = resp.handle(&m, now).unwrap();
     ini.handle_response(a.response.as_deref().unwrap(), now)
         .unwrap();
     black_box((ini.srtp().unwrap(), resp.srtp(a.csb_id).unwrap()));
@@ -96,11 +95,11 @@ fn dhsign_exchange(k: &Keys, now: Duration, r: &mut impl FnMut(&mut [u8])) {
     let mut ini = DhSignInitiator::new(cfg(), Arc::clone(&k.alice), k.trust_bob.clone());
     let m = ini.initiate(now, r).unwrap();
     let mut resp = DhSignResponder::new(
-        DhResponderConfig::default(),
         Arc::clone(&k.bob),
         k.trust_alice.clone(),
+        ResponderConfig::default(),
     );
-    let a = resp.handle(&m, now, r).unwrap();
+    let a = resp.handle(&m, now).unwrap();
     ini.handle_response(a.response.as_deref().unwrap(), now)
         .unwrap();
     black_box((ini.srtp().unwrap(), resp.srtp(a.csb_id).unwrap()));

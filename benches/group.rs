@@ -158,7 +158,6 @@ const SOURCE: &str = "source@example.com";
 
 fn pk_responder(k: &PkKeys, i: usize) -> PkResponder {
     PkResponder::new(
-        Arc::new(RustCryptoProvider),
         Box::new(Shared(k.member.clone())),
         PinnedKeys::new().with(SOURCE.as_bytes(), &k.source.to_spki_der()),
         ResponderConfig {
@@ -166,6 +165,7 @@ fn pk_responder(k: &PkKeys, i: usize) -> PkResponder {
             ..ResponderConfig::default()
         },
     )
+    .with_provider(Arc::new(RustCryptoProvider))
 }
 
 fn pk_group(k: &PkKeys, n: usize) -> GroupController {

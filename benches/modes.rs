@@ -76,11 +76,11 @@ fn pk_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut
         .initiate(vec![TransportKey::tgk(&[9u8; 16])], now, r)
         .unwrap();
     let mut resp = PkResponder::new(
-        p.clone(),
         Box::new(k.b.clone()),
         k.trust_a.clone(),
         ResponderConfig::default(),
-    );
+    )
+    .with_provider(p.clone());
     let acc = resp.handle(&m, now).unwrap();
     ini.handle_response(acc.response.as_deref().unwrap(), now)
         .unwrap();
@@ -106,15 +106,15 @@ fn rsa_r_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl Fn
     );
     let m = ini.initiate(now, r).unwrap();
     let mut resp = RsaRResponder::new(
-        p.clone(),
         Box::new(k.b.clone()),
         k.trust_a.clone(),
-        RsaRResponderConfig {
+        ResponderConfig {
             id_r: Some(Id::nai("bob@example.com")),
-            ..RsaRResponderConfig::default()
+            ..ResponderConfig::default()
         },
-    );
-    let acc = resp.handle(&m, now, r).unwrap();
+    )
+    .with_provider(p.clone());
+    let acc = resp.handle(&m, now).unwrap();
     let got = ini
         .handle_response(acc.response.as_deref().unwrap(), now)
         .unwrap();

@@ -76,11 +76,11 @@ fn main() {
                     .initiate(vec![TransportKey::tgk(&[9u8; 16])], now, &mut rng)
                     .unwrap();
                 let mut resp = PkResponder::new(
-                    p.clone(),
                     Box::new(b.clone()),
                     trust_a.clone(),
                     ResponderConfig::default(),
-                );
+                )
+                .with_provider(p.clone());
                 let acc = resp.handle(&m, now).unwrap();
                 ini.handle_response(acc.response.as_deref().unwrap(), now)
                     .unwrap();
@@ -99,15 +99,15 @@ fn main() {
                 );
                 let m = ini.initiate(now, &mut rng).unwrap();
                 let mut resp = RsaRResponder::new(
-                    p.clone(),
                     Box::new(b.clone()),
                     trust_a.clone(),
-                    RsaRResponderConfig {
+                    ResponderConfig {
                         id_r: Some(Id::nai("bob@example.com")),
-                        ..RsaRResponderConfig::default()
+                        ..ResponderConfig::default()
                     },
-                );
-                let acc = resp.handle(&m, now, &mut rng).unwrap();
+                )
+                .with_provider(p.clone());
+                let acc = resp.handle(&m, now).unwrap();
                 ini.handle_response(acc.response.as_deref().unwrap(), now)
                     .unwrap();
             }
@@ -122,8 +122,8 @@ fn main() {
                 let mut ini = DhSignInitiator::new(cfg, a.clone(), trust_b.clone());
                 let m = ini.initiate(now, &mut rng).unwrap();
                 let mut resp =
-                    DhSignResponder::new(DhResponderConfig::default(), b.clone(), trust_a.clone());
-                let acc = resp.handle(&m, now, &mut rng).unwrap();
+                    DhSignResponder::new(b.clone(), trust_a.clone(), ResponderConfig::default());
+                let acc = resp.handle(&m, now).unwrap();
                 ini.handle_response(acc.response.as_deref().unwrap(), now)
                     .unwrap();
             }

@@ -47,13 +47,17 @@ fn cfg(group: DhGroup) -> DhConfig {
     }
 }
 
-fn rcfg() -> DhResponderConfig {
-    DhResponderConfig {
+fn rcfg() -> ResponderConfig {
+    ResponderConfig {
         local_ssrcs: vec![0xabcdef01],
         id_r: Some(Id::nai("bob@example.com")),
-        groups: vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1],
-        ..DhResponderConfig::default()
+        ..ResponderConfig::default()
     }
+}
+
+/// Every group, OAKLEY 1 included.
+fn all_groups() -> Vec<DhGroup> {
+    vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1]
 }
 
 fn counting() -> Arc<CountingProvider<RustCryptoProvider>> {
@@ -61,7 +65,9 @@ fn counting() -> Arc<CountingProvider<RustCryptoProvider>> {
 }
 
 fn responder(p: &Arc<CountingProvider<RustCryptoProvider>>) -> DhHmacResponder {
-    DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg()).with_provider(p.clone())
+    DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg())
+        .with_groups(all_groups())
+        .with_provider(p.clone())
 }
 
 fn rtp(ssrc: u32, seq: u16) -> Vec<u8> {
@@ -146,9 +152,7 @@ fn every_group_agrees_and_protects_packets() {
 
         let rp = counting();
         let mut r = responder(&rp);
-        let a = r
-            .handle(&msg, NOW + Duration::from_secs(2), &mut seq_rng())
-            .unwrap();
+        let a = r.handle(&msg, NOW + Duration::from_secs(2)).unwrap();
         assert_eq!(rp.private_ops(), 2, "g^xr and the TGK");
         let resp = a.response.clone().unwrap();
         let rm = Message::parse(&resp).unwrap();
@@ -188,14 +192,11 @@ fn every_bit_flip_is_rejected_before_any_exponentiation() {
     for bit in 0..msg.len() * 8 {
         let mut m = msg.clone();
         m[bit / 8] ^= 1 << (bit % 8);
-        assert!(
-            r.handle(&m, NOW, &mut seq_rng()).is_err(),
-            "bit {bit} accepted"
-        );
+        assert!(r.handle(&m, NOW).is_err(), "bit {bit} accepted");
     }
     assert_eq!(p.private_ops(), 0, "forged input cost no exponentiation");
     assert_eq!(r.replay_cache().len(), 0);
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     let resp = a.response.unwrap();
     // And every flip of the response is rejected by the initiator.
     for bit in 0..resp.len() * 8 {
@@ -213,17 +214,15 @@ fn replays_skew_and_wrong_keys() {
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
     let p = counting();
     let mut r = responder(&p);
-    r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    r.handle(&msg, NOW).unwrap();
     let ops = p.private_ops();
-    let rej = r
-        .handle(&msg, NOW + Duration::from_secs(1), &mut seq_rng())
-        .unwrap_err();
+    let rej = r.handle(&msg, NOW + Duration::from_secs(1)).unwrap_err();
     assert_eq!(rej.error, SessionError::Replay);
     assert!(rej.response.is_none());
     assert_eq!(p.private_ops(), ops, "a replay costs nothing");
 
     let late = responder(&p)
-        .handle(&msg, NOW + Duration::from_secs(301), &mut seq_rng())
+        .handle(&msg, NOW + Duration::from_secs(301))
         .unwrap_err();
     assert_eq!(late.error, SessionError::InvalidTimestamp);
     assert_eq!(
@@ -236,9 +235,10 @@ fn replays_skew_and_wrong_keys() {
         SessionError::PeerError(vec![ErrorNo::InvalidTs])
     );
 
-    let mut wrong =
-        DhHmacResponder::new(SecretBytes::from_slice(&[0x43; 20]), rcfg()).with_provider(p.clone());
-    let rej = wrong.handle(&msg, NOW, &mut seq_rng()).unwrap_err();
+    let mut wrong = DhHmacResponder::new(SecretBytes::from_slice(&[0x43; 20]), rcfg())
+        .with_groups(all_groups())
+        .with_provider(p.clone());
+    let rej = wrong.handle(&msg, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::AuthFailure);
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -270,15 +270,11 @@ fn bad_dh_values_are_rejected() {
         });
         let p = counting();
         // Forged (MAC no longer matches): Auth failure.
-        let rej = responder(&p)
-            .handle(&patched, NOW, &mut seq_rng())
-            .unwrap_err();
+        let rej = responder(&p).handle(&patched, NOW).unwrap_err();
         assert_eq!(rej.error, SessionError::AuthFailure);
         // Authentic but bad value: Invalid DH, still no exponentiation.
         let sealed = reseal(&patched, &rand);
-        let rej = responder(&p)
-            .handle(&sealed, NOW, &mut seq_rng())
-            .unwrap_err();
+        let rej = responder(&p).handle(&sealed, NOW).unwrap_err();
         assert!(
             matches!(rej.error, SessionError::InvalidDh(_)),
             "{:?}",
@@ -291,12 +287,9 @@ fn bad_dh_values_are_rejected() {
         assert_eq!(p.private_ops(), 0);
     }
     // The same from the responder's side: a responder with the PSK sending a bad DHr.
-    let mut r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg());
-    let resp = r
-        .handle(&msg, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let mut r =
+        DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg()).with_groups(all_groups());
+    let resp = r.handle(&msg, NOW).unwrap().response.unwrap();
     for v in &bad {
         let patched = patch(&resp, |m| {
             if let Some(Payload::Dh(d)) =
@@ -324,9 +317,9 @@ fn unsupported_groups_get_invalid_dh() {
     let mut i = DhHmacInitiator::new(&PSK, cfg(DhGroup::Oakley1));
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
     let p = counting();
-    let mut r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), DhResponderConfig::default())
+    let mut r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default())
         .with_provider(p.clone());
-    let rej = r.handle(&msg, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&msg, NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::InvalidDh(_)));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -347,7 +340,7 @@ fn unsupported_groups_get_invalid_dh() {
         }
     });
     assert!(Message::parse(&unknown).is_err());
-    let rej = r.handle(&unknown, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&unknown, NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::InvalidDh(_)));
     let resp = rej.response.unwrap();
     assert_eq!(error_codes(&resp), [ErrorNo::InvalidDh]);
@@ -377,9 +370,7 @@ fn code_points_of_rfc_4650_table_are_refused() {
     });
     let sealed = reseal(&patched, &rand_of(&msg));
     let p = counting();
-    let rej = responder(&p)
-        .handle(&sealed, NOW, &mut seq_rng())
-        .unwrap_err();
+    let rej = responder(&p).handle(&sealed, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::InvalidEncryption(2));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -394,9 +385,7 @@ fn code_points_of_rfc_4650_table_are_refused() {
             }
         }
     });
-    let rej = responder(&p)
-        .handle(&null_mac, NOW, &mut seq_rng())
-        .unwrap_err();
+    let rej = responder(&p).handle(&null_mac, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::InvalidMac(0));
     assert_eq!(p.private_ops(), 0);
 }
@@ -407,7 +396,7 @@ fn updates_with_and_without_fresh_dh() {
     let p = counting();
     let mut r = responder(&p);
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     i.handle_response(a.response.as_deref().unwrap(), NOW)
         .unwrap();
     let first = i.srtp().unwrap();
@@ -420,7 +409,7 @@ fn updates_with_and_without_fresh_dh() {
     assert!(!um.payloads.iter().any(|p| matches!(p, Payload::Rand(_))));
     assert!(um.payloads.iter().any(|p| matches!(p, Payload::Dh(_))));
     let ops = p.private_ops();
-    let a2 = r.handle(&upd, later, &mut seq_rng()).unwrap();
+    let a2 = r.handle(&upd, later).unwrap();
     assert_eq!(p.private_ops(), ops + 2);
     assert!(!a2.change.created);
     let done = i
@@ -445,7 +434,7 @@ fn updates_with_and_without_fresh_dh() {
     let um = Message::parse(&upd).unwrap();
     assert!(!um.payloads.iter().any(|p| matches!(p, Payload::Dh(_))));
     let ops = p.private_ops();
-    let a3 = r.handle(&upd, later2, &mut seq_rng()).unwrap();
+    let a3 = r.handle(&upd, later2).unwrap();
     assert_eq!(p.private_ops(), ops);
     let rm = Message::parse(a3.response.as_ref().unwrap()).unwrap();
     assert!(!rm.payloads.iter().any(|p| matches!(p, Payload::Dh(_))));
@@ -501,25 +490,25 @@ fn nonconformant_mykey_messages_are_rejected_cleanly() {
     // Strict: IDr is missing (RFC 4650 §3).
     let mut strict = DhHmacResponder::new(
         SecretBytes::from_slice(psk),
-        DhResponderConfig {
-            groups: groups.clone(),
-            ..DhResponderConfig::default()
+        ResponderConfig {
+            ..ResponderConfig::default()
         },
     )
+    .with_groups(groups.clone())
     .with_provider(p.clone());
-    let rej = strict.handle(&init, now, &mut seq_rng()).unwrap_err();
+    let rej = strict.handle(&init, now).unwrap_err();
     assert_eq!(rej.error, SessionError::MissingPayload("IDr"));
     // Lenient: the MAC (a 32-byte key, RFC 3830 §4.2.4 says 160 bits) does not verify.
     let mut lenient = DhHmacResponder::new(
         SecretBytes::from_slice(psk),
-        DhResponderConfig {
-            groups,
+        ResponderConfig {
             lenient: true,
-            ..DhResponderConfig::default()
+            ..ResponderConfig::default()
         },
     )
+    .with_groups(groups)
     .with_provider(p.clone());
-    let rej = lenient.handle(&init, now, &mut seq_rng()).unwrap_err();
+    let rej = lenient.handle(&init, now).unwrap_err();
     assert_eq!(rej.error, SessionError::AuthFailure);
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -550,9 +539,10 @@ fn nonconformant_mykey_messages_are_rejected_cleanly() {
 #[test]
 fn secrets_never_show_in_debug() {
     let mut i = DhHmacInitiator::new(&PSK, cfg(DhGroup::Oakley2));
-    let mut r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg());
+    let mut r =
+        DhHmacResponder::new(SecretBytes::from_slice(&PSK), rcfg()).with_groups(all_groups());
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     i.handle_response(a.response.as_deref().unwrap(), NOW)
         .unwrap();
     let tgk = i.bundle().unwrap().keys[0].key.as_bytes().to_vec();
@@ -576,7 +566,7 @@ fn decoding_errors_are_answered() {
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
     let p = counting();
     let rej = responder(&p)
-        .handle(&msg[..msg.len() - 3], NOW, &mut seq_rng())
+        .handle(&msg[..msg.len() - 3], NOW)
         .unwrap_err();
     assert!(matches!(rej.error, SessionError::Parse(_)));
     assert_eq!(
@@ -584,9 +574,7 @@ fn decoding_errors_are_answered() {
         [ErrorNo::Unspecified]
     );
     // Not a MIKEY header at all: nothing to answer.
-    let rej = responder(&p)
-        .handle(&[1, 2, 3], NOW, &mut seq_rng())
-        .unwrap_err();
+    let rej = responder(&p).handle(&[1, 2, 3], NOW).unwrap_err();
     assert!(rej.response.is_none());
     assert_eq!(p.private_ops(), 0);
 }

@@ -72,15 +72,15 @@ type Counting = Arc<CountingProvider<RustCryptoProvider>>;
 /// A responder whose private key and exponentiations count into `p`.
 fn responder(p: &Counting) -> DhSignResponder {
     DhSignResponder::new(
-        DhResponderConfig {
-            local_ssrcs: vec![0xabcdef01],
-            id_r: Some(Id::nai(BOB)),
-            groups: vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1],
-            ..DhResponderConfig::default()
-        },
         key(p.as_ref(), "rsa2048-b.pem"),
         Arc::new(PinnedKeys::new().with(ALICE.as_bytes(), &spki("rsa2048-a.pem"))),
+        ResponderConfig {
+            local_ssrcs: vec![0xabcdef01],
+            id_r: Some(Id::nai(BOB)),
+            ..ResponderConfig::default()
+        },
     )
+    .with_groups(vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1])
     .with_provider(p.clone())
 }
 
@@ -142,9 +142,7 @@ fn every_group_agrees_and_protects_packets() {
         assert_eq!(kinds, [P::T, P::Rand, P::Id, P::Id, P::Sp, P::Dh, P::Sign]);
         let p = counting();
         let mut r = responder(&p);
-        let a = r
-            .handle(&msg, NOW + Duration::from_secs(1), &mut seq_rng())
-            .unwrap();
+        let a = r.handle(&msg, NOW + Duration::from_secs(1)).unwrap();
         assert_eq!(p.private_ops(), 3, "g^xr, the TGK and SIGNr");
         let resp = a.response.clone().unwrap();
         let rm = Message::parse(&resp).unwrap();
@@ -189,16 +187,16 @@ fn pss_certificates_and_no_ids() {
     assert!(m.payloads.iter().any(|p| matches!(p, Payload::Cert(_))));
     let p = counting();
     let mut r = DhSignResponder::new(
-        DhResponderConfig::default(),
         key(p.as_ref(), "rsa2048-b.pem"),
         Arc::new(PinnedKeys::new().with(b"", &spki("rsa2048-a.pem"))),
+        ResponderConfig::default(),
     )
     .with_certs(vec![
         std::fs::read(common::path("keys/bob.cert.der")).unwrap()
     ])
     .with_scheme(SignatureScheme::RsaPssSha256)
     .with_provider(p.clone());
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     let rm = Message::parse(a.response.as_ref().unwrap()).unwrap();
     assert!(rm.payloads.iter().any(|p| matches!(p, Payload::Cert(_))));
     i.handle_response(a.response.as_deref().unwrap(), NOW)
@@ -215,10 +213,7 @@ fn every_bit_flip_is_rejected_before_any_private_operation() {
     for bit in 0..msg.len() * 8 {
         let mut m = msg.clone();
         m[bit / 8] ^= 1 << (bit % 8);
-        assert!(
-            r.handle(&m, NOW, &mut seq_rng()).is_err(),
-            "bit {bit} accepted"
-        );
+        assert!(r.handle(&m, NOW).is_err(), "bit {bit} accepted");
     }
     assert_eq!(
         p.private_ops(),
@@ -226,7 +221,7 @@ fn every_bit_flip_is_rejected_before_any_private_operation() {
         "forged input cost no private-key operation"
     );
     assert_eq!(r.replay_cache().len(), 0);
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     let resp = a.response.unwrap();
     for bit in 0..resp.len() * 8 {
         let mut m = resp.clone();
@@ -256,7 +251,7 @@ fn untrusted_signers_replays_and_skew() {
         resign(&m2.encode(), mallory.as_ref())
     };
     let mut r = responder(&p);
-    let rej = r.handle(&forged, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&forged, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::AuthFailure);
     let resp = rej.response.unwrap();
     assert_eq!(error_codes(&resp), [ErrorNo::AuthFailure]);
@@ -277,18 +272,18 @@ fn untrusted_signers_replays_and_skew() {
     });
     let stranger = resign(&stranger, key(default_provider(), "rsa2048-a.pem").as_ref());
     assert_eq!(
-        r.handle(&stranger, NOW, &mut seq_rng()).unwrap_err().error,
+        r.handle(&stranger, NOW).unwrap_err().error,
         SessionError::AuthFailure
     );
     assert_eq!(p.private_ops(), 0);
 
-    r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    r.handle(&msg, NOW).unwrap();
     let ops = p.private_ops();
-    let rej = r.handle(&msg, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&msg, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::Replay);
     assert!(rej.response.is_none());
     let late = responder(&p)
-        .handle(&msg, NOW + Duration::from_secs(400), &mut seq_rng())
+        .handle(&msg, NOW + Duration::from_secs(400))
         .unwrap_err();
     assert_eq!(late.error, SessionError::InvalidTimestamp);
     assert_eq!(
@@ -303,9 +298,7 @@ fn untrusted_signers_replays_and_skew() {
         SessionError::PeerError(vec![ErrorNo::InvalidTs])
     );
     // A response signed by a key the initiator did not pin is refused.
-    let good = responder(&counting())
-        .handle(&msg, NOW, &mut seq_rng())
-        .unwrap();
+    let good = responder(&counting()).handle(&msg, NOW).unwrap();
     let bad = resign(
         good.response.as_ref().unwrap(),
         key(default_provider(), "rsa2048-a.pem").as_ref(),
@@ -340,14 +333,10 @@ fn bad_dh_values_are_rejected() {
             }
         });
         let p = counting();
-        let rej = responder(&p)
-            .handle(&patched, NOW, &mut seq_rng())
-            .unwrap_err();
+        let rej = responder(&p).handle(&patched, NOW).unwrap_err();
         assert_eq!(rej.error, SessionError::AuthFailure);
         let signed = resign(&patched, alice.as_ref());
-        let rej = responder(&p)
-            .handle(&signed, NOW, &mut seq_rng())
-            .unwrap_err();
+        let rej = responder(&p).handle(&signed, NOW).unwrap_err();
         assert!(
             matches!(rej.error, SessionError::InvalidDh(_)),
             "{:?}",
@@ -361,7 +350,7 @@ fn bad_dh_values_are_rejected() {
     }
     let bob = key(default_provider(), "rsa2048-b.pem");
     let resp = responder(&counting())
-        .handle(&msg, NOW, &mut seq_rng())
+        .handle(&msg, NOW)
         .unwrap()
         .response
         .unwrap();
@@ -391,12 +380,12 @@ fn unsupported_groups_get_invalid_dh() {
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
     let p = counting();
     let mut r = DhSignResponder::new(
-        DhResponderConfig::default(),
         key(p.as_ref(), "rsa2048-b.pem"),
         Arc::new(PinnedKeys::new().with(ALICE.as_bytes(), &spki("rsa2048-a.pem"))),
+        ResponderConfig::default(),
     )
     .with_provider(p.clone());
-    let rej = r.handle(&msg, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&msg, NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::InvalidDh(_)));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -409,7 +398,7 @@ fn unsupported_groups_get_invalid_dh() {
             }
         }
     });
-    let rej = r.handle(&unknown, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&unknown, NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::InvalidDh(_)));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -424,7 +413,7 @@ fn updates_with_and_without_fresh_dh() {
     let p = counting();
     let mut r = responder(&p);
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     i.handle_response(a.response.as_deref().unwrap(), NOW)
         .unwrap();
     let tgk1 = i.bundle().unwrap().keys[0].clone();
@@ -432,7 +421,7 @@ fn updates_with_and_without_fresh_dh() {
     let t2 = NOW + Duration::from_secs(5);
     let upd = i.update(true, t2, &mut seq_rng()).unwrap();
     let ops = p.private_ops();
-    let a2 = r.handle(&upd, t2, &mut seq_rng()).unwrap();
+    let a2 = r.handle(&upd, t2).unwrap();
     assert_eq!(p.private_ops(), ops + 3);
     let done = i
         .handle_response(a2.response.as_deref().unwrap(), t2)
@@ -444,7 +433,7 @@ fn updates_with_and_without_fresh_dh() {
     let t3 = t2 + Duration::from_secs(5);
     let upd = i.update(false, t3, &mut seq_rng()).unwrap();
     let ops = p.private_ops();
-    let a3 = r.handle(&upd, t3, &mut seq_rng()).unwrap();
+    let a3 = r.handle(&upd, t3).unwrap();
     assert_eq!(p.private_ops(), ops + 1, "only SIGNr");
     let done = i
         .handle_response(a3.response.as_deref().unwrap(), t3)
@@ -465,20 +454,20 @@ fn updates_with_and_without_fresh_dh() {
     );
     let hijack = carol.initiate(t4, &mut seq_rng()).unwrap();
     let mut r2 = DhSignResponder::new(
-        DhResponderConfig::default(),
         key(p.as_ref(), "rsa2048-b.pem"),
         Arc::new(
             PinnedKeys::new()
                 .with(ALICE.as_bytes(), &spki("rsa2048-a.pem"))
                 .with(b"carol@example.com", &spki("rsa1024.pem")),
         ),
+        ResponderConfig::default(),
     );
     let first = i.bundle().unwrap().csb_id;
     let mut i2 = initiator(DhGroup::Oakley2);
     i2.config_mut().csb_id = Some(first);
     let m = i2.initiate(t4, &mut seq_rng()).unwrap();
-    r2.handle(&m, t4, &mut seq_rng()).unwrap();
-    let rej = r2.handle(&hijack, t4, &mut seq_rng()).unwrap_err();
+    r2.handle(&m, t4).unwrap();
+    let rej = r2.handle(&hijack, t4).unwrap_err();
     assert_eq!(rej.error, SessionError::AuthFailure);
 }
 
@@ -487,7 +476,7 @@ fn secrets_never_show_in_debug() {
     let mut i = initiator(DhGroup::Oakley2);
     let mut r = responder(&counting());
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let a = r.handle(&msg, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&msg, NOW).unwrap();
     i.handle_response(a.response.as_deref().unwrap(), NOW)
         .unwrap();
     let tgk = i.bundle().unwrap().keys[0].key.as_bytes().to_vec();
@@ -507,7 +496,7 @@ fn decoding_errors_get_no_answer() {
     let mut i = initiator(DhGroup::Oakley5);
     let msg = i.initiate(NOW, &mut seq_rng()).unwrap();
     let rej = responder(&counting())
-        .handle(&msg[..msg.len() - 3], NOW, &mut seq_rng())
+        .handle(&msg[..msg.len() - 3], NOW)
         .unwrap_err();
     assert!(matches!(rej.error, SessionError::Parse(_)));
     assert!(rej.response.is_none());

@@ -487,15 +487,17 @@ mod pk_members {
             }
             let trust =
                 PinnedKeys::new().with(b"sip:source@example.com", &source_key().to_spki_der());
-            Rx::Pk(Box::new(PkResponder::new(
-                provider(),
-                key(key_name(i)),
-                trust,
-                ResponderConfig {
-                    id_r: Some(Id::nai(name(i).as_str())),
-                    ..ResponderConfig::default()
-                },
-            )))
+            Rx::Pk(Box::new(
+                PkResponder::new(
+                    key(key_name(i)),
+                    trust,
+                    ResponderConfig {
+                        id_r: Some(Id::nai(name(i).as_str())),
+                        ..ResponderConfig::default()
+                    },
+                )
+                .with_provider(provider()),
+            ))
         }
 
         fn credential(i: usize) -> Credential {

@@ -344,8 +344,14 @@ fn flood_of_forged_and_replayed_messages() {
     let mut r = PskResponder::new(
         SecretBytes::from_slice(&psk),
         ResponderConfig {
-            replay_capacity: CAPACITY,
-            max_bundles: 4 * CAPACITY,
+            limits: ResponderLimits {
+                replay_capacity: CAPACITY,
+                // One peer (no identity) may fill the whole cache in this test.
+                replay_per_peer: CAPACITY,
+                max_bundles: 4 * CAPACITY,
+                bundles_per_peer: 4 * CAPACITY,
+                ..ResponderLimits::default()
+            },
             ..ResponderConfig::default()
         },
     );

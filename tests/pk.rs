@@ -81,14 +81,14 @@ fn responder(
     let counting = Arc::new(CountingProvider::new(RustCryptoProvider));
     let bob = private(counting.as_ref(), "rsa2048-b.pem");
     let r = PkResponder::new(
-        counting.clone(),
         bob,
         verifier,
         ResponderConfig {
             local_ssrcs: vec![0xabcdef01],
             ..ResponderConfig::default()
         },
-    );
+    )
+    .with_provider(counting.clone());
     (r, counting)
 }
 
@@ -221,7 +221,6 @@ fn every_algorithm_and_signature_scheme() {
             // Same settings but SHA-1 allowed.
             let counting = Arc::new(CountingProvider::new(RustCryptoProvider));
             r = PkResponder::new(
-                counting.clone(),
                 private(counting.as_ref(), "rsa2048-b.pem"),
                 pinned(),
                 ResponderConfig {
@@ -229,7 +228,8 @@ fn every_algorithm_and_signature_scheme() {
                     local_ssrcs: vec![1],
                     ..ResponderConfig::default()
                 },
-            );
+            )
+            .with_provider(counting.clone());
         }
         let a = r.handle(&msg, NOW).unwrap();
         i.handle_response(a.response.as_deref().unwrap(), NOW)
@@ -610,13 +610,9 @@ fn chash_selects_the_responder_key() {
     let counting = Arc::new(CountingProvider::new(RustCryptoProvider));
     let bob = private(counting.as_ref(), "rsa2048-b.pem");
     let alice_as_responder = private(counting.as_ref(), "rsa2048-a.pem");
-    let mut r = PkResponder::new(
-        counting.clone(),
-        alice_as_responder,
-        pinned(),
-        ResponderConfig::default(),
-    )
-    .with_certificate(&der_file("alice.cert.der"));
+    let mut r = PkResponder::new(alice_as_responder, pinned(), ResponderConfig::default())
+        .with_provider(counting.clone())
+        .with_certificate(&der_file("alice.cert.der"));
     r.add_key(bob, &der_file("bob.cert.der"));
     let c = PkConfig {
         chash: Some(HashFunc::Sha256),
@@ -772,8 +768,8 @@ fn aws_lc_and_rustcrypto_interoperate() {
             let msg = i.initiate(tgk(), NOW, &mut seq_rng()).unwrap();
             let counting = Arc::new(CountingProvider::new(rp.clone()));
             let bob = private(counting.as_ref(), "rsa2048-b.pem");
-            let mut r =
-                PkResponder::new(counting.clone(), bob, pinned(), ResponderConfig::default());
+            let mut r = PkResponder::new(bob, pinned(), ResponderConfig::default())
+                .with_provider(counting.clone());
             let acc = r.handle(&msg, NOW).unwrap();
             i.handle_response(acc.response.as_deref().unwrap(), NOW)
                 .unwrap();
@@ -796,17 +792,20 @@ fn aws_lc_and_rustcrypto_interoperate() {
             );
             let req = ri.initiate(NOW, &mut seq_rng()).unwrap();
             let mut rr = RsaRResponder::new(
-                rp.clone(),
                 private(rp.as_ref(), "rsa2048-b.pem"),
                 pinned(),
-                RsaRResponderConfig {
+                ResponderConfig {
                     id_r: Some(Id::nai("bob@example.com")),
-                    signature: sig,
                     local_ssrcs: vec![9],
-                    ..RsaRResponderConfig::default()
+                    ..ResponderConfig::default()
                 },
-            );
-            let acc = rr.handle(&req, NOW, &mut seq_rng()).unwrap();
+            )
+            .with_settings(RsaRSettings {
+                signature: sig,
+                ..RsaRSettings::default()
+            })
+            .with_provider(rp.clone());
+            let acc = rr.handle(&req, NOW).unwrap();
             let got = ri
                 .handle_response(acc.response.as_deref().unwrap(), NOW)
                 .unwrap();

@@ -63,11 +63,20 @@ fn icfg() -> RsaRConfig {
     }
 }
 
-fn rcfg() -> RsaRResponderConfig {
-    RsaRResponderConfig {
-        id_r: Some(Id::nai("bob@example.com")),
-        local_ssrcs: vec![0x55667788],
-        ..RsaRResponderConfig::default()
+/// A responder's settings and what it sends.
+struct Rcfg {
+    cfg: ResponderConfig,
+    s: RsaRSettings,
+}
+
+fn rcfg() -> Rcfg {
+    Rcfg {
+        cfg: ResponderConfig {
+            id_r: Some(Id::nai("bob@example.com")),
+            local_ssrcs: vec![0x55667788],
+            ..ResponderConfig::default()
+        },
+        s: RsaRSettings::default(),
     }
 }
 
@@ -77,13 +86,15 @@ fn initiator(cfg: RsaRConfig, verifier: impl PeerVerifier + 'static) -> (RsaRIni
     (RsaRInitiator::new(c.clone(), key, verifier, cfg), c)
 }
 
-fn responder(
-    cfg: RsaRResponderConfig,
-    verifier: impl PeerVerifier + 'static,
-) -> (RsaRResponder, Counting) {
+fn responder(cfg: Rcfg, verifier: impl PeerVerifier + 'static) -> (RsaRResponder, Counting) {
     let c = Arc::new(CountingProvider::new(RustCryptoProvider));
     let key = private(c.as_ref(), "rsa2048-b.pem");
-    (RsaRResponder::new(c.clone(), key, verifier, cfg), c)
+    (
+        RsaRResponder::new(key, verifier, cfg.cfg)
+            .with_settings(cfg.s)
+            .with_provider(c.clone()),
+        c,
+    )
 }
 
 fn rtp(ssrc: u32, seq: u16) -> Vec<u8> {
@@ -164,9 +175,7 @@ fn unicast_exchange_gives_both_sides_the_same_srtp_keys() {
         ]
     );
     let (mut r, rc) = responder(rcfg(), trust_alice());
-    let a = r
-        .handle(&req, NOW + Duration::from_secs(1), &mut seq_rng())
-        .unwrap();
+    let a = r.handle(&req, NOW + Duration::from_secs(1)).unwrap();
     assert_eq!(rc.private_ops(), 1, "SIGNr only");
     let resp = a.response.clone().unwrap();
     let m = Message::parse(&resp).unwrap();
@@ -226,14 +235,17 @@ fn without_initiator_rand_the_responder_supplies_it() {
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
     assert!(!kinds(&req).contains(&PayloadType::Rand));
     let (mut r, _) = responder(
-        RsaRResponderConfig {
-            signature: SignatureScheme::RsaPssSha256,
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        Rcfg {
+            s: RsaRSettings {
+                signature: SignatureScheme::RsaPssSha256,
+                policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+                ..RsaRSettings::default()
+            },
             ..rcfg()
         },
         trust_alice(),
     );
-    let a = r.handle(&req, NOW, &mut seq_rng()).unwrap();
+    let a = r.handle(&req, NOW).unwrap();
     let resp = a.response.unwrap();
     assert!(kinds(&resp).contains(&PayloadType::Rand));
     let got = i.handle_response(&resp, NOW).unwrap();
@@ -257,8 +269,11 @@ fn group() -> RsaRGroup {
 
 #[test]
 fn group_mode_gives_every_member_the_group_keys() {
-    let gcfg = RsaRResponderConfig {
-        group: Some(group()),
+    let gcfg = Rcfg {
+        s: RsaRSettings {
+            group: Some(group()),
+            ..RsaRSettings::default()
+        },
         ..rcfg()
     };
     let (mut r, _) = responder(gcfg, trust_alice());
@@ -274,7 +289,7 @@ fn group_mode_gives_every_member_the_group_keys() {
         let now = NOW + Duration::from_secs(k);
         let req = i.initiate(now, &mut seq_rng()).unwrap();
         assert_eq!(Message::parse(&req).unwrap().header.cs_map.count(), 0);
-        let a = r.handle(&req, now, &mut seq_rng()).unwrap();
+        let a = r.handle(&req, now).unwrap();
         let resp = a.response.unwrap();
         let k = kinds(&resp);
         assert_eq!(k[0], PayloadType::GenExt, "GenExt(CSB_ID) first");
@@ -293,7 +308,7 @@ fn group_mode_gives_every_member_the_group_keys() {
         .initiate(NOW + Duration::from_secs(9), &mut seq_rng())
         .unwrap();
     let resp = r
-        .handle(&req, NOW + Duration::from_secs(9), &mut seq_rng())
+        .handle(&req, NOW + Duration::from_secs(9))
         .unwrap()
         .response
         .unwrap();
@@ -304,11 +319,7 @@ fn group_mode_gives_every_member_the_group_keys() {
     let (mut u, _) = responder(rcfg(), trust_alice());
     let (mut i, _) = initiator(member(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let resp = u
-        .handle(&req, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let resp = u.handle(&req, NOW).unwrap().response.unwrap();
     assert!(i.handle_response(&resp, NOW).is_err());
     assert!(i.bundle().is_none());
 }
@@ -318,8 +329,11 @@ fn every_bit_flip_of_the_request_is_rejected_without_private_key_work() {
     let (mut i, _) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
     let (mut r, rc) = responder(
-        RsaRResponderConfig {
-            send_errors: false,
+        Rcfg {
+            cfg: ResponderConfig {
+                send_errors: false,
+                ..rcfg().cfg
+            },
             ..rcfg()
         },
         trust_alice(),
@@ -327,14 +341,11 @@ fn every_bit_flip_of_the_request_is_rejected_without_private_key_work() {
     for bit in 0..req.len() * 8 {
         let mut m = req.clone();
         m[bit / 8] ^= 1 << (bit % 8);
-        assert!(
-            r.handle(&m, NOW, &mut seq_rng()).is_err(),
-            "bit {bit} accepted"
-        );
+        assert!(r.handle(&m, NOW).is_err(), "bit {bit} accepted");
     }
     assert_eq!(rc.private_ops(), 0);
     assert_eq!(r.replay_cache().len(), 0);
-    r.handle(&req, NOW, &mut seq_rng()).unwrap();
+    r.handle(&req, NOW).unwrap();
     assert_eq!(rc.private_ops(), 1);
 }
 
@@ -343,11 +354,7 @@ fn every_bit_flip_of_the_response_is_rejected_without_private_key_work() {
     let (mut i, ic) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
     let (mut r, _) = responder(rcfg(), trust_alice());
-    let resp = r
-        .handle(&req, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let resp = r.handle(&req, NOW).unwrap().response.unwrap();
     let before = ic.private_ops();
     for bit in 0..resp.len() * 8 {
         let mut m = resp.clone();
@@ -386,31 +393,29 @@ fn replays_forgeries_and_untrusted_initiators() {
             *b = (j as u32 * 13 + k * 101) as u8;
         }
         assert_eq!(
-            r.handle(&m, NOW, &mut seq_rng()).unwrap_err().error,
+            r.handle(&m, NOW).unwrap_err().error,
             SessionError::AuthFailure
         );
         assert_eq!(
-            r.handle(&wrong_key, NOW, &mut seq_rng()).unwrap_err().error,
+            r.handle(&wrong_key, NOW).unwrap_err().error,
             SessionError::AuthFailure
         );
-        let rej = r.handle(&eve, NOW, &mut seq_rng()).unwrap_err();
+        let rej = r.handle(&eve, NOW).unwrap_err();
         assert_eq!(
             error_codes(rej.response.as_ref().unwrap()),
             [ErrorNo::AuthFailure]
         );
     }
     assert_eq!(rc.private_ops(), 0);
-    r.handle(&req, NOW, &mut seq_rng()).unwrap();
-    let rej = r.handle(&req, NOW, &mut seq_rng()).unwrap_err();
+    r.handle(&req, NOW).unwrap();
+    let rej = r.handle(&req, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::Replay);
     assert!(rej.response.is_none());
     assert_eq!(rc.private_ops(), 1);
     // Too late.
     let (mut i, _) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let rej = r
-        .handle(&req, NOW + Duration::from_secs(400), &mut seq_rng())
-        .unwrap_err();
+    let rej = r.handle(&req, NOW + Duration::from_secs(400)).unwrap_err();
     assert_eq!(rej.error, SessionError::InvalidTimestamp);
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -432,11 +437,7 @@ fn the_initiator_checks_who_answers() {
         PinnedKeys::new().with(b"carol@example.com", &spki("rsa1024.pem")),
     );
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let resp = r
-        .handle(&req, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let resp = r.handle(&req, NOW).unwrap().response.unwrap();
     assert_eq!(
         i.handle_response(&resp, NOW).unwrap_err(),
         SessionError::AuthFailure
@@ -455,7 +456,7 @@ fn the_initiator_checks_who_answers() {
         .initiate(NOW + Duration::from_secs(1), &mut seq_rng())
         .unwrap();
     let resp = r
-        .handle(&req, NOW + Duration::from_secs(1), &mut seq_rng())
+        .handle(&req, NOW + Duration::from_secs(1))
         .unwrap()
         .response
         .unwrap();
@@ -470,11 +471,7 @@ fn rand_and_policy_rules_of_the_response() {
     let (mut r, _) = responder(rcfg(), trust_alice());
     let (mut i, _) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let resp = r
-        .handle(&req, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let resp = r.handle(&req, NOW).unwrap().response.unwrap();
     let (a, b) = (
         b"alice@example.com".as_slice(),
         b"bob@example.com".as_slice(),
@@ -518,22 +515,23 @@ fn certificate_chains_both_ways() {
         ChainVerifier::new(roots.clone(), NOW).unwrap(),
     );
     let (mut r, _) = responder(
-        RsaRResponderConfig {
-            certs: vec![
-                der_file("bob.int.cert.der"),
-                der_file("intermediate.cert.der"),
-            ],
-            id_r: Some(Id::uri("sip:bob@example.com")),
-            ..rcfg()
+        Rcfg {
+            cfg: ResponderConfig {
+                id_r: Some(Id::uri("sip:bob@example.com")),
+                ..rcfg().cfg
+            },
+            s: RsaRSettings {
+                certs: vec![
+                    der_file("bob.int.cert.der"),
+                    der_file("intermediate.cert.der"),
+                ],
+                ..RsaRSettings::default()
+            },
         },
         ChainVerifier::new(roots.clone(), NOW).unwrap(),
     );
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let resp = r
-        .handle(&req, NOW, &mut seq_rng())
-        .unwrap()
-        .response
-        .unwrap();
+    let resp = r.handle(&req, NOW).unwrap().response.unwrap();
     let got = i.handle_response(&resp, NOW).unwrap();
     assert_eq!(got.responder_id, Id::uri("sip:bob@example.com"));
     // Without the intermediate the chain does not reach the root: Invalid Cert.
@@ -546,7 +544,7 @@ fn certificate_chains_both_ways() {
         ChainVerifier::new(roots, NOW).unwrap(),
     );
     let req = i2.initiate(NOW, &mut seq_rng()).unwrap();
-    let rej = r2.handle(&req, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r2.handle(&req, NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::InvalidCert(_)));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -561,9 +559,7 @@ fn error_messages_of_rfc_4738() {
     let (mut i, _) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
     // Truncated: unparseable, Error no 13 "Unsupported message type" (§3.5).
-    let rej = r
-        .handle(&req[..req.len() - 5], NOW, &mut seq_rng())
-        .unwrap_err();
+    let rej = r.handle(&req[..req.len() - 5], NOW).unwrap_err();
     assert!(matches!(rej.error, SessionError::UnsupportedMessageType(_)));
     let resp = rej.response.unwrap();
     assert_eq!(error_codes(&resp), [ErrorNo::UnsupportedMessageType]);
@@ -572,15 +568,11 @@ fn error_messages_of_rfc_4738() {
         Message::parse(&req).unwrap().header.csb_id
     );
     // Garbage that is not even a header: no answer.
-    assert!(r
-        .handle(&[1, 9], NOW, &mut seq_rng())
-        .unwrap_err()
-        .response
-        .is_none());
+    assert!(r.handle(&[1, 9], NOW).unwrap_err().response.is_none());
     // Another data type: Invalid DT.
     let mut m = req.clone();
     m[1] = DataType::PkInit.to_wire();
-    let rej = r.handle(&m, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&m, NOW).unwrap_err();
     assert_eq!(rej.error, SessionError::UnexpectedDataType(2));
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
@@ -595,7 +587,7 @@ fn error_messages_of_rfc_4738() {
         trust_bob(),
     );
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
-    let rej = r.handle(&req, NOW, &mut seq_rng()).unwrap_err();
+    let rej = r.handle(&req, NOW).unwrap_err();
     assert_eq!(
         error_codes(rej.response.as_ref().unwrap()),
         [ErrorNo::InvalidSp]
@@ -607,17 +599,20 @@ fn secrets_never_show_in_debug() {
     let (mut i, _) = initiator(icfg(), trust_bob());
     let req = i.initiate(NOW, &mut seq_rng()).unwrap();
     let (mut r, _) = responder(
-        RsaRResponderConfig {
-            group: Some(RsaRGroup {
-                keys: vec![TransportKey::tgk(&[0xAB; 16])],
-                crypto_sessions: vec![],
-                ..group()
-            }),
+        Rcfg {
+            s: RsaRSettings {
+                group: Some(RsaRGroup {
+                    keys: vec![TransportKey::tgk(&[0xAB; 16])],
+                    crypto_sessions: vec![],
+                    ..group()
+                }),
+                ..RsaRSettings::default()
+            },
             ..rcfg()
         },
         trust_alice(),
     );
-    let _ = r.handle(&req, NOW, &mut seq_rng());
+    let _ = r.handle(&req, NOW);
     for d in [format!("{i:?}"), format!("{r:?}"), format!("{:?}", group())] {
         assert!(!d.contains("171, 171, 171"), "{d}");
         assert!(!d.contains("66, 66, 66"), "{d}");

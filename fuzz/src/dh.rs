@@ -10,8 +10,8 @@ use crate::responder::{Base, Harness, Responder, Verdict};
 use core::time::Duration;
 use mikey::crypto::{SecretBytes, SignatureScheme};
 use mikey::session::{
-    DhConfig, DhHmacInitiator, DhHmacResponder, DhResponderConfig, DhSignInitiator,
-    DhSignResponder, PeerVerifier,
+    DhConfig, DhHmacInitiator, DhHmacResponder, DhSignInitiator, DhSignResponder, PeerVerifier,
+    ResponderConfig,
 };
 use mikey::wire::{
     DataType, DhGroup, Id, KeyValidity, MacAlg, PrfFunc, SrtpCs, SrtpPolicy, TsType,
@@ -25,15 +25,19 @@ pub const REPLAY_CAPACITY: usize = 4;
 pub const FLAVOURS: usize = 2;
 
 /// The responder configuration: OAKLEY 1 enabled (fast), strict or lenient.
-pub fn responder_config(flavour: usize) -> DhResponderConfig {
-    DhResponderConfig {
+pub fn responder_config(flavour: usize) -> ResponderConfig {
+    ResponderConfig {
         local_ssrcs: vec![0xabcd_ef01],
         id_r: Some(Id::nai(BOB)),
-        groups: vec![DhGroup::Oakley1, DhGroup::Oakley2, DhGroup::Oakley5],
-        replay_capacity: REPLAY_CAPACITY,
+        limits: keys::limits(REPLAY_CAPACITY),
         lenient: flavour % FLAVOURS == 1,
-        ..DhResponderConfig::default()
+        ..ResponderConfig::default()
     }
+}
+
+/// The accepted groups: OAKLEY 1 enabled (fast).
+fn groups() -> Vec<DhGroup> {
+    vec![DhGroup::Oakley1, DhGroup::Oakley2, DhGroup::Oakley5]
 }
 
 fn cfg(csb_id: u32) -> DhConfig {
@@ -81,14 +85,18 @@ fn verifier() -> Arc<dyn PeerVerifier> {
 
 /// A DH-SIGN responder with the stored key.
 pub fn sign_responder(flavour: usize) -> DhSignResponder {
-    DhSignResponder::new(responder_config(flavour), keys::key(), verifier())
+    DhSignResponder::new(keys::key(), verifier(), responder_config(flavour))
+        .with_groups(groups())
         .with_provider(keys::provider())
+        .with_entropy(keys::rng(2))
 }
 
 /// A DHHMAC responder with the fixed PSK.
 pub fn hmac_responder(flavour: usize) -> DhHmacResponder {
     DhHmacResponder::new(SecretBytes::from_slice(&PSK), responder_config(flavour))
+        .with_groups(groups())
         .with_provider(keys::provider())
+        .with_entropy(keys::rng(2))
 }
 
 /// The two responders behind one interface.
@@ -99,10 +107,9 @@ pub enum Dh {
     Hmac(DhHmacResponder),
 }
 
-/// A responder of either mode with its randomness.
+/// A responder of either mode (its randomness fixed).
 pub struct DhSide {
     r: Dh,
-    rng: keys::Rng,
     lenient: bool,
 }
 
@@ -110,13 +117,13 @@ impl Responder for DhSide {
     fn handle(&mut self, msg: &[u8]) -> Verdict {
         match &mut self.r {
             Dh::Sign(r) => {
-                let res = r.handle(msg, NOW, &mut self.rng);
+                let res = r.handle(msg, NOW);
                 verdict(res, msg, self.lenient, &[DataType::DhResp], true, |c| {
                     r.bundle(c).is_some() && r.srtp(c).is_ok()
                 })
             }
             Dh::Hmac(r) => {
-                let res = r.handle(msg, NOW, &mut self.rng);
+                let res = r.handle(msg, NOW);
                 verdict(res, msg, self.lenient, &[DataType::DhHmacResp], true, |c| {
                     r.bundle(c).is_some() && r.srtp(c).is_ok()
                 })
@@ -218,14 +225,13 @@ impl Mode {
             let mut i = self.initiator(cfg, variant);
             let mut r = DhSide {
                 r: self.responder(0),
-                rng: keys::rng(2),
                 lenient: false,
             };
             let mut msgs = vec![i.initiate(&mut rng)];
             let run = |r: &mut DhSide, i: &mut Init, m: &[u8], now: Duration| {
                 let a = match &mut r.r {
-                    Dh::Sign(s) => s.handle(m, now, &mut r.rng),
-                    Dh::Hmac(h) => h.handle(m, now, &mut r.rng),
+                    Dh::Sign(s) => s.handle(m, now),
+                    Dh::Hmac(h) => h.handle(m, now),
                 }
                 .unwrap_or_else(|e| panic!("{self:?} {name}: {:?}", e.error));
                 i.handle_response(&a.response.expect("R_MESSAGE"), now);
@@ -288,7 +294,6 @@ impl Harness for DhHarness {
     fn responder(&self, flavour: usize) -> DhSide {
         DhSide {
             r: self.mode.responder(flavour),
-            rng: keys::rng(2),
             lenient: flavour % FLAVOURS == 1,
         }
     }

@@ -176,6 +176,16 @@ pub fn check_rejection(error: &SessionError, response: Option<&[u8]>) {
     }
 }
 
+/// Limits with a replay cache of `capacity` entries that one peer may fill (the harnesses
+/// send every message as the same peer).
+pub fn limits(capacity: usize) -> mikey::session::ResponderLimits {
+    mikey::session::ResponderLimits {
+        replay_capacity: capacity,
+        replay_per_peer: capacity,
+        ..mikey::session::ResponderLimits::default()
+    }
+}
+
 /// The replay cache invariant.
 pub fn check_cache(c: &mikey::session::ReplayCache) {
     assert!(c.len() <= c.capacity(), "replay cache over its capacity");

@@ -19,7 +19,7 @@ pub const REPLAY_CAPACITY: usize = 4;
 pub fn config(flavour: usize) -> ResponderConfig {
     ResponderConfig {
         local_ssrcs: vec![0xabcd_ef01],
-        replay_capacity: REPLAY_CAPACITY,
+        limits: keys::limits(REPLAY_CAPACITY),
         lenient: flavour % 2 == 1,
         ..ResponderConfig::default()
     }
@@ -80,7 +80,8 @@ pub fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     let run = |name: &'static str, c: PkConfig, update: bool, psk_update: bool| {
         let mut rng = keys::rng(3);
         let mut i = PkInitiator::new(keys::key(), keys::public(), c);
-        let mut r = PkResponder::new(keys::provider(), keys::key(), keys::trust(), config(0));
+        let mut r =
+            PkResponder::new(keys::key(), keys::trust(), config(0)).with_provider(keys::provider());
         let first = i.initiate(tgk(5, 1), NOW, &mut rng).expect("initiate");
         let a = r
             .handle(&first, NOW)
@@ -185,12 +186,8 @@ impl Harness for PkHarness {
 
     fn responder(&self, flavour: usize) -> Pk {
         Pk {
-            r: PkResponder::new(
-                keys::provider(),
-                keys::key(),
-                keys::trust(),
-                config(flavour),
-            ),
+            r: PkResponder::new(keys::key(), keys::trust(), config(flavour))
+                .with_provider(keys::provider()),
             lenient: flavour % 2 == 1,
         }
     }

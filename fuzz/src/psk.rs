@@ -44,7 +44,7 @@ impl Flavour {
         };
         ResponderConfig {
             local_ssrcs: vec![0xabcd_ef01],
-            replay_capacity,
+            limits: crate::keys::limits(replay_capacity),
             ..base
         }
     }

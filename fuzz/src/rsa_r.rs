@@ -7,7 +7,8 @@ use crate::keys::{self, check_cache, check_rejection, parsed_bytes, verdict, ALI
 use crate::psk::NOW;
 use crate::responder::{Base, Harness, Responder, Verdict};
 use mikey::session::{
-    RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRResponderConfig, TransportKey,
+    ResponderConfig, RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRSettings,
+    TransportKey,
 };
 use mikey::wire::{DataType, Id, SrtpCs, SrtpPolicy};
 
@@ -35,14 +36,21 @@ fn group() -> RsaRGroup {
 }
 
 /// The responder configuration of flavour 0 (unicast), 1 (group) or 2 (lenient).
-pub fn responder_config(flavour: usize) -> RsaRResponderConfig {
-    RsaRResponderConfig {
+pub fn responder_config(flavour: usize) -> ResponderConfig {
+    ResponderConfig {
         id_r: Some(Id::nai(BOB)),
         local_ssrcs: vec![0x5566_7788],
-        replay_capacity: REPLAY_CAPACITY,
-        group: (flavour == 1).then(group),
+        limits: keys::limits(REPLAY_CAPACITY),
         lenient: flavour == 2,
-        ..RsaRResponderConfig::default()
+        ..ResponderConfig::default()
+    }
+}
+
+/// What the responder of flavour 0, 1 or 2 sends (flavour 1: group mode).
+pub fn responder_settings(flavour: usize) -> RsaRSettings {
+    RsaRSettings {
+        group: (flavour == 1).then(group),
+        ..RsaRSettings::default()
     }
 }
 
@@ -63,12 +71,10 @@ pub fn initiator_config() -> RsaRConfig {
 }
 
 fn responder(flavour: usize) -> RsaRResponder {
-    RsaRResponder::new(
-        keys::provider(),
-        keys::key(),
-        keys::trust(),
-        responder_config(flavour),
-    )
+    RsaRResponder::new(keys::key(), keys::trust(), responder_config(flavour))
+        .with_settings(responder_settings(flavour))
+        .with_provider(keys::provider())
+        .with_entropy(keys::rng(2))
 }
 
 /// The initiator of the initiator flavour, its I_MESSAGE sent (one RSA signature), so
@@ -88,22 +94,20 @@ fn waiting_initiator() -> (RsaRInitiator, Vec<u8>) {
 pub enum Side {
     /// An RSA-R responder handling I_MESSAGEs.
     Responder {
-        /// The responder.
-        r: RsaRResponder,
-        /// Its randomness.
-        rng: keys::Rng,
+        /// The responder (its randomness fixed).
+        r: Box<RsaRResponder>,
         /// Lenient parsing.
         lenient: bool,
     },
     /// An initiator handling R_MESSAGEs.
-    Initiator(RsaRInitiator),
+    Initiator(Box<RsaRInitiator>),
 }
 
 impl Responder for Side {
     fn handle(&mut self, msg: &[u8]) -> Verdict {
         match self {
-            Side::Responder { r, rng, lenient } => {
-                let res = r.handle(msg, NOW, rng);
+            Side::Responder { r, lenient } => {
+                let res = r.handle(msg, NOW);
                 verdict(res, msg, *lenient, &[DataType::RsaRResp], true, |csb| {
                     r.bundle(csb).is_some() && r.srtp(csb).is_ok()
                 })
@@ -138,7 +142,7 @@ pub fn exchanges() -> Vec<(&'static str, usize, Vec<u8>)> {
     // Unicast, with the R_MESSAGE for the waiting initiator.
     let (mut i, m) = waiting_initiator();
     let a = responder(0)
-        .handle(&m, NOW, &mut keys::rng(2))
+        .handle(&m, NOW)
         .unwrap_or_else(|e| panic!("rsa-r unicast: {:?}", e.error));
     let resp = a.response.expect("R_MESSAGE");
     i.handle_response(&resp, NOW).expect("R_MESSAGE accepted");
@@ -158,7 +162,7 @@ pub fn exchanges() -> Vec<(&'static str, usize, Vec<u8>)> {
     );
     let m = i.initiate(NOW, &mut keys::rng(4)).expect("initiate");
     let a = responder(0)
-        .handle(&m, NOW, &mut keys::rng(2))
+        .handle(&m, NOW)
         .unwrap_or_else(|e| panic!("rsa-r no rand: {:?}", e.error));
     i.handle_response(&a.response.expect("R_MESSAGE"), NOW)
         .expect("R_MESSAGE accepted");
@@ -178,7 +182,7 @@ pub fn exchanges() -> Vec<(&'static str, usize, Vec<u8>)> {
     );
     let m = i.initiate(NOW, &mut keys::rng(5)).expect("initiate");
     let a = responder(1)
-        .handle(&m, NOW, &mut keys::rng(2))
+        .handle(&m, NOW)
         .unwrap_or_else(|e| panic!("rsa-r group: {:?}", e.error));
     i.handle_response(&a.response.expect("R_MESSAGE"), NOW)
         .expect("group R_MESSAGE accepted");
@@ -224,11 +228,10 @@ impl Harness for RsaRHarness {
     fn responder(&self, flavour: usize) -> Side {
         let flavour = flavour % FLAVOURS;
         if flavour == INITIATOR {
-            Side::Initiator(waiting_initiator().0)
+            Side::Initiator(Box::new(waiting_initiator().0))
         } else {
             Side::Responder {
-                r: responder(flavour),
-                rng: keys::rng(2),
+                r: Box::new(responder(flavour)),
                 lenient: flavour == 2,
             }
         }

@@ -69,10 +69,11 @@ fn exchange(policy: SrtpPolicy, encr: EncrAlg) -> (Vec<SrtpParams>, Vec<SrtpPara
             *x = n;
         }
     };
-    // 4 + 16 + 1 + 3 = 24 bytes of key data: fine for AES-KW too.
+    // A TGK as long as the longest suite's master key (shorter ones are refused for
+    // AES-256); 4 + 32 + 1 + 3 = 40 bytes of key data: fine for AES-KW too.
     let m = i
         .initiate(
-            vec![TransportKey::tgk(&[7u8; 16]).with_mki(&[0, 0, 9])],
+            vec![TransportKey::tgk(&[7u8; 32]).with_mki(&[0, 0, 9])],
             NOW,
             &mut rng,
         )

@@ -1,13 +1,13 @@
 //! Pieces shared by the exchanges: algorithm mapping, timestamps and their checks,
 //! verification MACs, signatures, crypto session maps and error messages.
 
-use super::{SessionError, TimestampPolicy};
+use super::SessionError;
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
 use crate::wire::{
-    CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, ErrorPayload, Header, Id, MacAlg, Message,
-    ParseCtx, ParseError, ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType,
-    SrtpCs, SrtpIdMap, Timestamp, TsType, Verification,
+    CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, Header, MacAlg, Message, ParseCtx, ParseError,
+    ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType, SrtpCs, SrtpIdMap,
+    Timestamp, TsType, Verification,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -44,40 +44,6 @@ pub(crate) fn mac_of(m: MacAlg, allow_null: bool) -> Result<MacKind, SessionErro
         MacAlg::HmacSha1_160 => Ok(MacKind::HmacSha1_160),
         MacAlg::HmacSha256_256 => Ok(MacKind::HmacSha256_256),
         other => Err(SessionError::InvalidMac(other.to_wire())),
-    }
-}
-
-/// Checks a timestamp against the local clock; returns how long (seconds since the Unix
-/// epoch) the message must stay in the replay cache.
-pub(crate) fn check_timestamp(
-    ts: &Timestamp,
-    now: Duration,
-    policy: &TimestampPolicy,
-    last_counter: Option<u64>,
-) -> Result<u64, SessionError> {
-    let skew = policy.max_skew.as_secs();
-    let until = now.as_secs().saturating_add(skew);
-    match ts.ts_type {
-        TsType::Counter => {
-            if last_counter.is_some_and(|c| ts.value <= c) {
-                return Err(SessionError::InvalidTimestamp);
-            }
-            Ok(until)
-        }
-        TsType::NtpUtc | TsType::Ntp | TsType::NtpUtc32 => {
-            if policy.accept_any_time {
-                return Ok(until);
-            }
-            let t = ts
-                .to_unix()
-                .ok_or_else(|| SessionError::InvalidTimestamp)?
-                .as_secs();
-            if t.abs_diff(now.as_secs()) > skew {
-                return Err(SessionError::InvalidTimestamp);
-            }
-            Ok(t.saturating_add(skew))
-        }
-        TsType::Unknown(_) => Err(SessionError::InvalidTimestamp),
     }
 }
 
@@ -162,32 +128,6 @@ pub(crate) struct ResponseAuth<'a> {
     pub key: &'a [u8],
     pub id_i: &'a [u8],
     pub id_r: &'a [u8],
-}
-
-/// An Error message (RFC 3830 §5.1.2): HDR, T, [IDr], {ERR}, [V].
-pub(crate) fn error_message(
-    csb_id: u32,
-    prf: PrfFunc,
-    cs_map: CsIdMap<'static>,
-    t: Timestamp,
-    errors: &[ErrorNo],
-    id_r: Option<Id<'static>>,
-    auth: Option<ResponseAuth<'_>>,
-) -> Vec<u8> {
-    let mut h = Header::new(DataType::Error, csb_id);
-    h.prf = prf;
-    h.cs_map = cs_map;
-    let mut m = Message::new(h).with(Payload::T(t));
-    if let Some(id) = id_r {
-        m.payloads.push(Payload::Id(id));
-    }
-    for e in errors {
-        m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
-    }
-    match auth {
-        Some(a) => seal_with_v(&m.header, &m.payloads, &a, &ts_bytes(&t)),
-        None => m.encode(),
-    }
 }
 
 /// The timestamp of a new initiator message (RFC 3830 §5.2: unique per message; §6.6):
@@ -335,69 +275,6 @@ pub(crate) fn is_unknown_dh_group(e: &ParseError) -> Option<u8> {
         _ => None,
     }
 }
-/// Once the initiator is authenticated: MAC kind and code, auth key, IDi and IDr data.
-pub(crate) type PeerAuth = (
-    MacKind,
-    MacAlg,
-    crate::crypto::SecretBytes,
-    Vec<u8>,
-    Vec<u8>,
-);
-
-/// What a responder knows when it answers a rejected message with an Error message.
-pub(crate) struct ErrCtx<'c> {
-    /// Answer at all (RFC 3830 §5.1.2 leaves it to the responder).
-    pub send_errors: bool,
-    /// Our identity, sent as IDr.
-    pub id_r: Option<Id<'static>>,
-    /// The received message.
-    pub view: &'c crate::wire::MessageView<'c>,
-    /// Set once the initiator was authenticated and a MAC key is known (Error + V).
-    pub auth: Option<PeerAuth>,
-    /// The message's timestamp, once read.
-    pub t: Option<Timestamp>,
-}
-
-impl ErrCtx<'_> {
-    /// An Error message for `e`: authenticated with V when the initiator was authenticated,
-    /// plain otherwise (RFC 3830 §5.1.2); none for replays, malformed messages and floods.
-    pub fn error_response(&self, e: &SessionError) -> Option<Vec<u8>> {
-        if !self.send_errors
-            || matches!(
-                e,
-                SessionError::Replay | SessionError::ReplayCacheFull | SessionError::Parse(_)
-            )
-        {
-            return None;
-        }
-        let h = self.view.header();
-        let t = self.t.unwrap_or(Timestamp::ntp_utc(0));
-        // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
-        let id_r_payload = self.id_r.clone();
-        let auth = self
-            .auth
-            .as_ref()
-            .map(|(kind, alg, key, id_i, their_id_r)| ResponseAuth {
-                kind: *kind,
-                alg: *alg,
-                key: key.as_bytes(),
-                id_i,
-                id_r: id_r_payload
-                    .as_ref()
-                    .map_or(their_id_r.as_slice(), |i| &i.data),
-            });
-        Some(error_message(
-            h.csb_id,
-            h.prf,
-            h.cs_map.clone().into_owned(),
-            t,
-            &[e.error_no()],
-            id_r_payload.clone(),
-            auth,
-        ))
-    }
-}
-
 /// What an initiator expects of the answer to its message.
 pub(crate) struct ResponseCheck<'a> {
     /// CSB ID of the bundle.

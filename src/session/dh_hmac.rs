@@ -23,7 +23,7 @@
 //! and gets a new DHr (a new TGK); without it, neither (policies and crypto sessions only).
 //!
 //! ```
-//! use mikey::session::{DhConfig, DhHmacInitiator, DhHmacResponder, DhResponderConfig, OsEntropy};
+//! use mikey::session::{DhConfig, DhHmacInitiator, DhHmacResponder, ResponderConfig, OsEntropy};
 //! use mikey::crypto::SecretBytes;
 //! use mikey::wire::{Id, SrtpCs};
 //! use core::time::Duration;
@@ -38,8 +38,8 @@
 //! let mut initiator = DhHmacInitiator::new(&psk, cfg);
 //! let i_message = initiator.initiate(now, &mut OsEntropy).unwrap();
 //!
-//! let mut responder = DhHmacResponder::new(SecretBytes::from_slice(&psk), DhResponderConfig::default());
-//! let accepted = responder.handle(&i_message, now, &mut OsEntropy).unwrap();
+//! let mut responder = DhHmacResponder::new(SecretBytes::from_slice(&psk), ResponderConfig::default());
+//! let accepted = responder.handle(&i_message, now).unwrap();
 //! let done = initiator.handle_response(accepted.response.as_deref().unwrap(), now).unwrap();
 //! assert!(done.rekeyed);
 //! assert_eq!(initiator.srtp().unwrap(), responder.srtp(accepted.csb_id).unwrap());
@@ -47,11 +47,12 @@
 
 use super::common::{mac_of, prf_of};
 use super::dh::{
-    AuthPart, DhConfig, DhResponderConfig, Established, Flavor, Incoming, InitiatorCore, Parts,
-    ResponderAuth, ResponderCore,
+    AuthPart, Dh, DhAuth, DhConfig, DhParts, Established, Flavor, InitiatorCore, Parts,
 };
-use super::psk::{Accepted, PskStore, Rejected};
-use super::{CryptoSessionBundle, Entropy, ReplayCache, SessionError};
+use super::engine::{Env, Incoming, Responder, ResponderConfig, Weakness};
+use super::psk::PskStore;
+use super::replay::ReplayKey;
+use super::{CryptoSessionBundle, Entropy, SessionError};
 use crate::crypto::{self, CryptoProvider, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::srtp::export::SrtpParams;
 use crate::wire::{EncrAlg, Kemac, MacAlg, Message, MessageView, Payload, PrfFunc};
@@ -257,34 +258,46 @@ impl DhHmacInitiator {
     }
 }
 
-struct HmacAuth {
+/// DHHMAC's authentication (RFC 4650 §3): where the pre-shared keys are.
+pub struct HmacAuth {
     store: Box<dyn PskStore + Send + Sync>,
 }
 
-impl ResponderAuth<SecretBytes> for HmacAuth {
+impl DhAuth for HmacAuth {
+    type Binding = SecretBytes;
+    const FLAVOR: Flavor = Flavor::Hmac;
+    const NAME: &'static str = "DhHmacResponder";
+
     fn check_algorithms(&self, parts: &Parts<'_>) -> Result<(), SessionError> {
         check_kemac(parts).map(|_| ())
     }
 
-    fn authenticate(&self, m: &Incoming<'_, '_, SecretBytes>) -> Result<SecretBytes, SessionError> {
-        let (kemac, kind) = check_kemac(m.parts)?;
-        let psk = match (m.is_update, m.existing) {
-            (true, Some(psk)) => psk.clone(),
+    fn replay_key<'p>(&self, parts: &'p DhParts<'_>) -> ReplayKey<'p> {
+        match &parts.parts.auth {
+            AuthPart::Kemac(k) => ReplayKey::Mac(&k.mac),
+            AuthPart::Sign(_) => ReplayKey::Signed(parts.signed),
+        }
+    }
+
+    fn authenticate(
+        &self,
+        parts: &DhParts<'_>,
+        m: &Incoming<'_, '_, SecretBytes>,
+        _env: &Env<'_>,
+    ) -> Result<SecretBytes, SessionError> {
+        let (kemac, kind) = check_kemac(&parts.parts)?;
+        let psk = match (m.is_update, &m.existing) {
+            (true, Some(e)) => e.binding.cloned().ok_or(SessionError::AuthFailure)?,
             _ => self
                 .store
-                .lookup(
-                    m.id_i.map(|i| i.data.as_ref()),
-                    m.id_r.map(|i| i.data.as_ref()),
-                )
-                .ok_or_else(|| SessionError::AuthFailure)?,
+                .lookup(m.claims.id_i, m.claims.id_r)
+                .ok_or(SessionError::AuthFailure)?,
         };
-        let key = auth_key(
-            m.view.header().prf,
-            psk.as_bytes(),
-            m.view.header().csb_id,
-            m.rand,
-            kind,
-        )?;
+        if psk.is_empty() {
+            return Err(SessionError::WeakInput(Weakness::EmptyPsk));
+        }
+        let h = m.view.header();
+        let key = auth_key(h.prf, psk.as_bytes(), h.csb_id, m.rand, kind)?;
         verify_kemac(m.view.as_bytes(), kemac, kind, key.as_bytes())?;
         Ok(psk)
     }
@@ -297,83 +310,32 @@ impl ResponderAuth<SecretBytes> for HmacAuth {
         &self,
         msg: Message<'_>,
         psk: &SecretBytes,
+        parts: &DhParts<'_>,
         m: &Incoming<'_, '_, SecretBytes>,
         _rng: &mut dyn Entropy,
     ) -> Result<Vec<u8>, SessionError> {
-        let (kemac, kind) = check_kemac(m.parts)?;
-        let key = auth_key(
-            m.view.header().prf,
-            psk.as_bytes(),
-            m.view.header().csb_id,
-            m.rand,
-            kind,
-        )?;
+        let (kemac, kind) = check_kemac(&parts.parts)?;
+        let h = m.view.header();
+        let key = auth_key(h.prf, psk.as_bytes(), h.csb_id, m.rand, kind)?;
         Ok(seal_with_kemac(msg, kemac.mac_alg, kind, key.as_bytes()))
     }
 }
 
+/// The DHHMAC mode (RFC 4650) of the [`Responder`] engine.
+pub type DhHmac = Dh<HmacAuth>;
+
 /// The DHHMAC responder (RFC 4650 §3). Checks run cheapest first: shape, data type,
 /// algorithms and group, timestamp, replay cache, MAC, the initiator's DH value; only then
 /// the two exponentiations (RFC 3830 §5.3; RFC 4650 §5.2 on denial of service).
-pub struct DhHmacResponder {
-    core: ResponderCore<SecretBytes>,
-    auth: HmacAuth,
-}
+pub type DhHmacResponder = Responder<DhHmac>;
 
-impl core::fmt::Debug for DhHmacResponder {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DhHmacResponder")
-            .field("core", &self.core)
-            .finish()
-    }
-}
-
-impl DhHmacResponder {
+impl Responder<DhHmac> {
     /// A responder looking pre-shared keys up in `store` (a single [`SecretBytes`] for one
     /// peer; by IDi, IDr).
-    pub fn new(store: impl PskStore + Send + Sync + 'static, cfg: DhResponderConfig) -> Self {
-        Self {
-            core: ResponderCore::new(cfg, Flavor::Hmac),
-            auth: HmacAuth {
-                store: Box::new(store),
-            },
-        }
-    }
-
-    /// Uses `provider` for the exponentiations instead of the default.
-    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
-        self.core.provider = provider;
-        self
-    }
-
-    /// Processes an I_MESSAGE (first exchange or update, RFC 4650 §3, §3.1) received at
-    /// `now`; the R_MESSAGE is in [`Accepted::response`]. `rng` supplies `xr`.
-    pub fn handle(
-        &mut self,
-        bytes: &[u8],
-        now: Duration,
-        rng: &mut impl Entropy,
-    ) -> Result<Accepted, Rejected> {
-        self.core.handle(bytes, now, rng, &self.auth)
-    }
-
-    /// The bundle with this CSB ID.
-    pub fn bundle(&self, csb_id: u32) -> Option<&CryptoSessionBundle> {
-        self.core.bundles.get(&csb_id).map(|e| &e.0)
-    }
-
-    /// Forgets a bundle (e.g. when its session ends).
-    pub fn remove_bundle(&mut self, csb_id: u32) -> bool {
-        self.core.bundles.remove(&csb_id).is_some()
-    }
-
-    /// The replay cache (RFC 3830 §5.4).
-    pub fn replay_cache(&self) -> &ReplayCache {
-        &self.core.replay
-    }
-
-    /// SRTP parameters of a bundle (RFC 3830 §4.1.3 from the TGK).
-    pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
-        self.core.srtp(csb_id)
+    pub fn new(store: impl PskStore + Send + Sync + 'static, cfg: ResponderConfig) -> Self {
+        let auth = HmacAuth {
+            store: Box::new(store),
+        };
+        Responder::with_mode(Dh::new(auth), cfg)
     }
 }

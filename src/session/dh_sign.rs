@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use mikey::crypto::default_provider;
-//! use mikey::session::{DhConfig, DhResponderConfig, DhSignInitiator, DhSignResponder, OsEntropy, PinnedKeys};
+//! use mikey::session::{DhConfig, ResponderConfig, DhSignInitiator, DhSignResponder, OsEntropy, PinnedKeys};
 //! use mikey::wire::Id;
 //! use core::time::Duration;
 //! use std::sync::Arc;
@@ -36,22 +36,22 @@
 //! let mut initiator = DhSignInitiator::new(cfg, alice, trust_bob);
 //! let i_message = initiator.initiate(now, &mut OsEntropy).unwrap();
 //!
-//! let rcfg = DhResponderConfig { id_r: Some(Id::uri("sip:bob@example.com")), ..DhResponderConfig::default() };
-//! let mut responder = DhSignResponder::new(rcfg, bob, trust_alice);
-//! let accepted = responder.handle(&i_message, now, &mut OsEntropy).unwrap();
+//! let rcfg = ResponderConfig { id_r: Some(Id::uri("sip:bob@example.com")), ..ResponderConfig::default() };
+//! let mut responder = DhSignResponder::new(bob, trust_alice, rcfg);
+//! let accepted = responder.handle(&i_message, now).unwrap();
 //! initiator.handle_response(accepted.response.as_deref().unwrap(), now).unwrap();
 //! assert_eq!(initiator.bundle().unwrap().keys, responder.bundle(accepted.csb_id).unwrap().keys);
 //! ```
 
 use super::common::{sign_message, verify_sign};
 use super::dh::{
-    AuthPart, DhConfig, DhResponderConfig, Established, Flavor, Incoming, InitiatorCore, Parts,
-    ResponderAuth, ResponderCore,
+    AuthPart, Dh, DhAuth, DhConfig, DhParts, Established, Flavor, InitiatorCore, Parts,
 };
-use super::psk::{Accepted, Rejected};
+use super::engine::{Env, Incoming, Responder, ResponderConfig};
+use super::replay::ReplayKey;
 use super::trust::{PeerClaim, PeerVerifier};
-use super::{CryptoSessionBundle, Entropy, ReplayCache, SessionError};
-use crate::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider, SignatureScheme};
+use super::{CryptoSessionBundle, Entropy, SessionError};
+use crate::crypto::{CryptoProvider, RsaPrivate, SignatureScheme};
 use crate::srtp::export::SrtpParams;
 use crate::wire::{MessageView, Sign};
 use core::time::Duration;
@@ -67,7 +67,7 @@ fn sign_of<'p>(parts: &'p Parts<'_>) -> Result<&'p Sign<'p>, SessionError> {
 /// Whom a bundle belongs to: the identity the peer presented first and its approved key
 /// (DER SubjectPublicKeyInfo).
 #[derive(Clone, PartialEq, Eq)]
-struct Peer {
+pub struct Peer {
     identity: Option<Vec<u8>>,
     spki: Vec<u8>,
 }
@@ -252,30 +252,45 @@ impl DhSignInitiator {
     }
 }
 
-struct SignAuth {
+/// DH-SIGN's authentication (RFC 3830 §3.3): our key and certificates, whom we trust.
+pub struct SignAuth {
     key: Arc<dyn RsaPrivate>,
     verifier: Arc<dyn PeerVerifier>,
     certs: Vec<Vec<u8>>,
     scheme: SignatureScheme,
-    provider: Arc<dyn CryptoProvider>,
 }
 
-impl ResponderAuth<Peer> for SignAuth {
+impl DhAuth for SignAuth {
+    type Binding = Peer;
+    const FLAVOR: Flavor = Flavor::Sign;
+    const NAME: &'static str = "DhSignResponder";
+
     fn check_algorithms(&self, parts: &Parts<'_>) -> Result<(), SessionError> {
         super::common::scheme_for(sign_of(parts)?.sign_type, self.scheme).map(|_| ())
     }
 
-    fn authenticate(&self, m: &Incoming<'_, '_, Peer>) -> Result<Peer, SessionError> {
+    fn replay_key<'p>(&self, parts: &'p DhParts<'_>) -> ReplayKey<'p> {
+        ReplayKey::Signed(parts.signed)
+    }
+
+    fn authenticate(
+        &self,
+        parts: &DhParts<'_>,
+        m: &Incoming<'_, '_, Peer>,
+        env: &Env<'_>,
+    ) -> Result<Peer, SessionError> {
         // Updates may leave IDi out (RFC 3830 §4.5): the first exchange's identity is asked.
-        let identity = m
-            .id_i
-            .map(|i| i.data.to_vec())
-            .or_else(|| m.existing.and_then(|p| p.identity.clone()));
+        let identity = parts.id_i().map(|i| i.data.to_vec()).or_else(|| {
+            m.existing
+                .as_ref()
+                .and_then(|e| e.binding)
+                .and_then(|p| p.identity.clone())
+        });
         authenticate_peer(
             self.verifier.as_ref(),
-            self.provider.as_ref(),
+            env.provider,
             identity.as_deref(),
-            m.parts,
+            &parts.parts,
             m.view.as_bytes(),
             self.scheme,
         )
@@ -289,6 +304,7 @@ impl ResponderAuth<Peer> for SignAuth {
         &self,
         msg: crate::wire::Message<'_>,
         _peer: &Peer,
+        _parts: &DhParts<'_>,
         _m: &Incoming<'_, '_, Peer>,
         rng: &mut dyn Entropy,
     ) -> Result<Vec<u8>, SessionError> {
@@ -296,92 +312,41 @@ impl ResponderAuth<Peer> for SignAuth {
     }
 }
 
+/// The DH-SIGN mode (RFC 3830 §3.3) of the [`Responder`] engine.
+pub type DhSign = Dh<SignAuth>;
+
 /// The DH-SIGN responder (RFC 3830 §3.3). Checks run cheapest first: shape, data type,
 /// algorithms and group, timestamp, replay cache, the verifier's approval and the signature
 /// (public-key operations), the initiator's DH value; only then two exponentiations and one
 /// signature (RFC 3830 §5.3, §9.2).
-pub struct DhSignResponder {
-    core: ResponderCore<Peer>,
-    auth: SignAuth,
-}
+pub type DhSignResponder = Responder<DhSign>;
 
-impl core::fmt::Debug for DhSignResponder {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DhSignResponder")
-            .field("core", &self.core)
-            .field("key", &self.auth.key)
-            .field("scheme", &self.auth.scheme)
-            .finish()
-    }
-}
-
-impl DhSignResponder {
+impl Responder<DhSign> {
     /// A responder signing with `key` (a `Box` or a shared `Arc`) and trusting initiators
     /// `verifier` approves.
     pub fn new(
-        cfg: DhResponderConfig,
         key: impl Into<Arc<dyn RsaPrivate>>,
         verifier: Arc<dyn PeerVerifier>,
+        cfg: ResponderConfig,
     ) -> Self {
-        Self {
-            core: ResponderCore::new(cfg, Flavor::Sign),
-            auth: SignAuth {
-                key: key.into(),
-                verifier,
-                certs: Vec::new(),
-                scheme: SignatureScheme::RsaPkcs1Sha256,
-                provider: Arc::new(RustCryptoProvider),
-            },
-        }
+        let auth = SignAuth {
+            key: key.into(),
+            verifier,
+            certs: Vec::new(),
+            scheme: SignatureScheme::RsaPkcs1Sha256,
+        };
+        Responder::with_mode(Dh::new(auth), cfg)
     }
 
     /// Sends these DER certificates (leaf first) as CERTr (RFC 3830 §6.7) after IDr.
     pub fn with_certs(mut self, certs: Vec<Vec<u8>>) -> Self {
-        self.auth.certs = certs;
+        self.mode.auth.certs = certs;
         self
     }
 
     /// The signature scheme (RFC 3830 §6.5): RSASSA-PKCS1-v1_5 with SHA-256 by default.
     pub fn with_scheme(mut self, scheme: SignatureScheme) -> Self {
-        self.auth.scheme = scheme;
+        self.mode.auth.scheme = scheme;
         self
-    }
-
-    /// Uses `provider` for exponentiations and key loading instead of the default.
-    pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
-        self.core.provider = Arc::clone(&provider);
-        self.auth.provider = provider;
-        self
-    }
-
-    /// Processes an I_MESSAGE (first exchange or update, RFC 3830 §3.3, §4.5) received at
-    /// `now`; the R_MESSAGE is in [`Accepted::response`]. `rng` supplies `xr` and PSS salts.
-    pub fn handle(
-        &mut self,
-        bytes: &[u8],
-        now: Duration,
-        rng: &mut impl Entropy,
-    ) -> Result<Accepted, Rejected> {
-        self.core.handle(bytes, now, rng, &self.auth)
-    }
-
-    /// The bundle with this CSB ID.
-    pub fn bundle(&self, csb_id: u32) -> Option<&CryptoSessionBundle> {
-        self.core.bundles.get(&csb_id).map(|e| &e.0)
-    }
-
-    /// Forgets a bundle (e.g. when its session ends).
-    pub fn remove_bundle(&mut self, csb_id: u32) -> bool {
-        self.core.bundles.remove(&csb_id).is_some()
-    }
-
-    /// The replay cache (RFC 3830 §5.4).
-    pub fn replay_cache(&self) -> &ReplayCache {
-        &self.core.replay
-    }
-
-    /// SRTP parameters of a bundle (RFC 3830 §4.1.3 from the TGK).
-    pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
-        self.core.srtp(csb_id)
     }
 }

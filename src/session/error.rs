@@ -50,6 +50,11 @@ pub enum SessionError {
     /// An RSA-R message that cannot be parsed (RFC 4738 §3.5, §3.9.2: "Unsupported message
     /// type", Error no 13).
     UnsupportedMessageType(String),
+    /// A limit of [`ResponderLimits`](crate::session::ResponderLimits) refused the message.
+    LimitReached(crate::session::Limit),
+    /// An input too weak to key anything with (RFC 3830 §6.11 RAND, short TGK, empty PSK,
+    /// duplicate MKI).
+    WeakInput(crate::session::Weakness),
     /// Anything else.
     Unspecified(String),
 }
@@ -64,7 +69,9 @@ impl SessionError {
             Self::Unspecified(_)
             | Self::UnknownCsb(_)
             | Self::ReplayCacheFull
-            | Self::InvalidKeyData(_) => ErrorNo::Unspecified,
+            | Self::InvalidKeyData(_)
+            | Self::LimitReached(_)
+            | Self::WeakInput(_) => ErrorNo::Unspecified,
             Self::UnexpectedDataType(_) => ErrorNo::InvalidDt,
             Self::InvalidTimestamp | Self::Replay => ErrorNo::InvalidTs,
             Self::AuthFailure => ErrorNo::AuthFailure,
@@ -113,6 +120,8 @@ impl fmt::Display for SessionError {
             }
             Self::InvalidCert(s) => write!(f, "certificate not accepted: {s}"),
             Self::UnsupportedMessageType(s) => write!(f, "unsupported message: {s}"),
+            Self::LimitReached(l) => write!(f, "limit reached: {l}"),
+            Self::WeakInput(w) => write!(f, "weak input refused: {w}"),
             Self::Unspecified(s) => write!(f, "{s}"),
         }
     }

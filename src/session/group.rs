@@ -2209,7 +2209,8 @@ mod tests {
     #[test]
     fn authenticated_error_ends_the_exchange() {
         use crate::crypto::{KemacCipher, MacKind, MessageKeys, Prf};
-        use crate::session::common::{error_message, ResponseAuth};
+        use crate::session::common::ResponseAuth;
+        use crate::session::engine::error_message;
         use crate::wire::ErrorNo;
         let mut r = rng();
         let mut g = GroupController::new(cfg(), &mut r).unwrap();

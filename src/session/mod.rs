@@ -13,6 +13,11 @@
 //!   keys, encrypted to the initiator's public key; unicast and group mode (CSB_ID).
 //! * [`trust`]: who is trusted in the public-key modes ([`PinnedKeys`], [`ChainVerifier`]).
 //!
+//! Every responder is a [`Responder`] of its mode: one receive pipeline (cheapest checks
+//! first, authentication before any private-key or DH operation), one set of limits
+//! ([`ResponderLimits`]), the same results ([`Accepted`], [`Rejected`]) and events
+//! ([`ResponderEvent`]).
+//!
 //! Time is a [`Duration`] since the Unix epoch ([`system_time`] reads the clock for callers
 //! that want it); randomness comes from an [`Entropy`] ([`OsEntropy`] by default).
 
@@ -22,6 +27,7 @@ mod common;
 pub mod dh;
 pub mod dh_hmac;
 pub mod dh_sign;
+mod engine;
 pub mod error;
 pub mod group;
 pub mod pk;
@@ -35,22 +41,25 @@ pub mod trust;
 pub use crate::bundle;
 pub use crate::bundle::{BundleChange, CryptoSessionBundle, PolicySet, TransportKey};
 pub use crate::crypto::{Entropy, OsEntropy};
-pub use dh::{DhConfig, DhResponderConfig, Established};
-pub use dh_hmac::{DhHmacInitiator, DhHmacResponder};
-pub use dh_sign::{DhSignInitiator, DhSignResponder};
+pub use dh::{DhConfig, Established};
+pub use dh_hmac::{DhHmac, DhHmacInitiator, DhHmacResponder};
+pub use dh_sign::{DhSign, DhSignInitiator, DhSignResponder};
+pub use engine::{
+    Accepted, Eviction, Leniencies, Leniency, Limit, Mode, Rejected, Responder, ResponderConfig,
+    ResponderEvent, ResponderLimits, Weakness, EVENT_QUEUE_LEN, MIN_RAND_LEN,
+};
 pub use error::SessionError;
 pub use group::{
     Credential, GroupConfig, GroupController, GroupError, GroupEvent, GroupSnapshot, MemberId,
     MemberStatus, RekeyPolicy, Reply,
 };
-pub use pk::{cert_hash, open_pk_message, PkConfig, PkInitiator, PkOpened, PkResponder};
+pub use pk::{cert_hash, open_pk_message, PkConfig, PkInitiator, PkOpened, PkResponder, PublicKey};
 pub use psk::{
-    open_psk_message, Accepted, Opened, PskConfig, PskInitiator, PskResponder, PskStore, Rejected,
-    ResponderConfig, Verified,
+    open_psk_message, Opened, Psk, PskConfig, PskInitiator, PskResponder, PskStore, Verified,
 };
 pub use replay::ReplayCache;
 pub use rsa_r::{
-    RsaRAccepted, RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRResponderConfig,
+    RsaR, RsaRAccepted, RsaRConfig, RsaRGroup, RsaRInitiator, RsaRResponder, RsaRSettings,
 };
 pub use trust::{
     normalize_identity, spki_of_cert, ChainVerifier, PeerClaim, PeerVerifier, PinnedKeys,
@@ -64,28 +73,19 @@ pub fn system_time() -> Duration {
         .unwrap_or_default()
 }
 
-/// How a responder judges timestamps (RFC 3830 §5.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Timestamps and RAND that shipping devices send outside RFC 3830 §5.4 and §6.11, which
+/// a responder may accept (each use is reported as a [`Leniency`]). The clock skew itself
+/// is [`ResponderLimits::max_skew`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TimestampPolicy {
-    /// Largest allowed difference between an NTP timestamp and the local clock.
-    pub max_skew: Duration,
     /// Accept NTP timestamps that are not the current time (the Genetec client of the ONVIF
-    /// examples sends such values). Off by default; replay protection then relies on the
-    /// replay cache alone, for `max_skew` after reception.
+    /// examples sends such values). Off by default. Replay protection then orders each
+    /// peer's timestamps like COUNTER values (RFC 3830 §5.4): a value is accepted once it
+    /// exceeds the last one accepted from the same identity.
     pub accept_any_time: bool,
     /// Accept initial messages without RAND (the same Genetec client omits it). Off by
     /// default; only usable with TEKs, as TGK derivation needs RAND.
     pub allow_missing_rand: bool,
-}
-
-impl Default for TimestampPolicy {
-    fn default() -> Self {
-        Self {
-            max_skew: Duration::from_secs(300),
-            accept_any_time: false,
-            allow_missing_rand: false,
-        }
-    }
 }
 
 /// The hash map of the responders' tables (bundles by CSB ID, the replay cache): foldhash,

@@ -1,25 +1,40 @@
-//! The replay cache of RFC 3830 §5.4: remembers successfully authenticated messages while
-//! their timestamps are still acceptable. Its memory is bounded; when it is full it refuses
-//! new messages rather than forgetting old ones, so a replay can never slip through.
+//! The replay cache of RFC 3830 §5.4: remembers authenticated messages for as long as their
+//! timestamps could still be accepted. Its memory is bounded in total and per peer; when
+//! full it refuses new messages rather than forgetting old ones, so a replay never slips
+//! through, and one peer cannot fill it for everyone.
 
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// A 20-byte digest of an authenticated message (RFC 3830 §5.4 suggests "the hash of the
 /// message is 20 bytes").
 pub type MessageDigest = [u8; 20];
 
-/// The replay key of an authenticated message: its MAC (or signature) when it has one of
-/// at least 20 bytes — unique per authentic message and free to obtain — else a digest of
-/// its bytes. Only authenticated messages are ever inserted, so a forger who copies an old
-/// MAC only gets the "replay" answer its message deserves anyway.
-pub fn replay_key(message: &[u8], tag: &[u8]) -> MessageDigest {
-    match tag.get(..20) {
-        Some(t) => {
-            let mut d = [0u8; 20];
-            d.copy_from_slice(t);
-            d
+/// What makes an authenticated message unique, as its mode knows it.
+#[derive(Clone, Copy, Debug)]
+pub enum ReplayKey<'a> {
+    /// A MAC over the message (HMAC: deterministic and unforgeable, so the tag names the
+    /// message; one under 20 bytes falls back to the message's digest).
+    Mac(&'a [u8]),
+    /// The bytes a signature covers: their digest names the message, whatever form the
+    /// signature itself takes.
+    Signed(&'a [u8]),
+}
+
+impl ReplayKey<'_> {
+    /// The digest to remember for `message`.
+    pub fn digest(self, message: &[u8]) -> MessageDigest {
+        match self {
+            ReplayKey::Mac(t) => match t.get(..20) {
+                Some(t) => {
+                    let mut d = [0u8; 20];
+                    d.copy_from_slice(t);
+                    d
+                }
+                None => digest(message),
+            },
+            ReplayKey::Signed(span) => digest(span),
         }
-        None => digest(message),
     }
 }
 
@@ -31,22 +46,7 @@ pub fn digest(message: &[u8]) -> MessageDigest {
     d
 }
 
-/// Bounded replay cache. Each entry expires at a time (seconds, in the caller's clock)
-/// after which the message's timestamp would be rejected anyway.
-///
-/// One hash map from digest to expiry time; expired entries are swept out only when the
-/// cache is full and the earliest expiry has passed, so a check costs one lookup and a flood
-/// against a full cache of live entries costs no sweep at all.
-#[derive(Debug, Clone)]
-pub struct ReplayCache {
-    capacity: usize,
-    seen: super::FastMap<MessageDigest, u64>,
-    /// No entry expires before this time (a lower bound: the earliest expiry is at or after
-    /// it).
-    earliest: u64,
-}
-
-/// The cache could not record a message.
+/// The cache's answer for a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayVerdict {
     /// Not seen before.
@@ -55,15 +55,57 @@ pub enum ReplayVerdict {
     Replayed,
     /// Full of unexpired entries: the message must be refused.
     Full,
+    /// Its peer already holds its share of the cache: the message must be refused.
+    PeerFull,
+}
+
+struct Entry {
+    /// Remembered up to this clock value (nanoseconds since the Unix epoch, inclusive).
+    until: u64,
+    peer: Arc<[u8]>,
+}
+
+/// Bounded replay cache. Each entry is kept up to the last clock value (nanoseconds,
+/// inclusive) at which its message's timestamp is acceptable.
+///
+/// One hash map from digest to expiry; expired entries are swept out only when the cache is
+/// full (in total or for a peer) and the earliest expiry has passed, so a check costs one
+/// lookup and a flood against a full cache of live entries costs no sweep. The latest
+/// expiry ever swept out is kept as a floor: a message whose entry would expire at or
+/// before it is refused, so a clock set back cannot revive a forgotten message.
+pub struct ReplayCache {
+    capacity: usize,
+    per_peer: usize,
+    seen: super::FastMap<MessageDigest, Entry>,
+    peers: super::FastMap<Arc<[u8]>, usize>,
+    /// No entry expires before this time (a lower bound).
+    earliest: u64,
+    /// The latest expiry of an entry swept out.
+    floor: u64,
+}
+
+impl core::fmt::Debug for ReplayCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReplayCache")
+            .field("len", &self.seen.len())
+            .field("capacity", &self.capacity)
+            .field("per_peer", &self.per_peer)
+            .field("peers", &self.peers.len())
+            .finish()
+    }
 }
 
 impl ReplayCache {
-    /// A cache holding at most `capacity` messages (about 40 bytes each).
-    pub fn new(capacity: usize) -> Self {
+    /// A cache holding at most `capacity` messages (about 80 bytes each), and at most
+    /// `per_peer` of one peer.
+    pub fn new(capacity: usize, per_peer: usize) -> Self {
         Self {
             capacity: capacity.max(1),
+            per_peer: per_peer.max(1),
             seen: super::FastMap::default(),
+            peers: super::FastMap::default(),
             earliest: u64::MAX,
+            floor: 0,
         }
     }
 
@@ -82,47 +124,75 @@ impl ReplayCache {
         self.capacity
     }
 
-    /// Forgets the messages whose entries expired at or before `now`.
+    /// Messages remembered for `peer`.
+    pub fn peer_len(&self, peer: &[u8]) -> usize {
+        self.peers.get(peer).copied().unwrap_or(0)
+    }
+
+    /// A message that would be remembered only until `until` may already have been
+    /// forgotten (it expired at or before an entry that was swept out): refuse it.
+    pub fn may_have_forgotten(&self, until: u64) -> bool {
+        until <= self.floor
+    }
+
+    /// Forgets the messages whose entries expired before `now`.
     pub fn expire(&mut self, now: u64) {
-        if now < self.earliest {
+        if now <= self.earliest {
             return;
         }
         let mut earliest = u64::MAX;
-        self.seen.retain(|_, t| {
-            let keep = *t > now;
-            if keep {
-                earliest = earliest.min(*t);
+        let (peers, floor) = (&mut self.peers, &mut self.floor);
+        self.seen.retain(|_, e| {
+            if e.until >= now {
+                earliest = earliest.min(e.until);
+                return true;
             }
-            keep
+            *floor = (*floor).max(e.until);
+            if let Some(n) = peers.get_mut(&e.peer) {
+                *n -= 1;
+                if *n == 0 {
+                    peers.remove(&e.peer);
+                }
+            }
+            false
         });
         self.earliest = earliest;
     }
 
     /// Checks a message's digest without recording it.
-    pub fn check(&mut self, d: &MessageDigest, now: u64) -> ReplayVerdict {
-        match self.seen.get(d) {
-            Some(&t) if t > now => ReplayVerdict::Replayed,
-            // An expired entry of the same digest: its timestamp is too old to accept
-            // anyway, and the slot is reused by `insert`.
-            Some(_) => ReplayVerdict::Fresh,
-            None if self.seen.len() < self.capacity => ReplayVerdict::Fresh,
-            None => {
-                self.expire(now);
-                if self.seen.len() < self.capacity {
-                    ReplayVerdict::Fresh
-                } else {
-                    ReplayVerdict::Full
-                }
+    pub fn check(&mut self, d: &MessageDigest, peer: &[u8], now: u64) -> ReplayVerdict {
+        if let Some(e) = self.seen.get(d) {
+            if e.until >= now {
+                return ReplayVerdict::Replayed;
             }
+            // Expired: its timestamp is refused anyway (and the floor covers it).
+            self.expire(now);
+        }
+        let full = |c: &Self| c.seen.len() >= c.capacity;
+        let peer_full = |c: &Self| c.peer_len(peer) >= c.per_peer;
+        if full(self) || peer_full(self) {
+            self.expire(now);
+        }
+        if full(self) {
+            ReplayVerdict::Full
+        } else if peer_full(self) {
+            ReplayVerdict::PeerFull
+        } else {
+            ReplayVerdict::Fresh
         }
     }
 
-    /// Records an authenticated message that stays relevant until `expires`.
-    pub fn insert(&mut self, d: MessageDigest, expires: u64, now: u64) -> ReplayVerdict {
-        match self.check(&d, now) {
+    /// Records an authenticated message of `peer` that stays relevant until `until`.
+    pub fn insert(&mut self, d: MessageDigest, peer: &[u8], until: u64, now: u64) -> ReplayVerdict {
+        match self.check(&d, peer, now) {
             ReplayVerdict::Fresh => {
-                self.seen.insert(d, expires);
-                self.earliest = self.earliest.min(expires);
+                let peer = match self.peers.get_key_value(peer) {
+                    Some((k, _)) => k.clone(),
+                    None => Arc::from(peer),
+                };
+                *self.peers.entry(peer.clone()).or_insert(0) += 1;
+                self.seen.insert(d, Entry { until, peer });
+                self.earliest = self.earliest.min(until);
                 ReplayVerdict::Fresh
             }
             v => v,
@@ -136,19 +206,45 @@ mod tests {
 
     #[test]
     fn remembers_expires_and_refuses_when_full() {
-        let mut c = ReplayCache::new(2);
+        let mut c = ReplayCache::new(2, 2);
         let (a, b, x) = (digest(b"a"), digest(b"b"), digest(b"x"));
-        assert_eq!(c.insert(a, 10, 0), ReplayVerdict::Fresh);
-        assert_eq!(c.check(&a, 5), ReplayVerdict::Replayed);
-        assert_eq!(c.insert(b, 20, 5), ReplayVerdict::Fresh);
-        assert_eq!(c.check(&x, 6), ReplayVerdict::Full);
+        assert_eq!(c.insert(a, b"p", 10, 0), ReplayVerdict::Fresh);
+        assert_eq!(c.check(&a, b"p", 5), ReplayVerdict::Replayed);
+        assert_eq!(c.check(&a, b"p", 10), ReplayVerdict::Replayed, "inclusive");
+        assert_eq!(c.insert(b, b"q", 20, 5), ReplayVerdict::Fresh);
+        assert_eq!(c.check(&x, b"p", 6), ReplayVerdict::Full);
+        assert_eq!(c.check(&a, b"p", 6), ReplayVerdict::Replayed);
         assert_eq!(
-            c.check(&a, 6),
-            ReplayVerdict::Replayed,
-            "full cache still reports replays"
+            c.check(&x, b"p", 11),
+            ReplayVerdict::Fresh,
+            "a expired at 10"
         );
-        assert_eq!(c.check(&x, 10), ReplayVerdict::Fresh, "a expired at 10");
         assert_eq!(c.len(), 1);
+        assert!(c.may_have_forgotten(10) && !c.may_have_forgotten(11));
+    }
+
+    #[test]
+    fn one_peer_cannot_fill_the_cache() {
+        let mut c = ReplayCache::new(4, 2);
+        for (k, want) in [(0u8, true), (1, true), (2, false)] {
+            let v = c.insert(digest(&[k]), b"flood", 100, 0);
+            assert_eq!(v == ReplayVerdict::Fresh, want, "{k}");
+        }
+        assert_eq!(
+            c.insert(digest(b"x"), b"flood", 100, 0),
+            ReplayVerdict::PeerFull
+        );
+        assert_eq!(
+            c.insert(digest(b"y"), b"other", 100, 0),
+            ReplayVerdict::Fresh
+        );
+        assert_eq!(c.peer_len(b"flood"), 2);
+        // The flooder's entries expire: its share comes back.
+        assert_eq!(
+            c.insert(digest(b"x"), b"flood", 200, 101),
+            ReplayVerdict::Fresh
+        );
+        assert_eq!(c.peer_len(b"flood"), 1);
     }
 
     proptest::proptest! {
@@ -157,30 +253,34 @@ mod tests {
         #[test]
         fn lazy_expiry_matches_an_eager_model(
             cap in 1usize..6,
-            ops in proptest::collection::vec((0u8..8, 0u64..4, 1u64..6, proptest::bool::ANY), 1..80),
+            per_peer in 1usize..6,
+            ops in proptest::collection::vec(
+                (0u8..8, 0u8..3, 0u64..4, 1u64..6, proptest::bool::ANY), 1..80),
         ) {
-            let mut c = ReplayCache::new(cap);
-            let mut model: Vec<(MessageDigest, u64)> = Vec::new();
+            let mut c = ReplayCache::new(cap, per_peer);
+            let mut model: Vec<(MessageDigest, u8, u64)> = Vec::new();
             let mut now = 0u64;
-            for (id, step, life, insert) in ops {
+            for (id, peer, step, life, insert) in ops {
                 now += step;
                 let d = digest(&[id]);
-                model.retain(|(_, t)| *t > now);
-                let want = if model.iter().any(|(x, _)| *x == d) {
+                model.retain(|(_, _, t)| *t >= now);
+                let want = if model.iter().any(|(x, _, _)| *x == d) {
                     ReplayVerdict::Replayed
                 } else if model.len() >= cap {
                     ReplayVerdict::Full
+                } else if model.iter().filter(|(_, p, _)| *p == peer).count() >= per_peer {
+                    ReplayVerdict::PeerFull
                 } else {
                     ReplayVerdict::Fresh
                 };
                 let got = if insert {
-                    let v = c.insert(d, now + life, now);
+                    let v = c.insert(d, &[peer], now + life, now);
                     if v == ReplayVerdict::Fresh {
-                        model.push((d, now + life));
+                        model.push((d, peer, now + life));
                     }
                     v
                 } else {
-                    c.check(&d, now)
+                    c.check(&d, &[peer], now)
                 };
                 proptest::prop_assert_eq!(got, want);
                 proptest::prop_assert!(c.len() <= cap);

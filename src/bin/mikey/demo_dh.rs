@@ -8,8 +8,8 @@ use crate::{print, Failure};
 use base64::Engine as _;
 use mikey::crypto::{default_provider, RsaPrivate, SecretBytes};
 use mikey::session::{
-    system_time, DhConfig, DhHmacInitiator, DhHmacResponder, DhResponderConfig, DhSignInitiator,
-    DhSignResponder, OsEntropy, PinnedKeys, SessionError,
+    system_time, DhConfig, DhHmacInitiator, DhHmacResponder, DhSignInitiator, DhSignResponder,
+    OsEntropy, PinnedKeys, ResponderConfig, SessionError,
 };
 use mikey::wire::{DhGroup, Id, KeyValidity, SrtpCs, SrtpPolicy};
 use serde_json::json;
@@ -122,12 +122,12 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
         ..DhConfig::default()
     };
-    let rcfg = DhResponderConfig {
+    let rcfg = ResponderConfig {
         local_ssrcs: vec![0x0b0b5eed],
         id_r: Some(Id::uri(BOB)),
-        groups: vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1],
-        ..DhResponderConfig::default()
+        ..ResponderConfig::default()
     };
+    let groups = vec![DhGroup::Oakley5, DhGroup::Oakley2, DhGroup::Oakley1];
     let mut extra = serde_json::Map::new();
     let (title, i_msg, r_msg, i_srtp, r_srtp) = if o.mode == "dh" {
         let alice = load_or_generate(&o.initiator_key)?;
@@ -139,14 +139,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             Arc::new(PinnedKeys::new().with(BOB.as_bytes(), &bob_spki)),
         );
         let mut responder = DhSignResponder::new(
-            rcfg,
             bob,
             Arc::new(PinnedKeys::new().with(ALICE.as_bytes(), &alice_spki)),
-        );
+            rcfg,
+        )
+        .with_groups(groups);
         let i_msg = initiator.initiate(now, &mut OsEntropy).map_err(fail)?;
-        let a = responder
-            .handle(&i_msg, now, &mut OsEntropy)
-            .map_err(|r| fail(r.error))?;
+        let a = responder.handle(&i_msg, now).map_err(|r| fail(r.error))?;
         let r_msg = a.response.clone().unwrap_or_default();
         initiator.handle_response(&r_msg, now).map_err(fail)?;
         extra.insert("initiator_public_key".into(), hex(&alice_spki).into());
@@ -168,11 +167,10 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             }
         };
         let mut initiator = DhHmacInitiator::new(&psk, cfg);
-        let mut responder = DhHmacResponder::new(SecretBytes::from_slice(&psk), rcfg);
+        let mut responder =
+            DhHmacResponder::new(SecretBytes::from_slice(&psk), rcfg).with_groups(groups);
         let i_msg = initiator.initiate(now, &mut OsEntropy).map_err(fail)?;
-        let a = responder
-            .handle(&i_msg, now, &mut OsEntropy)
-            .map_err(|r| fail(r.error))?;
+        let a = responder.handle(&i_msg, now).map_err(|r| fail(r.error))?;
         let r_msg = a.response.clone().unwrap_or_default();
         initiator.handle_response(&r_msg, now).map_err(fail)?;
         extra.insert("psk".into(), hex(&psk).into());

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider};
 use mikey::session::{
     system_time, OsEntropy, PinnedKeys, PkConfig, PkInitiator, PkResponder, ResponderConfig,
-    RsaRConfig, RsaRInitiator, RsaRResponder, RsaRResponderConfig, SessionError, TransportKey,
+    RsaRConfig, RsaRInitiator, RsaRResponder, SessionError, TransportKey,
 };
 use mikey::srtp::export::SrtpParams;
 use mikey::wire::{Id, SrtpCs, SrtpPolicy};
@@ -201,7 +201,6 @@ fn run_pk(
         )
         .map_err(fail)?;
     let mut r = PkResponder::new(
-        p,
         bob,
         trust,
         ResponderConfig {
@@ -209,7 +208,8 @@ fn run_pk(
             id_r: Some(Id::uri(ID_B)),
             ..ResponderConfig::default()
         },
-    );
+    )
+    .with_provider(p);
     let a = r.handle(&i_msg, now).map_err(|r| fail(r.error))?;
     let r_msg = a
         .response
@@ -247,18 +247,16 @@ fn run_rsa_r(
     );
     let i_msg = i.initiate(now, &mut OsEntropy).map_err(fail)?;
     let mut r = RsaRResponder::new(
-        p,
         bob,
         trust_a,
-        RsaRResponderConfig {
+        ResponderConfig {
             id_r: Some(Id::uri(ID_B)),
             local_ssrcs: vec![0x0b0b5eed],
-            ..RsaRResponderConfig::default()
+            ..ResponderConfig::default()
         },
-    );
-    let a = r
-        .handle(&i_msg, now, &mut OsEntropy)
-        .map_err(|r| fail(r.error))?;
+    )
+    .with_provider(p);
+    let a = r.handle(&i_msg, now).map_err(|r| fail(r.error))?;
     let r_msg = a
         .response
         .clone()

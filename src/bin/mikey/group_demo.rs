@@ -168,14 +168,14 @@ impl Demo {
             .map_err(|e| Failure::Input(e.to_string()))?;
         let trust = PinnedKeys::new().with(SOURCE.as_bytes(), &demo_key(SOURCE_KEY)?.to_spki_der());
         let responder = PkResponder::new(
-            Arc::new(RustCryptoProvider),
             key,
             trust,
             ResponderConfig {
                 id_r: Some(Id::nai(id.as_str())),
                 ..ResponderConfig::default()
             },
-        );
+        )
+        .with_provider(Arc::new(RustCryptoProvider));
         self.rx.insert(
             id.clone(),
             Receiver {

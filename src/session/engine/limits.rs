@@ -1,0 +1,183 @@
+//! The limits every responder shares ([`ResponderLimits`]), and what a responder reports
+//! when one is reached or a bundle goes ([`ResponderEvent`]).
+
+use core::time::Duration;
+
+/// The bounds on a responder's memory and on the messages it accepts, shared by every mode.
+///
+/// Every table is bounded, per peer and in total, so that a flood from one authenticated
+/// peer costs bounded memory and never locks a second peer out (a peer is the identity a
+/// message claims, IDi or its mode's equivalent; messages without one share the anonymous
+/// peer). Reaching a limit refuses the message with
+/// [`SessionError::LimitReached`](crate::session::SessionError::LimitReached) (or
+/// [`ReplayCacheFull`](crate::session::SessionError::ReplayCacheFull)) and is reported as a
+/// [`ResponderEvent`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponderLimits {
+    /// Largest allowed difference between an NTP timestamp and the local clock (RFC 3830
+    /// §5.4; 5 minutes by default). A message is accepted at most once for every clock value
+    /// at which its timestamp is within this skew.
+    pub max_skew: Duration,
+    /// Messages the replay cache remembers in total (RFC 3830 §5.4). When full, new
+    /// messages are refused until entries expire: the cache never forgets a live entry.
+    pub replay_capacity: usize,
+    /// Messages the replay cache remembers for one peer. Smaller than `replay_capacity`, so
+    /// one peer cannot fill the cache for everyone.
+    pub replay_per_peer: usize,
+    /// Crypto session bundles one peer holds. A peer's new bundle beyond it replaces that
+    /// peer's least recently used bundle.
+    pub bundles_per_peer: usize,
+    /// Crypto session bundles held in total. When full, the least recently used bundle of
+    /// the peer holding the most bundles is evicted to make room.
+    pub max_bundles: usize,
+    /// A bundle not used for this long (no message for it, no
+    /// [`touch`](crate::session::Responder::touch)) expires; `None` keeps bundles until they
+    /// are evicted or removed.
+    pub bundle_idle_lifetime: Option<Duration>,
+    /// Identities whose last COUNTER (or, with `accept_any_time`, last timestamp) value is
+    /// remembered (RFC 3830 §5.4). When full, new identities are refused: forgetting one
+    /// would let its old messages be replayed.
+    pub counter_identities: usize,
+    /// Keys one bundle holds. Every crypto session gets SRTP parameters for every key, so a
+    /// message that would leave a bundle with more keys is refused (one 64 KiB MIKEY-NULL
+    /// message with 13,000 TGKs and 255 crypto sessions once took seconds to accept).
+    pub max_keys: usize,
+    /// Largest message accepted, in bytes; larger ones are refused before parsing.
+    pub max_message_len: usize,
+}
+
+impl Default for ResponderLimits {
+    fn default() -> Self {
+        Self {
+            max_skew: Duration::from_secs(300),
+            replay_capacity: 4096,
+            replay_per_peer: 1024,
+            bundles_per_peer: 64,
+            max_bundles: 1024,
+            bundle_idle_lifetime: Some(Duration::from_secs(24 * 3600)),
+            counter_identities: 1024,
+            max_keys: 64,
+            max_message_len: 128 * 1024,
+        }
+    }
+}
+
+/// Which limit of [`ResponderLimits`] refused a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`ResponderLimits::max_message_len`].
+    MessageLen,
+    /// [`ResponderLimits::replay_per_peer`].
+    ReplayPerPeer,
+    /// [`ResponderLimits::counter_identities`].
+    CounterIdentities,
+    /// [`ResponderLimits::max_keys`].
+    KeysPerBundle,
+}
+
+impl core::fmt::Display for Limit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Limit::MessageLen => "message longer than max_message_len",
+            Limit::ReplayPerPeer => "this peer's replay cache entries are at replay_per_peer",
+            Limit::CounterIdentities => "counter_identities COUNTER identities already remembered",
+            Limit::KeysPerBundle => "the bundle would hold more than max_keys keys",
+        })
+    }
+}
+
+/// Why a bundle left the table on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Eviction {
+    /// Idle for longer than [`ResponderLimits::bundle_idle_lifetime`].
+    Expired,
+    /// Its peer opened a bundle beyond [`ResponderLimits::bundles_per_peer`]: its least
+    /// recently used one made room.
+    PeerQuota,
+    /// The table was at [`ResponderLimits::max_bundles`]: the least recently used bundle of
+    /// the peer holding the most made room.
+    TableFull,
+}
+
+/// Something a responder did on its own that the application may want to log: a limit that
+/// refused a message, or a bundle that went. Collected with
+/// [`Responder::poll_event`](crate::session::Responder::poll_event); at most
+/// [`EVENT_QUEUE_LEN`] are kept (the oldest go first, and are counted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponderEvent {
+    /// A message was refused because `limit` was reached.
+    LimitReached {
+        /// The limit.
+        limit: Limit,
+    },
+    /// The replay cache was full: a message was refused (RFC 3830 §5.4).
+    ReplayCacheFull,
+    /// A bundle left the table.
+    BundleEvicted {
+        /// Its CSB ID.
+        csb_id: u32,
+        /// Why.
+        reason: Eviction,
+    },
+    /// Events were dropped because the queue was full.
+    EventsDropped {
+        /// How many.
+        count: u64,
+    },
+}
+
+/// How many events a responder keeps until they are polled.
+pub const EVENT_QUEUE_LEN: usize = 256;
+
+/// The bounded queue of [`ResponderEvent`]s.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Events {
+    queue: std::collections::VecDeque<ResponderEvent>,
+    dropped: u64,
+}
+
+impl Events {
+    pub fn push(&mut self, e: ResponderEvent) {
+        if self.queue.len() >= EVENT_QUEUE_LEN {
+            self.queue.pop_front();
+            self.dropped += 1;
+        }
+        self.queue.push_back(e);
+    }
+
+    pub fn pop(&mut self) -> Option<ResponderEvent> {
+        if self.dropped > 0 {
+            let count = core::mem::take(&mut self.dropped);
+            return Some(ResponderEvent::EventsDropped { count });
+        }
+        self.queue.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_queue_is_bounded_and_counts_what_it_drops() {
+        let mut e = Events::default();
+        for csb_id in 0..(EVENT_QUEUE_LEN as u32 + 3) {
+            e.push(ResponderEvent::BundleEvicted {
+                csb_id,
+                reason: Eviction::Expired,
+            });
+        }
+        assert_eq!(e.pop(), Some(ResponderEvent::EventsDropped { count: 3 }));
+        assert_eq!(
+            e.pop(),
+            Some(ResponderEvent::BundleEvicted {
+                csb_id: 3,
+                reason: Eviction::Expired
+            })
+        );
+        let rest = core::iter::from_fn(|| e.pop()).count();
+        assert_eq!(rest, EVENT_QUEUE_LEN - 1);
+    }
+}

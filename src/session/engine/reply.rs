@@ -1,0 +1,120 @@
+//! The responder's answers built by the engine: the verification message (RFC 3830 §3.1,
+//! §3.2, §5.2) and the Error message (§5.1.2).
+
+use super::config::ResponderConfig;
+use super::hooks::ReplyAuth;
+use crate::session::common::{seal_with_v, ts_bytes, ResponseAuth};
+use crate::session::SessionError;
+use crate::wire::{
+    CsIdMap, DataType, ErrorNo, ErrorPayload, Header, Id, Message, Payload, PrfFunc, Timestamp,
+};
+use std::borrow::Cow;
+
+/// The verification message `HDR, T, [IDr], V` answering the message with header `h` and
+/// timestamp `t` (RFC 3830 §3.1, §3.2): data type `ver_type`, the crypto session map
+/// `cs_map`, our IDr when configured; V's MAC covers the message, IDi, IDr (ours, or the
+/// one the initiator sent) and T (§5.2).
+pub(crate) fn verification_message(
+    h: &Header<'_>,
+    ver_type: DataType,
+    t: Timestamp,
+    cs_map: &CsIdMap<'static>,
+    our_id: Option<&Id<'static>>,
+    auth: &ReplyAuth,
+) -> Vec<u8> {
+    let mut rh = Header::new(ver_type, h.csb_id);
+    rh.prf = h.prf;
+    rh.cs_map = cs_map.borrowed();
+    let t_only = [Payload::T(t)];
+    let with_id;
+    let (payloads, id_r): (&[Payload<'_>], &[u8]) = match our_id {
+        Some(id) => {
+            with_id = [
+                Payload::T(t),
+                Payload::Id(Id {
+                    id_type: id.id_type,
+                    data: Cow::Borrowed(&id.data),
+                }),
+            ];
+            (&with_id, &id.data)
+        }
+        None => (&t_only, &auth.id_r),
+    };
+    let a = ResponseAuth {
+        kind: auth.kind,
+        alg: auth.alg,
+        key: auth.key.as_bytes(),
+        id_i: &auth.id_i,
+        id_r,
+    };
+    seal_with_v(&rh, payloads, &a, &ts_bytes(&t))
+}
+
+/// An Error message (RFC 3830 §5.1.2): HDR, T, [IDr], {ERR}, [V].
+pub(crate) fn error_message(
+    csb_id: u32,
+    prf: PrfFunc,
+    cs_map: CsIdMap<'static>,
+    t: Timestamp,
+    errors: &[ErrorNo],
+    id_r: Option<Id<'static>>,
+    auth: Option<ResponseAuth<'_>>,
+) -> Vec<u8> {
+    let mut h = Header::new(DataType::Error, csb_id);
+    h.prf = prf;
+    h.cs_map = cs_map;
+    let mut m = Message::new(h).with(Payload::T(t));
+    if let Some(id) = id_r {
+        m.payloads.push(Payload::Id(id));
+    }
+    for e in errors {
+        m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
+    }
+    match auth {
+        Some(a) => seal_with_v(&m.header, &m.payloads, &a, &ts_bytes(&t)),
+        None => m.encode(),
+    }
+}
+
+/// The Error message answering a rejected message with header `h` and timestamp `t`:
+/// authenticated with V when the initiator was (RFC 3830 §5.1.2), plain otherwise; none
+/// when errors are not sent, and none for replays, malformed messages and refusals under
+/// load (answering those would amplify a flood).
+pub(crate) fn error_reply(
+    cfg: &ResponderConfig,
+    h: &Header<'_>,
+    t: Option<Timestamp>,
+    e: &SessionError,
+    auth: Option<&ReplyAuth>,
+) -> Option<Vec<u8>> {
+    if !cfg.send_errors
+        || matches!(
+            e,
+            SessionError::Replay
+                | SessionError::ReplayCacheFull
+                | SessionError::Parse(_)
+                | SessionError::LimitReached(_)
+        )
+    {
+        return None;
+    }
+    let t = t.unwrap_or(Timestamp::ntp_utc(0));
+    let id_r = cfg.id_r.clone();
+    let auth = auth.map(|a| ResponseAuth {
+        kind: a.kind,
+        alg: a.alg,
+        key: a.key.as_bytes(),
+        id_i: &a.id_i,
+        // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
+        id_r: cfg.id_r.as_ref().map_or(a.id_r.as_slice(), |i| &i.data),
+    });
+    Some(error_message(
+        h.csb_id,
+        h.prf,
+        h.cs_map.clone().into_owned(),
+        t,
+        &[e.error_no()],
+        id_r,
+        auth,
+    ))
+}

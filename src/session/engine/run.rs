@@ -1,0 +1,307 @@
+//! The receive pipeline of [`Responder::handle`](super::Responder::handle), written once for
+//! every mode (see the module docs of [`engine`](super) for its order).
+
+use super::hooks::{Claims, Env, Existing, Incoming, Outcome, Recovered, ReplyAuth, Updates};
+use super::limits::{Limit, ResponderEvent};
+use super::reply::error_reply;
+use super::table::{Entry, PeerName};
+use super::weak::{check_distinct_mkis, check_tgk_lengths, Leniencies, Leniency, MIN_RAND_LEN};
+use super::window::{self, nanos, Verdict};
+use super::{Accepted, Mode, Rejected, Responder, ResponderConfig};
+use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+use crate::session::common::{check_policies, fill_ssrcs};
+use crate::session::replay::ReplayVerdict;
+use crate::session::{SessionError, TimestampPolicy};
+use crate::wire::{CsIdMap, Header, MessageView, Quirk, SrtpIdMap, Timestamp};
+use core::time::Duration;
+use std::sync::Arc;
+
+pub(super) fn handle<M: Mode>(
+    r: &mut Responder<M>,
+    bytes: &[u8],
+    now: Duration,
+) -> Result<Accepted, Rejected> {
+    if bytes.len() > r.cfg.limits.max_message_len {
+        let error = SessionError::LimitReached(Limit::MessageLen);
+        r.events.push(ResponderEvent::LimitReached {
+            limit: Limit::MessageLen,
+        });
+        return Err(Rejected {
+            error,
+            response: None,
+        });
+    }
+    let view = match MessageView::parse_with(bytes, r.cfg.parse_options()) {
+        Ok(v) => v,
+        Err(e) => {
+            let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now);
+            return Err(Rejected { error, response });
+        }
+    };
+    let mut seen = Seen::default();
+    match process(r, &view, now, &mut seen) {
+        Ok(a) => Ok(a),
+        Err(error) => {
+            match &error {
+                SessionError::LimitReached(limit) => r
+                    .events
+                    .push(ResponderEvent::LimitReached { limit: *limit }),
+                SessionError::ReplayCacheFull => r.events.push(ResponderEvent::ReplayCacheFull),
+                _ => {}
+            }
+            let response = error_reply(&r.cfg, view.header(), seen.t, &error, seen.auth.as_ref());
+            Err(Rejected { error, response })
+        }
+    }
+}
+
+/// What the pipeline learnt before it failed, for the Error message.
+#[derive(Default)]
+struct Seen {
+    t: Option<Timestamp>,
+    auth: Option<ReplyAuth>,
+}
+
+/// Steps 1-4: the cheap checks. Returns the timestamp verdict, whether the message
+/// updates a bundle, and the leniencies used.
+fn cheap_checks<B>(
+    cfg: &ResponderConfig,
+    claims: &Claims<'_>,
+    now: Duration,
+    last: Option<u64>,
+    existing: Option<&Entry<B>>,
+    updates: Updates,
+) -> Result<(Verdict, bool, Leniencies), SessionError> {
+    let mut lenient = Leniencies::default();
+    let policy = &cfg.timestamps;
+    check_policies(claims.policies)?;
+    let verdict = window::check(&claims.t, now, cfg.limits.max_skew, policy, last)?;
+    if policy.accept_any_time && verdict.ordered.is_some() {
+        let clock = TimestampPolicy {
+            accept_any_time: false,
+            ..*policy
+        };
+        if window::check(&claims.t, now, cfg.limits.max_skew, &clock, None).is_err() {
+            lenient.insert(Leniency::NonClockTimestamp);
+        }
+    }
+    let is_update = updates == Updates::WithoutRand && claims.rand.is_none() && existing.is_some();
+    match claims.rand {
+        Some(r) if r.len() < MIN_RAND_LEN => match cfg.lenient {
+            true => lenient.insert(Leniency::ShortRand),
+            false => {
+                return Err(SessionError::WeakInput(super::Weakness::ShortRand {
+                    len: r.len(),
+                }))
+            }
+        },
+        None if updates == Updates::WithoutRand && !is_update => match policy.allow_missing_rand {
+            true => lenient.insert(Leniency::MissingRand),
+            false => return Err(SessionError::MissingPayload("RAND")),
+        },
+        _ => {}
+    }
+    Ok((verdict, is_update, lenient))
+}
+
+fn process<M: Mode>(
+    r: &mut Responder<M>,
+    view: &MessageView<'_>,
+    now: Duration,
+    seen: &mut Seen,
+) -> Result<Accepted, SessionError> {
+    let Responder {
+        mode,
+        cfg,
+        provider,
+        entropy,
+        replay,
+        bundles,
+        counters,
+        events,
+    } = r;
+    let now_ns = nanos(now);
+    let h = view.header();
+    // 1-2. Shape, header, algorithms.
+    let parts = mode.collect(view, cfg)?;
+    let claims = mode.claims(&parts);
+    seen.t = Some(claims.t);
+    mode.check_algorithms(&parts, cfg)?;
+    // 3. Timestamp window, RAND, updates.
+    bundles.expire(now_ns, cfg.limits.bundle_idle_lifetime, events);
+    let peer = PeerName::of(claims.peer);
+    let peer = peer.as_bytes();
+    let existing = bundles.get(h.csb_id);
+    let digest = claims.replay.digest(view.as_bytes());
+    let checked = cheap_checks(cfg, &claims, now, counters.last(peer), existing, M::UPDATES);
+    let (verdict, is_update, leniencies) = match checked {
+        // A replay of an ordered (COUNTER) value fails the window first: say what it is
+        // (and answer it with nothing).
+        Err(SessionError::InvalidTimestamp)
+            if replay.check(&digest, peer, now_ns) == ReplayVerdict::Replayed =>
+        {
+            return Err(SessionError::Replay)
+        }
+        other => other?,
+    };
+    if verdict.ordered.is_none() && replay.may_have_forgotten(verdict.keep_until) {
+        return Err(SessionError::InvalidTimestamp);
+    }
+    if verdict.ordered.is_some() {
+        counters
+            .admits(peer, cfg.limits.counter_identities)
+            .map_err(SessionError::LimitReached)?;
+    }
+    // 4. Replay cache and the peer's share of it.
+    match replay.check(&digest, peer, now_ns) {
+        ReplayVerdict::Fresh => {}
+        ReplayVerdict::Replayed => return Err(SessionError::Replay),
+        ReplayVerdict::Full => return Err(SessionError::ReplayCacheFull),
+        ReplayVerdict::PeerFull => return Err(SessionError::LimitReached(Limit::ReplayPerPeer)),
+    }
+    let rand: &[u8] = match (claims.rand, existing) {
+        (Some(r), _) => r,
+        (None, Some(e)) if is_update => &e.bundle.rand,
+        (None, _) => &[],
+    };
+    let incoming = Incoming {
+        view,
+        claims: &claims,
+        rand,
+        existing: existing.map(|e| Existing {
+            bundle: &e.bundle,
+            binding: e.binding.as_ref(),
+            update_key: e.update_key.as_ref(),
+        }),
+        is_update,
+        cfg,
+    };
+    let mut env = Env {
+        provider: provider.as_ref(),
+        rng: entropy.as_mut(),
+    };
+    // 5. Authentication; a bundle's CSB ID stays with the peer that created it.
+    let mut authed = mode.authenticate(&parts, &incoming, &mut env)?;
+    seen.auth = authed.reply_auth.clone();
+    if existing.is_some_and(|e| e.binding.as_ref().is_some_and(|b| *b != authed.binding)) {
+        return Err(SessionError::AuthFailure);
+    }
+    // 6. Recorded, then the keys recovered.
+    replay.insert(digest, peer, verdict.keep_until, now_ns);
+    if let Some(v) = verdict.ordered {
+        counters.record(peer, v);
+    }
+    let rec = mode.recover(&parts, &mut authed.state, &incoming, &mut env)?;
+    if rec.reply_auth.is_some() {
+        seen.auth = rec.reply_auth.clone();
+    }
+    // 7. What was recovered, the bundle it makes, the reply.
+    let (candidate, echoed, change) = candidate(&rec, &incoming, cfg.limits.max_keys)?;
+    let echoed = echoed.as_ref().unwrap_or(&candidate.cs_map);
+    let out = Outcome {
+        bundle: &candidate,
+        cs_map: echoed,
+        auth: seen.auth.as_ref(),
+    };
+    let response = mode.reply(&parts, &authed.state, &incoming, &out, &mut env)?;
+    // 8. Installed.
+    let update_key = match (rec.update_key, existing) {
+        (Some(k), _) => Some(k),
+        (None, Some(e)) if is_update => e.update_key.clone(),
+        (None, _) => None,
+    };
+    let entry = Entry {
+        peer: Arc::from(peer),
+        binding: (!rec.shared).then_some(authed.binding),
+        update_key,
+        last_used: now_ns,
+        bundle: candidate,
+    };
+    let csb_id = entry.bundle.csb_id;
+    let entry = Entry {
+        peer: bundles.peer_key(&entry.peer),
+        ..entry
+    };
+    bundles.install(csb_id, entry, &cfg.limits, events);
+    Ok(Accepted {
+        csb_id,
+        change,
+        response,
+        quirks: view.quirks(),
+        leniencies,
+    })
+}
+
+/// Step 7: the bundle the recovered keys make, checked; with the crypto session map the
+/// reply echoes when the bundle keeps its own (RFC 3830 §4.5) and what changed.
+fn candidate<B>(
+    rec: &Recovered,
+    m: &Incoming<'_, '_, B>,
+    max_keys: usize,
+) -> Result<(CryptoSessionBundle, Option<CsIdMap<'static>>, BundleChange), SessionError> {
+    let h = m.view.header();
+    let too_many = |n: usize| {
+        SessionError::InvalidKeyData(format!(
+            "{n} keys in the bundle, at most {max_keys} accepted"
+        ))
+    };
+    if rec.keys.len() > max_keys {
+        return Err(too_many(rec.keys.len()));
+    }
+    check_distinct_mkis(&rec.keys).map_err(SessionError::WeakInput)?;
+    if !m.is_update && rec.keys.is_empty() {
+        return Err(SessionError::InvalidKeyData(
+            "no key in the initial message".into(),
+        ));
+    }
+    let rand = rec.rand.as_deref().unwrap_or(m.rand);
+    if rand.is_empty() && rec.keys.iter().any(TransportKey::is_tgk) {
+        return Err(SessionError::MissingPayload(
+            "RAND (needed to derive keys from a TGK)",
+        ));
+    }
+    let cs_map = match &rec.cs_map {
+        Some(c) => c.clone(),
+        None => {
+            let mut c = h.cs_map.clone().into_owned();
+            fill_ssrcs(&mut c, &m.cfg.local_ssrcs);
+            c
+        }
+    };
+    let mut bundle = match &m.existing {
+        Some(e) if m.is_update => e.bundle.clone(),
+        _ => new_bundle(h, rec.csb_id.unwrap_or(h.csb_id), rand),
+    };
+    bundle.gstreamer_auth_key_len |= m.view.quirks().contains(Quirk::SrtpAuthKeyLen10);
+    // The bundle takes the message's map unless it is empty and the bundle has one
+    // (`CryptoSessionBundle::update`); the answer echoes the message's map either way.
+    let (to_bundle, kept) = if cs_map.count() > 0 || bundle.cs_map.count() == 0 {
+        (Some(cs_map), None)
+    } else {
+        (None, Some(cs_map))
+    };
+    let policies = rec
+        .policies
+        .clone()
+        .unwrap_or_else(|| m.claims.policies.to_vec());
+    let mut change = bundle.update(to_bundle, policies, rec.keys.clone());
+    change.created = !m.is_update;
+    if bundle.keys.len() > max_keys {
+        return Err(too_many(bundle.keys.len()));
+    }
+    check_tgk_lengths(&bundle).map_err(SessionError::WeakInput)?;
+    crate::srtp::export::check(&bundle)?;
+    Ok((bundle, kept, change))
+}
+
+fn new_bundle(h: &Header<'_>, csb_id: u32, rand: &[u8]) -> CryptoSessionBundle {
+    CryptoSessionBundle {
+        csb_id,
+        prf: h.prf,
+        rand: rand.to_vec(),
+        cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+        policies: Vec::new(),
+        keys: Vec::new(),
+        gstreamer_auth_key_len: false,
+    }
+}

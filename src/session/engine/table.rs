@@ -1,0 +1,346 @@
+//! The responder's tables: crypto session bundles with their owners, bounded per peer and
+//! in total, expiring when idle; and the last ordered timestamp of each identity.
+
+use super::limits::{Events, Eviction, Limit, ResponderEvent, ResponderLimits};
+use crate::bundle::CryptoSessionBundle;
+use crate::crypto::SecretBytes;
+use crate::session::FastMap;
+use std::sync::Arc;
+
+/// The name a peer goes by in the tables: its identity (IDi or its mode's equivalent),
+/// length-prefixed when it has at most 64 bytes, else `0xff` and its SHA-256 (so a table
+/// entry never holds more than 65 bytes of name, and the two forms never collide).
+#[derive(Clone, Copy)]
+pub(crate) struct PeerName {
+    buf: [u8; 65],
+    len: u8,
+}
+
+impl PeerName {
+    /// The name of `identity` (empty for messages without one: the anonymous peer).
+    pub fn of(identity: &[u8]) -> Self {
+        let mut buf = [0u8; 65];
+        let len = match u8::try_from(identity.len()) {
+            Ok(n) if n <= 64 => {
+                buf[0] = n;
+                buf[1..=identity.len()].copy_from_slice(identity);
+                identity.len() + 1
+            }
+            _ => {
+                use sha2::Digest;
+                buf[0] = 0xff;
+                buf[1..33].copy_from_slice(&sha2::Sha256::digest(identity));
+                33
+            }
+        };
+        Self {
+            buf,
+            len: len as u8,
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
+    }
+}
+
+/// A bundle and whom it belongs to.
+pub(crate) struct Entry<B> {
+    pub bundle: CryptoSessionBundle,
+    /// The peer that created it (its quota counts it).
+    pub peer: Arc<[u8]>,
+    /// What binds it to that peer (the PSK, the peer's key): updates must match. `None`
+    /// for a bundle shared by a group (RSA-R group mode), which every member may refresh.
+    pub binding: Option<B>,
+    /// The key PSK update messages of this CSB are checked with: the PSK, or a cached
+    /// envelope key (RFC 3830 §3.2, §4.5).
+    pub update_key: Option<SecretBytes>,
+    /// The last clock value (ns since the Unix epoch) a message used it.
+    pub last_used: u64,
+}
+
+/// Bundles by CSB ID, with each peer's CSB IDs.
+pub(crate) struct BundleTable<B> {
+    entries: FastMap<u32, Entry<B>>,
+    by_peer: FastMap<Arc<[u8]>, Vec<u32>>,
+    /// No bundle was last used before this (a lower bound, for the lazy idle sweep).
+    oldest_use: u64,
+}
+
+impl<B> Default for BundleTable<B> {
+    fn default() -> Self {
+        Self {
+            entries: FastMap::default(),
+            by_peer: FastMap::default(),
+            oldest_use: u64::MAX,
+        }
+    }
+}
+
+impl<B> BundleTable<B> {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn get(&self, csb_id: u32) -> Option<&Entry<B>> {
+        self.entries.get(&csb_id)
+    }
+
+    pub fn get_mut(&mut self, csb_id: u32) -> Option<&mut Entry<B>> {
+        self.entries.get_mut(&csb_id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&u32, &Entry<B>)> {
+        self.entries.iter()
+    }
+
+    /// Bundles held by the peer named `peer`.
+    pub fn peer_len(&self, peer: &[u8]) -> usize {
+        self.by_peer.get(peer).map_or(0, Vec::len)
+    }
+
+    /// Marks a bundle as used at `now`.
+    pub fn touch(&mut self, csb_id: u32, now: u64) -> bool {
+        match self.entries.get_mut(&csb_id) {
+            Some(e) => {
+                e.last_used = e.last_used.max(now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn remove(&mut self, csb_id: u32) -> Option<Entry<B>> {
+        let e = self.entries.remove(&csb_id)?;
+        if let Some(list) = self.by_peer.get_mut(&e.peer) {
+            list.retain(|&c| c != csb_id);
+            if list.is_empty() {
+                self.by_peer.remove(&e.peer);
+            }
+        }
+        Some(e)
+    }
+
+    /// Removes every bundle idle for longer than `lifetime` at `now` (reported as
+    /// [`Eviction::Expired`]). Costs a look at every bundle, but runs only when one may
+    /// have expired.
+    pub fn expire(&mut self, now: u64, lifetime: Option<core::time::Duration>, ev: &mut Events) {
+        let Some(life) = lifetime.map(super::window::nanos) else {
+            return;
+        };
+        if now.saturating_sub(self.oldest_use) <= life {
+            return;
+        }
+        let stale: Vec<u32> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| now.saturating_sub(e.last_used) > life)
+            .map(|(&c, _)| c)
+            .collect();
+        for csb_id in stale {
+            self.remove(csb_id);
+            ev.push(ResponderEvent::BundleEvicted {
+                csb_id,
+                reason: Eviction::Expired,
+            });
+        }
+        self.oldest_use = self
+            .entries
+            .values()
+            .map(|e| e.last_used)
+            .min()
+            .unwrap_or(u64::MAX);
+    }
+
+    /// The least recently used bundle of `peer`.
+    fn lru_of(&self, peer: &[u8]) -> Option<u32> {
+        let list = self.by_peer.get(peer)?;
+        list.iter()
+            .copied()
+            .min_by_key(|c| self.entries.get(c).map_or(0, |e| e.last_used))
+    }
+
+    /// Installs `entry` as the bundle `csb_id`, making room first when it is new: beyond
+    /// its peer's quota, that peer's least recently used bundle goes; with the table full,
+    /// idle bundles expire, then the least recently used bundle of the peer holding the
+    /// most goes.
+    pub fn install(
+        &mut self,
+        csb_id: u32,
+        entry: Entry<B>,
+        limits: &ResponderLimits,
+        ev: &mut Events,
+    ) {
+        let now = entry.last_used;
+        if self.entries.contains_key(&csb_id) {
+            self.remove(csb_id);
+        } else {
+            if self.peer_len(&entry.peer) >= limits.bundles_per_peer.max(1) {
+                if let Some(old) = self.lru_of(&entry.peer) {
+                    self.evict(old, Eviction::PeerQuota, ev);
+                }
+            }
+            if self.entries.len() >= limits.max_bundles.max(1) {
+                self.expire(now, limits.bundle_idle_lifetime, ev);
+            }
+            while self.entries.len() >= limits.max_bundles.max(1) {
+                let biggest = self
+                    .by_peer
+                    .iter()
+                    .max_by_key(|(_, l)| l.len())
+                    .map(|(p, _)| p.clone());
+                match biggest.and_then(|p| self.lru_of(&p)) {
+                    Some(old) => self.evict(old, Eviction::TableFull, ev),
+                    None => break,
+                }
+            }
+        }
+        self.by_peer
+            .entry(entry.peer.clone())
+            .or_default()
+            .push(csb_id);
+        self.oldest_use = self.oldest_use.min(now);
+        self.entries.insert(csb_id, entry);
+    }
+
+    fn evict(&mut self, csb_id: u32, reason: Eviction, ev: &mut Events) {
+        if self.remove(csb_id).is_some() {
+            ev.push(ResponderEvent::BundleEvicted { csb_id, reason });
+        }
+    }
+
+    /// The shared name of `peer`, allocated once per peer.
+    pub fn peer_key(&self, peer: &[u8]) -> Arc<[u8]> {
+        match self.by_peer.get_key_value(peer) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(peer),
+        }
+    }
+}
+
+/// The last ordered timestamp (COUNTER, or a non-clock timestamp accepted by policy) of
+/// each identity (RFC 3830 §5.4), bounded: a new identity is refused when full, since
+/// forgetting one would let its old messages be replayed.
+#[derive(Default)]
+pub(crate) struct Counters {
+    last: FastMap<Arc<[u8]>, u64>,
+}
+
+impl Counters {
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    pub fn last(&self, peer: &[u8]) -> Option<u64> {
+        self.last.get(peer).copied()
+    }
+
+    /// Whether `peer` may be recorded: known, or room for one more.
+    pub fn admits(&self, peer: &[u8], cap: usize) -> Result<(), Limit> {
+        if self.last.contains_key(peer) || self.last.len() < cap {
+            Ok(())
+        } else {
+            Err(Limit::CounterIdentities)
+        }
+    }
+
+    /// Records `value` as `peer`'s last (never lowering it).
+    pub fn record(&mut self, peer: &[u8], value: u64) {
+        match self.last.get_mut(peer) {
+            Some(v) => *v = (*v).max(value),
+            None => {
+                self.last.insert(Arc::from(peer), value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{CsIdMap, PrfFunc, SrtpIdMap};
+
+    fn entry(peer: &str, at: u64) -> Entry<()> {
+        Entry {
+            bundle: CryptoSessionBundle {
+                csb_id: 0,
+                prf: PrfFunc::Mikey1,
+                rand: Vec::new(),
+                cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+                policies: Vec::new(),
+                keys: Vec::new(),
+                gstreamer_auth_key_len: false,
+            },
+            peer: Arc::from(PeerName::of(peer.as_bytes()).as_bytes()),
+            binding: Some(()),
+            update_key: None,
+            last_used: at,
+        }
+    }
+
+    fn limits(per_peer: usize, total: usize) -> ResponderLimits {
+        ResponderLimits {
+            bundles_per_peer: per_peer,
+            max_bundles: total,
+            bundle_idle_lifetime: Some(core::time::Duration::from_nanos(100)),
+            ..ResponderLimits::default()
+        }
+    }
+
+    #[test]
+    fn a_peer_beyond_its_quota_replaces_its_own_oldest_bundle() {
+        let (mut t, mut ev) = (BundleTable::default(), Events::default());
+        let l = limits(2, 10);
+        t.install(1, entry("a", 1), &l, &mut ev);
+        t.install(2, entry("a", 2), &l, &mut ev);
+        t.install(3, entry("b", 3), &l, &mut ev);
+        t.touch(1, 4);
+        t.install(4, entry("a", 5), &l, &mut ev);
+        assert!(t.get(2).is_none() && t.get(1).is_some() && t.get(3).is_some());
+        assert_eq!(
+            ev.pop(),
+            Some(ResponderEvent::BundleEvicted {
+                csb_id: 2,
+                reason: Eviction::PeerQuota
+            })
+        );
+    }
+
+    #[test]
+    fn a_full_table_takes_from_the_biggest_peer_after_expiring_idle_bundles() {
+        let (mut t, mut ev) = (BundleTable::default(), Events::default());
+        let l = limits(10, 3);
+        t.install(1, entry("b", 10), &l, &mut ev);
+        t.install(2, entry("a", 11), &l, &mut ev);
+        t.install(3, entry("a", 12), &l, &mut ev);
+        t.install(4, entry("c", 13), &l, &mut ev);
+        assert!(t.get(2).is_none(), "a's oldest");
+        assert!(t.get(1).is_some() && t.get(3).is_some() && t.get(4).is_some());
+        // Far later: everything idle expires to make room, nothing else is evicted.
+        t.install(5, entry("c", 1_000), &l, &mut ev);
+        assert_eq!(t.len(), 1);
+        let reasons: Vec<_> = core::iter::from_fn(|| ev.pop()).collect();
+        assert_eq!(reasons.len(), 4);
+    }
+
+    #[test]
+    fn peer_names_are_bounded_and_distinct() {
+        let long = [7u8; 300];
+        assert_eq!(PeerName::of(&long).as_bytes().len(), 33);
+        assert_eq!(PeerName::of(b"").as_bytes(), &[0]);
+        assert_ne!(
+            PeerName::of(&[0xff; 32]).as_bytes(),
+            PeerName::of(&long).as_bytes()
+        );
+    }
+
+    #[test]
+    fn counters_refuse_new_identities_when_full() {
+        let mut c = Counters::default();
+        c.record(b"a", 5);
+        assert!(c.admits(b"a", 1).is_ok());
+        assert_eq!(c.admits(b"b", 1), Err(Limit::CounterIdentities));
+        c.record(b"a", 3);
+        assert_eq!(c.last(b"a"), Some(5));
+    }
+}

@@ -1,0 +1,373 @@
+//! The initiator of the public-key envelope method (RFC 3830 §3.2).
+
+use super::{cert_hash, PkConfig, MIN_ENVELOPE_KEY_LEN};
+use crate::bundle::{encode_keys, CryptoSessionBundle, TransportKey};
+use crate::crypto::{self, Entropy, MessageKeys, RsaPrivate, RsaPublic, SecretBytes};
+use crate::session::common::{
+    check_response, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
+    sign_message, ResponseCheck,
+};
+use crate::session::psk::{PskConfig, PskInitiator, Verified};
+use crate::session::SessionError;
+use crate::srtp::SrtpParams;
+use crate::wire::{
+    CacheType, Cert, CertType, Chash, CsIdMap, DataType, Header, Id, IdType, Kemac, Message,
+    MessageView, Payload, PayloadBody, PayloadType, Pke, Rand, SrtpIdMap, Timestamp,
+};
+use core::time::Duration;
+use std::borrow::Cow;
+
+struct Pending {
+    t: Timestamp,
+    id_i: Vec<u8>,
+    auth: SecretBytes,
+}
+
+/// The initiator of the public-key method (RFC 3830 §3.2). Holds its signing key, the
+/// responder's public key, and the envelope key while it is cached.
+pub struct PkInitiator {
+    key: Box<dyn RsaPrivate>,
+    responder: Box<dyn RsaPublic>,
+    cfg: PkConfig,
+    bundle: Option<CryptoSessionBundle>,
+    pending: Option<Pending>,
+    envelope_key: Option<SecretBytes>,
+    counter: u32,
+    confirmed: bool,
+}
+
+impl core::fmt::Debug for PkInitiator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PkInitiator")
+            .field("key", &self.key)
+            .field("responder", &self.responder)
+            .field("cfg", &self.cfg)
+            .field("bundle", &self.bundle)
+            .field("envelope_key", &self.envelope_key)
+            .field("confirmed", &self.confirmed)
+            .finish()
+    }
+}
+
+impl PkInitiator {
+    /// An initiator signing with `key`, encrypting envelope keys to `responder`
+    /// (RFC 3830 §3.2).
+    pub fn new(key: Box<dyn RsaPrivate>, responder: Box<dyn RsaPublic>, cfg: PkConfig) -> Self {
+        Self {
+            key,
+            responder,
+            cfg,
+            bundle: None,
+            pending: None,
+            envelope_key: None,
+            counter: 0,
+            confirmed: false,
+        }
+    }
+
+    /// The crypto session bundle, once a message was built.
+    pub fn bundle(&self) -> Option<&CryptoSessionBundle> {
+        self.bundle.as_ref()
+    }
+
+    /// True once the responder's verification message was checked (or none was asked for).
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed
+    }
+
+    /// The settings (editable between updates).
+    pub fn config_mut(&mut self) -> &mut PkConfig {
+        &mut self.cfg
+    }
+
+    /// Builds the I_MESSAGE carrying `keys` (RFC 3830 §3.2). The first call creates the CSB
+    /// (fresh RAND and CSB ID); later calls build public-key update messages (RFC 3830 §4.5:
+    /// same CSB ID, new timestamp, no RAND, a new envelope key, keys optional), allowed
+    /// only while the envelope key is not cached (a cached one makes updates PSK messages:
+    /// [`into_psk`](Self::into_psk)).
+    pub fn initiate(
+        &mut self,
+        keys: Vec<TransportKey>,
+        now: Duration,
+        rng: &mut impl Entropy,
+    ) -> Result<Vec<u8>, SessionError> {
+        if self.bundle.is_some() && self.envelope_key.is_some() {
+            return Err(SessionError::WrongState(
+                "envelope key cached: updates are PSK messages (PkInitiator::into_psk)",
+            ));
+        }
+        if self.cfg.envelope_key_len < MIN_ENVELOPE_KEY_LEN
+            || self.cfg.envelope_key_len + 11 > self.responder.modulus_len()
+        {
+            return Err(SessionError::Unspecified(format!(
+                "envelope key length {} outside {MIN_ENVELOPE_KEY_LEN}..={}",
+                self.cfg.envelope_key_len,
+                self.responder.modulus_len().saturating_sub(11)
+            )));
+        }
+        if self.cfg.cache.is_unknown() {
+            return Err(SessionError::Unspecified("unknown cache indicator".into()));
+        }
+        let prf = prf_of(self.cfg.prf)?;
+        let cipher = cipher_of(self.cfg.encr, true)?;
+        let mac_kind = mac_of(self.cfg.mac, true)?;
+        let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
+        let update = self.bundle.is_some();
+        let (csb_id, rand) = match &self.bundle {
+            Some(b) => (b.csb_id, b.rand.clone()),
+            None => {
+                let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
+                    let mut b = [0u8; 4];
+                    rng.fill(&mut b);
+                    u32::from_be_bytes(b)
+                });
+                let r = self.cfg.rand.clone().unwrap_or_else(|| {
+                    let mut r = vec![0u8; self.cfg.rand_len as usize];
+                    rng.fill(&mut r);
+                    r
+                });
+                (csb_id, r)
+            }
+        };
+        let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        if let Some(CsIdMap::SrtpId(known)) = self.bundle.as_ref().map(|b| &b.cs_map) {
+            for (id, cs) in known.iter() {
+                if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
+                    cs_map.set_ssrc(id, cs.ssrc);
+                }
+            }
+        }
+        let mut h = Header::new(DataType::PkInit, csb_id);
+        h.v = self.cfg.v;
+        h.prf = self.cfg.prf;
+        h.cs_map = CsIdMap::SrtpId(cs_map.clone());
+        let mut m = Message::new(h).with(Payload::T(t));
+        if !update {
+            m.payloads.push(Payload::Rand(Rand {
+                rand: Cow::Owned(rand.clone()),
+            }));
+        }
+        let id_i = self.cfg.id_i.clone().unwrap_or(Id {
+            id_type: IdType::Nai,
+            data: Cow::Borrowed(&[]),
+        });
+        if self.cfg.send_id_i && self.cfg.id_i.is_some() {
+            m.payloads.push(Payload::Id(id_i.clone()));
+        }
+        for c in &self.cfg.certs {
+            m.payloads.push(Payload::Cert(Cert {
+                cert_type: CertType::X509v3,
+                data: Cow::Owned(c.clone()),
+            }));
+        }
+        if let Some(id) = &self.cfg.id_r {
+            m.payloads.push(Payload::Id(id.clone()));
+        }
+        for sp in &self.cfg.policies {
+            m.payloads.push(Payload::Sp(sp.clone()));
+        }
+        // The envelope key and the KEMAC (RFC 3830 §3.2, §4.1.4, §5.2).
+        let mut env = SecretBytes::zeroed(self.cfg.envelope_key_len);
+        rng.fill(env.as_mut_bytes());
+        let mk = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
+        let plain = encode_keys(&keys, Some(id_i.clone()));
+        let encr_data = crypto::kemac::encrypt(
+            cipher,
+            mk.encr.as_bytes(),
+            mk.salt.as_bytes(),
+            csb_id,
+            t.as_u64(),
+            plain.as_bytes(),
+        )
+        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+        if encr_data.len() > u16::MAX as usize {
+            return Err(SessionError::InvalidKeyData(
+                "key data longer than 65535 bytes".into(),
+            ));
+        }
+        let mut kemac = Kemac {
+            encr_alg: self.cfg.encr,
+            encr_data: Cow::Owned(encr_data),
+            mac_alg: self.cfg.mac,
+            mac: Cow::Owned(vec![0; mac_kind.mac_len()]),
+        };
+        let mut kbytes = Vec::with_capacity(kemac.encoded_len());
+        kemac.encode(PayloadType::Last, &mut kbytes);
+        let tag = crypto::kemac::mac(
+            mac_kind,
+            mk.auth.as_bytes(),
+            &pk_kemac_mac_input(&kbytes, mac_kind.mac_len()),
+        );
+        kemac.mac = Cow::Owned(tag.as_bytes().to_vec());
+        m.payloads.push(Payload::Kemac(kemac));
+        if let (Some(f), Some(cert)) = (self.cfg.chash, &self.cfg.responder_cert) {
+            let hash = cert_hash(f, cert).ok_or_else(|| {
+                SessionError::Unspecified(format!("CHASH hash function {f} not supported"))
+            })?;
+            m.payloads.push(Payload::Chash(Chash {
+                hash_func: f,
+                hash: Cow::Owned(hash),
+            }));
+        }
+        let pke = self
+            .responder
+            .encrypt_pkcs1v15(rng, env.as_bytes())
+            .map_err(|e| SessionError::Unspecified(format!("envelope key encryption: {e}")))?;
+        if pke.len() > 0x3fff {
+            return Err(SessionError::Unspecified(
+                "PKE longer than 16383 bytes".into(),
+            ));
+        }
+        m.payloads.push(Payload::Pke(Pke {
+            cache: self.cfg.cache,
+            data: Cow::Owned(pke),
+        }));
+        let out = sign_message(m, self.key.as_ref(), self.cfg.signature, rng, None)?;
+
+        let policies = self.cfg.policies.clone();
+        match &mut self.bundle {
+            Some(b) => {
+                b.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
+            }
+            None => {
+                self.bundle = Some(CryptoSessionBundle {
+                    csb_id,
+                    prf: self.cfg.prf,
+                    rand,
+                    cs_map: CsIdMap::SrtpId(cs_map),
+                    policies,
+                    keys,
+                    gstreamer_auth_key_len: false,
+                })
+            }
+        }
+        if self.cfg.cache != CacheType::NoCache {
+            self.envelope_key = Some(env.clone());
+        }
+        self.confirmed = !self.cfg.v;
+        self.pending = Some(Pending {
+            t,
+            id_i: self
+                .cfg
+                .id_i
+                .as_ref()
+                .map(|i| i.data.to_vec())
+                .unwrap_or_default(),
+            auth: mk.auth.clone(),
+        });
+        Ok(out)
+    }
+
+    /// Handles the responder's answer: a PK verification message (RFC 3830 §3.2, V as in
+    /// §5.2, keyed from the envelope key) or an Error message (reported as
+    /// [`SessionError::PeerError`]). A message that does not verify changes nothing.
+    pub fn handle_response(
+        &mut self,
+        bytes: &[u8],
+        now: Duration,
+    ) -> Result<Verified, SessionError> {
+        let _ = now;
+        let view = MessageView::parse(bytes)?;
+        let (Some(bundle), Some(pending)) = (&self.bundle, &self.pending) else {
+            return Err(SessionError::WrongState("no message awaiting a response"));
+        };
+        let id_r = self
+            .cfg
+            .id_r
+            .as_ref()
+            .map(|i| i.data.to_vec())
+            .unwrap_or_default();
+        let filled = check_response(
+            &view,
+            &ResponseCheck {
+                csb_id: bundle.csb_id,
+                t: pending.t,
+                ver_type: DataType::PkResp,
+                auth_key: pending.auth.as_bytes(),
+                mac: self.cfg.mac,
+                id_i: &pending.id_i,
+                id_r: &id_r,
+                cs_map: &bundle.cs_map,
+            },
+        )?;
+        let csb_id = bundle.csb_id;
+        if let Some(CsIdMap::SrtpId(ours)) = self.bundle.as_mut().map(|b| &mut b.cs_map) {
+            for (id, ssrc) in &filled {
+                ours.set_ssrc(*id, *ssrc);
+            }
+        }
+        self.confirmed = true;
+        self.pending = None;
+        Ok(Verified {
+            csb_id,
+            ssrcs_filled: filled,
+        })
+    }
+
+    /// SRTP parameters of every crypto session and key.
+    pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
+        export(
+            self.bundle
+                .as_ref()
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
+        )
+    }
+
+    /// Continues the CSB with PSK update messages keyed with the cached envelope key
+    /// (RFC 3830 §3.2: "it is possible to cache the envelope key, so that it can be used as
+    /// a pre-shared key"; §4.5: the update "is a pre-shared key message with the cached
+    /// envelope key as the pre-shared key"). `cfg` supplies the algorithms, identities and
+    /// the next update's crypto sessions and policies.
+    ///
+    /// # Errors
+    /// [`SessionError::WrongState`] when no exchange was made or the envelope key was not
+    /// cached (cache indicator "No cache").
+    pub fn into_psk(self, cfg: PskConfig) -> Result<PskInitiator, SessionError> {
+        match (&self.envelope_key, &self.bundle) {
+            (Some(k), Some(b)) => {
+                let mut i = PskInitiator::from_bundle(k.as_bytes(), cfg, b.clone());
+                i.set_counter(self.counter);
+                Ok(i)
+            }
+            _ => Err(SessionError::WrongState(
+                "no cached envelope key (cache indicator No cache)",
+            )),
+        }
+    }
+}
+
+impl PkInitiator {
+    /// An initiator for a CSB the responder already holds (RFC 3830 §4.5): its next
+    /// [`initiate`](Self::initiate) builds a public-key update (same CSB ID, no RAND, a new
+    /// envelope key). `pending` is the timestamp and verification key (`auth_key`, RFC 3830
+    /// §4.1.4, §5.2) of a message still awaiting its verification message. Used by the group
+    /// controller, which builds one initiator per exchange and restores them from snapshots.
+    pub(crate) fn resume(
+        key: Box<dyn RsaPrivate>,
+        responder: Box<dyn RsaPublic>,
+        cfg: PkConfig,
+        bundle: CryptoSessionBundle,
+        pending: Option<(Timestamp, SecretBytes)>,
+    ) -> Self {
+        let id_i = cfg
+            .id_i
+            .as_ref()
+            .map(|i| i.data.to_vec())
+            .unwrap_or_default();
+        Self {
+            key,
+            responder,
+            cfg,
+            bundle: Some(bundle),
+            pending: pending.map(|(t, auth)| Pending { t, id_i, auth }),
+            envelope_key: None,
+            counter: 0,
+            confirmed: false,
+        }
+    }
+
+    /// The timestamp and verification key of the message awaiting a response, if any.
+    pub(crate) fn pending_reply(&self) -> Option<(Timestamp, SecretBytes)> {
+        self.pending.as_ref().map(|p| (p.t, p.auth.clone()))
+    }
+}

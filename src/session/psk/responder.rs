@@ -1,0 +1,302 @@
+//! The responder of the pre-shared key method (RFC 3830 §3.1): its hooks on the
+//! [`Responder`] engine. Checks run cheapest first (RFC 3830 §5.3): shape, data type,
+//! algorithms, timestamp, replay cache, MAC; only then decryption.
+
+use super::{decrypt_keys, PskStore};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
+use crate::session::common::{cipher_of, mac_of, prf_of};
+use crate::session::engine::{
+    verification_message, Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered,
+    ReplyAuth, Responder, ResponderConfig, Sealed, Updates, Weakness,
+};
+use crate::session::replay::ReplayKey;
+use crate::session::SessionError;
+use crate::wire::{
+    DataType, Kemac, MessageView, Payload, PayloadType, PrfFunc, SecurityPolicy, Timestamp,
+};
+use std::borrow::Cow;
+
+/// The pre-shared key mode (RFC 3830 §3.1) of the [`Responder`] engine.
+pub struct Psk {
+    store: Box<dyn PskStore + Send + Sync>,
+}
+
+/// The responder of the pre-shared key method.
+///
+/// ```
+/// use mikey::crypto::SecretBytes;
+/// use mikey::session::{PskResponder, ResponderConfig};
+/// let responder = PskResponder::new(SecretBytes::from_slice(&[7; 16]), ResponderConfig::default());
+/// assert!(responder.bundle(1).is_none());
+/// ```
+pub type PskResponder = Responder<Psk>;
+
+impl Responder<Psk> {
+    /// A responder looking PSKs up in `store` (a single [`SecretBytes`] for one peer).
+    pub fn new(store: impl PskStore + Send + Sync + 'static, cfg: ResponderConfig) -> Self {
+        Responder::with_mode(
+            Psk {
+                store: Box::new(store),
+            },
+            cfg,
+        )
+    }
+}
+
+/// The payloads of a PSK I_MESSAGE: T, [RAND], {ID}, {SP}, KEMAC (last).
+pub struct PskParts<'a> {
+    pub(crate) prf: PrfFunc,
+    pub(crate) t: Timestamp,
+    pub(crate) rand: Option<&'a [u8]>,
+    /// IDi and IDr data (the first two ID payloads).
+    pub(crate) ids: [Option<Cow<'a, [u8]>>; 2],
+    pub(crate) policies: Vec<SecurityPolicy<'static>>,
+    pub(crate) kemac: Kemac<'a>,
+}
+
+impl<'a> PskParts<'a> {
+    /// Shape: T, [RAND], {ID}, {SP}, KEMAC last (RFC 3830 §3.1); general extensions,
+    /// certificates and CHASH are ignored. One walk over the validated message.
+    pub(crate) fn collect(view: &MessageView<'a>) -> Result<Self, SessionError> {
+        let h = view.header();
+        if h.data_type != DataType::PskInit {
+            return Err(SessionError::UnexpectedDataType(h.data_type.to_wire()));
+        }
+        let (mut t, mut rand, mut kemac) = (None, None, None);
+        let mut ids: [Option<Cow<'a, [u8]>>; 2] = [None, None];
+        let mut n_ids = 0;
+        let mut policies = Vec::new();
+        for p in view.walk() {
+            if kemac.is_some() {
+                return Err(SessionError::MissingPayload("KEMAC (must be last)"));
+            }
+            match p.payload_type() {
+                PayloadType::T => t = p.timestamp().or(t),
+                PayloadType::Rand => rand = p.rand().or(rand),
+                PayloadType::Id => {
+                    if let Ok(Payload::Id(i)) = p.decode() {
+                        if let Some(slot) = ids.get_mut(n_ids) {
+                            *slot = Some(i.data);
+                        }
+                        n_ids += 1;
+                    }
+                }
+                PayloadType::Sp => policies.extend(p.sp().map(|s| s.to_policy().into_owned())),
+                PayloadType::Kemac => kemac = p.kemac().map(|k| k.to_kemac()),
+                PayloadType::GenExt | PayloadType::Cert | PayloadType::Chash => {}
+                _ => {
+                    return Err(SessionError::MissingPayload(
+                        "unexpected payload in a PSK message",
+                    ))
+                }
+            }
+        }
+        Ok(Self {
+            prf: h.prf,
+            t: t.ok_or_else(|| SessionError::MissingPayload("T"))?,
+            rand,
+            ids,
+            policies,
+            kemac: kemac.ok_or_else(|| SessionError::MissingPayload("KEMAC"))?,
+        })
+    }
+
+    pub(crate) fn claims(&self) -> Claims<'_> {
+        let id_i = self.ids[0].as_deref();
+        Claims {
+            t: self.t,
+            rand: self.rand,
+            id_i,
+            id_r: self.ids[1].as_deref(),
+            peer: id_i.unwrap_or_default(),
+            replay: ReplayKey::Mac(&self.kemac.mac),
+            policies: &self.policies,
+        }
+    }
+
+    /// The KEMAC's cipher and MAC, as the settings allow them.
+    pub(crate) fn algorithms(
+        &self,
+        cfg: &ResponderConfig,
+    ) -> Result<(KemacCipher, MacKind), SessionError> {
+        prf_of(self.prf)?;
+        Ok((
+            cipher_of(self.kemac.encr_alg, cfg.allow_null_encryption)?,
+            mac_of(self.kemac.mac_alg, cfg.allow_null_mac)?,
+        ))
+    }
+
+    /// Checks the KEMAC MAC (RFC 3830 §5.2: over the whole message up to the MAC field)
+    /// with keys derived from `psk` (§4.1.4), which must not be empty unless the message is
+    /// MIKEY-NULL.
+    pub(crate) fn authenticate(
+        &self,
+        m: &Incoming<'_, '_, impl Sized>,
+        psk: SecretBytes,
+    ) -> Result<PskAuthed, SessionError> {
+        let (cipher, mac_kind) = self.algorithms(m.cfg)?;
+        if psk.is_empty() && (mac_kind != MacKind::Null || cipher != KemacCipher::Null) {
+            return Err(SessionError::WeakInput(Weakness::EmptyPsk));
+        }
+        let h = m.view.header();
+        let keys = MessageKeys::derive(
+            prf_of(self.prf)?,
+            psk.as_bytes(),
+            h.csb_id,
+            m.rand,
+            cipher,
+            mac_kind,
+        );
+        let msg = m.view.as_bytes();
+        let body = &msg[..msg.len() - self.kemac.mac.len()];
+        if mac_kind != MacKind::Null
+            && !crypto::kemac::verify_mac(mac_kind, keys.auth.as_bytes(), body, &self.kemac.mac)
+        {
+            return Err(SessionError::AuthFailure);
+        }
+        Ok(PskAuthed {
+            reply: ReplyAuth {
+                kind: mac_kind,
+                alg: self.kemac.mac_alg,
+                key: keys.auth.clone(),
+                id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
+                id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
+            },
+            keys,
+            cipher,
+            psk,
+        })
+    }
+
+    /// Decrypts the key data (RFC 3830 §4.2.3).
+    pub(crate) fn recover(
+        &self,
+        a: &PskAuthed,
+        m: &Incoming<'_, '_, impl Sized>,
+    ) -> Result<Recovered, SessionError> {
+        let keys = decrypt_keys(
+            a.cipher,
+            &a.keys,
+            m.view.header().csb_id,
+            &self.t,
+            &self.kemac,
+        )?;
+        Ok(Recovered {
+            update_key: Some(a.psk.clone()),
+            ..Recovered::keys(keys)
+        })
+    }
+}
+
+/// The verification message of type `ver_type` when V was set (RFC 3830 §3.1, §3.2, §5.2).
+pub(crate) fn verification_reply(
+    m: &Incoming<'_, '_, impl Sized>,
+    out: &Outcome<'_>,
+    ver_type: DataType,
+) -> Option<Vec<u8>> {
+    let h = m.view.header();
+    let auth = out.auth.filter(|_| h.v)?;
+    Some(verification_message(
+        h,
+        ver_type,
+        m.claims.t,
+        out.cs_map,
+        m.cfg.id_r.as_ref(),
+        auth,
+    ))
+}
+
+/// What a verified PSK message holds: its keys and the PSK that keyed it.
+pub struct PskAuthed {
+    pub(crate) keys: MessageKeys,
+    pub(crate) cipher: KemacCipher,
+    pub(crate) psk: SecretBytes,
+    pub(crate) reply: ReplyAuth,
+}
+
+impl Psk {
+    /// The PSK for a message: the store's for its identities, or, for an update, the key
+    /// its bundle was set up with.
+    fn psk_for(
+        &self,
+        parts: &PskParts<'_>,
+        m: &Incoming<'_, '_, SecretBytes>,
+    ) -> Result<SecretBytes, SessionError> {
+        let found = self
+            .store
+            .lookup(parts.ids[0].as_deref(), parts.ids[1].as_deref());
+        match (found, &m.existing) {
+            (Some(p), _) => Ok(p),
+            (None, Some(e)) if m.is_update => {
+                e.update_key.cloned().ok_or(SessionError::AuthFailure)
+            }
+            _ => Err(SessionError::AuthFailure),
+        }
+    }
+}
+
+impl Sealed for Psk {}
+
+impl Mode for Psk {
+    type Binding = SecretBytes;
+    type Parts<'a> = PskParts<'a>;
+    type Authed = PskAuthed;
+    const NAME: &'static str = "PskResponder";
+    const UPDATES: Updates = Updates::WithoutRand;
+
+    fn collect<'a>(
+        &self,
+        view: &MessageView<'a>,
+        _cfg: &ResponderConfig,
+    ) -> Result<PskParts<'a>, SessionError> {
+        PskParts::collect(view)
+    }
+
+    fn claims<'p>(&self, parts: &'p PskParts<'_>) -> Claims<'p> {
+        parts.claims()
+    }
+
+    fn check_algorithms(
+        &self,
+        parts: &PskParts<'_>,
+        cfg: &ResponderConfig,
+    ) -> Result<(), SessionError> {
+        parts.algorithms(cfg).map(|_| ())
+    }
+
+    fn authenticate(
+        &self,
+        parts: &PskParts<'_>,
+        m: &Incoming<'_, '_, SecretBytes>,
+        _env: &mut Env<'_>,
+    ) -> Result<Authenticated<SecretBytes, PskAuthed>, SessionError> {
+        let a = parts.authenticate(m, self.psk_for(parts, m)?)?;
+        Ok(Authenticated {
+            binding: a.psk.clone(),
+            reply_auth: Some(a.reply.clone()),
+            state: a,
+        })
+    }
+
+    fn recover(
+        &self,
+        parts: &PskParts<'_>,
+        authed: &mut PskAuthed,
+        m: &Incoming<'_, '_, SecretBytes>,
+        _env: &mut Env<'_>,
+    ) -> Result<Recovered, SessionError> {
+        parts.recover(authed, m)
+    }
+
+    fn reply(
+        &self,
+        parts: &PskParts<'_>,
+        _authed: &PskAuthed,
+        m: &Incoming<'_, '_, SecretBytes>,
+        out: &Outcome<'_>,
+        _env: &mut Env<'_>,
+    ) -> Result<Option<Vec<u8>>, SessionError> {
+        let _ = parts;
+        Ok(verification_reply(m, out, DataType::PskResp))
+    }
+}
