@@ -9,6 +9,7 @@
 //! * [`uid`]: the MIKEY-SAKKE UID (F.2.1) and the key period number.
 //! * [`key_params`], [`protected`], [`ext7`]: the key-parameters general extension (type 7,
 //!   E.6) in its protected form (clause 8.5.4, AES-128-GCM) and its older clear form.
+//! * [`kms`]: the KMS documents of Annex D (KMS certificate, user key sets) in XML.
 //! * [`imessage`], [`imessage_build`]: a typed view of the I_MESSAGE (E.1 to E.4) with the
 //!   quirks of shipped stacks ([`McxQuirk`]), and the builder of its unsigned part.
 //!
@@ -22,6 +23,7 @@ pub mod imessage_build;
 pub mod kdf;
 pub mod key_id;
 pub mod key_params;
+pub mod kms;
 pub mod protected;
 pub mod quirks;
 pub mod uid;
