@@ -223,7 +223,18 @@ fn other_vendors_quirks_are_reported() {
         assert!(v.quirks.contains(McxQuirk::LegacyKeyParameters), "{f}");
         assert_eq!(v.kms_initiator, Some("streamwide.com"), "{f}");
         assert!(!v.profile_header(), "{f}: V = 1");
+        let ext = v.extensions[0];
+        assert_eq!((ext.ext_type, ext.data.len()), (GenExtType::Mcx, 21), "{f}");
     }
+    // SOURCES.md: the wolfSSL helper message goes from alice@org.com to herself, UID 35bad79f...
+    let b = load("sw-wolfssl-helper-imessage.b64");
+    let (m, q) = parse(&b);
+    let v = IMessageView::new(&m, q).unwrap();
+    assert_eq!(v.initiator.id, v.responder.id);
+    let Identity::Uid(uid) = v.initiator.id else {
+        panic!()
+    };
+    assert!(uid.to_string().starts_with("35bad79f"));
     let b = load("sw-softil-csk-imessage.b64");
     let (m, q) = parse(&b);
     let v = IMessageView::new(&m, q).unwrap();
@@ -342,4 +353,23 @@ fn a_built_message_with_key_parameters_reads_back() {
     let mut long = fields.clone();
     long.rand = vec![0; 256];
     assert!(long.unsigned().is_err());
+
+    // Identities of 256 octets and more keep their full 16-bit length (some encoders zero
+    // its high octet); beyond 65535 octets the builder refuses rather than truncates.
+    let uri = format!("sip:{}@example.org", "u".repeat(300));
+    let mut wide = fields.clone();
+    wide.initiator = IdentityField::Uri(uri.clone());
+    let bytes = wide
+        .unsigned()
+        .unwrap()
+        .append_sign(SignType::Eccsi, &[7; 129])
+        .unwrap();
+    let (m, q) = Message::parse_with(&bytes, ParseOptions::STRICT).unwrap();
+    let v = IMessageView::new(&m, q).unwrap();
+    assert_eq!(v.initiator.id, Identity::Uri(&uri));
+    wide.initiator = IdentityField::Uri("u".repeat(65536));
+    assert!(matches!(
+        wide.unsigned(),
+        Err(mikey::mcx::McxError::TooLong { len: 65536, .. })
+    ));
 }

@@ -97,6 +97,20 @@ mod tests {
     }
 
     #[test]
+    fn lengths_of_256_octets_and_more_use_both_octets() {
+        // A 300-octet URI: L0 = 0x01 0x2c (an encoder that zeroes the high octet would
+        // write 0x00 0x2c and derive another key).
+        let p0 = [b'u'; 300];
+        let mut s = vec![0x50];
+        s.extend_from_slice(&p0);
+        s.extend_from_slice(&[0x01, 0x2c]);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"gmk").unwrap();
+        mac.update(&s);
+        let want = mac.finalize().into_bytes();
+        assert_eq!(kdf(b"gmk", 0x50, &[&p0]).unwrap().as_bytes(), &want[..]);
+    }
+
+    #[test]
     fn kdf_is_hmac_sha256_over_s() {
         // S written out by hand: FC, P0, L0, P1, L1.
         let s = [0x53, 0xaa, 0xbb, 0x00, 0x02, 0xcc, 0x00, 0x01];
