@@ -121,6 +121,18 @@ fn one<T>(found: Option<T>, what: &'static str) -> Result<T, McxError> {
     found.ok_or(McxError::Missing { what })
 }
 
+/// The quirks visible in the header and the wire parse.
+fn header_quirks(msg: &Message<'_>, wire_quirks: Quirks) -> McxQuirks {
+    let mut quirks = McxQuirks::default();
+    if wire_quirks.contains(Quirk::NulTerminatedId) {
+        quirks.insert(McxQuirk::IdrTrailingNul);
+    }
+    if matches!(&msg.header.cs_map, CsIdMap::GenericId(m) if m.is_empty()) {
+        quirks.insert(McxQuirk::GenericIdMapWithoutCs);
+    }
+    quirks
+}
+
 impl<'m, 'a> IMessageView<'m, 'a> {
     /// The view of `msg`, an I_MESSAGE of data type 26 (SAKKE); `wire_quirks` are those
     /// its lenient parse reported (a NUL-terminated IDR becomes
@@ -133,30 +145,8 @@ impl<'m, 'a> IMessageView<'m, 'a> {
                 expected: "26 (SAKKE, RFC 6509)",
             });
         }
-        let mut quirks = McxQuirks::default();
-        if wire_quirks.contains(Quirk::NulTerminatedId) {
-            quirks.insert(McxQuirk::IdrTrailingNul);
-        }
-        if let CsIdMap::GenericId(m) = &msg.header.cs_map {
-            if m.is_empty() {
-                quirks.insert(McxQuirk::GenericIdMapWithoutCs);
-            }
-        }
+        let mut quirks = header_quirks(msg, wire_quirks);
         let p = &msg.payloads;
-        let timestamp = *one(
-            p.iter().find_map(|x| match x {
-                Payload::T(t) if t.ts_type == TsType::NtpUtc => Some(t),
-                _ => None,
-            }),
-            "T payload (NTP-UTC)",
-        )?;
-        let rand = one(
-            p.iter().find_map(|x| match x {
-                Payload::Rand(r) => Some(&*r.rand),
-                _ => None,
-            }),
-            "RAND payload",
-        )?;
         let idr = |roles: [u8; 2]| {
             p.iter().find_map(|x| match x {
                 Payload::Idr(i) if roles.contains(&i.role.to_wire()) => Some(i),
@@ -169,45 +159,48 @@ impl<'m, 'a> IMessageView<'m, 'a> {
         };
         let initiator = party(one(idr([1, ROLE_UID_INITIATOR]), "IDRi")?, &mut quirks)?;
         let responder = party(one(idr([2, ROLE_UID_RESPONDER]), "IDRr")?, &mut quirks)?;
-        let policies: Vec<_> = p
-            .iter()
-            .filter_map(|x| match x {
-                Payload::Sp(s) => Some(s),
-                _ => None,
-            })
-            .collect();
-        if policies
-            .iter()
-            .flat_map(|s| s.params())
-            .any(|q| q.param_type == SP_ROC_TX_RATE && q.value.len() == 1)
-        {
-            quirks.insert(McxQuirk::RocTxRateOneOctet);
-        }
-        let extensions: Vec<_> = p
-            .iter()
-            .filter_map(|x| match x {
-                Payload::GenExt(e) => Some(e),
-                _ => None,
-            })
-            .collect();
         let view = IMessageView {
             header: &msg.header,
             key_id: KeyId::new(msg.header.csb_id),
-            timestamp,
-            rand,
+            timestamp: *one(
+                msg.find(|x| match x {
+                    Payload::T(t) if t.ts_type == TsType::NtpUtc => Some(t),
+                    _ => None,
+                }),
+                "T payload (NTP-UTC)",
+            )?,
+            rand: one(
+                msg.find(|x| match x {
+                    Payload::Rand(r) => Some(&*r.rand),
+                    _ => None,
+                }),
+                "RAND payload",
+            )?,
             initiator,
             responder,
             kms_initiator: kms(IdRole::InitiatorKms)?,
             kms_responder: kms(IdRole::ResponderKms)?,
-            policies,
+            policies: p
+                .iter()
+                .filter_map(|x| match x {
+                    Payload::Sp(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
             sakke: one(
-                p.iter().find_map(|x| match x {
+                msg.find(|x| match x {
                     Payload::Sakke(s) => Some(s),
                     _ => None,
                 }),
                 "SAKKE payload",
             )?,
-            extensions,
+            extensions: p
+                .iter()
+                .filter_map(|x| match x {
+                    Payload::GenExt(e) => Some(e),
+                    _ => None,
+                })
+                .collect(),
             sign: one(
                 p.last().and_then(|x| match x {
                     Payload::Sign(s) => Some(s),
@@ -217,10 +210,19 @@ impl<'m, 'a> IMessageView<'m, 'a> {
             )?,
             quirks,
         };
-        view.with_ext_quirks()
+        view.with_payload_quirks()
     }
 
-    fn with_ext_quirks(mut self) -> Result<Self, McxError> {
+    /// Adds the quirks of the SP and general extension payloads.
+    fn with_payload_quirks(mut self) -> Result<Self, McxError> {
+        if self
+            .policies
+            .iter()
+            .flat_map(|s| s.params())
+            .any(|q| q.param_type == SP_ROC_TX_RATE && q.value.len() == 1)
+        {
+            self.quirks.insert(McxQuirk::RocTxRateOneOctet);
+        }
         if self
             .key_params()
             .transpose()?

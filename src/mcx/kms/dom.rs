@@ -101,8 +101,7 @@ pub fn parse(xml: &str) -> Result<Element, KmsError> {
             .to_string();
         let ev = reader.read_event().map_err(|e| xml_err(&at, e))?;
         match ev {
-            Event::Start(e) | Event::Empty(e) if stack.len() >= MAX_DEPTH => {
-                let _ = e;
+            Event::Start(_) | Event::Empty(_) if stack.len() >= MAX_DEPTH => {
                 return Err(KmsError::new(&at, Reason::TooLarge));
             }
             Event::Start(e) => {
