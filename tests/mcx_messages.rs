@@ -9,7 +9,6 @@ use common::{hex, load};
 use mcx_common::{alea, key_id as id, stw_section as stw_test};
 use mikey::mcx::imessage::{IMessageView, Identity};
 use mikey::mcx::imessage_build::{IMessageFields, IdentityField, UnsignedIMessage};
-use mikey::mcx::key_params::KEY_PARAMETERS_IEI;
 use mikey::mcx::protected::ProtectedFields;
 use mikey::mcx::{ext7, KeyId, KeyParamsExt, McxQuirk, PlaintextForm, PurposeTag};
 use mikey::wire::{
@@ -304,9 +303,7 @@ fn a_built_message_with_key_parameters_reads_back() {
     let gmk_id = KeyId::new(0x0123_4567);
     let guk = mikey::mcx::derive::guk_id(&gmk, gmk_id, b"sip:bob@example.org").unwrap();
     let kp = mikey::mcx::KeyParameters::new(PurposeTag::Gmk, 1, 0, 0);
-    let form = PlaintextForm::Wrapped {
-        iei: KEY_PARAMETERS_IEI,
-    };
+    let form = PlaintextForm::STANDARD;
     let mut e = |b: &mut [u8]| b.fill(0x33);
     let ext = ext7::build(
         &kp,

@@ -66,7 +66,8 @@ impl<'a> KeyParamsExt<'a> {
     }
 }
 
-/// Builds the type-7 general extension of E.6.1: `params` in `form`, protected with the
+/// Builds the type-7 general extension of E.6.1: `params` in `form` ([`PlaintextForm::STANDARD`]
+/// for the specified framing, [`PlaintextForm::Bare`] for what deployed stacks read), protected with the
 /// distributed key under `fields` (DPPK-ID = the CSB ID), a fresh IV from `entropy`.
 pub fn build(
     params: &KeyParameters,
@@ -86,15 +87,12 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mcx::key_params::KEY_PARAMETERS_IEI;
     use crate::mcx::KeyId;
 
     #[test]
     fn built_extensions_read_back() {
         let kp = KeyParameters::new(PurposeTag::Pck, 1, 2, 3);
-        let form = PlaintextForm::Wrapped {
-            iei: KEY_PARAMETERS_IEI,
-        };
+        let form = PlaintextForm::STANDARD;
         let fields = ProtectedFields::key_parameters(0x43, 0, KeyId::new(0x16992638));
         let mut e = |b: &mut [u8]| b.fill(3);
         let ext = build(&kp, form, fields, &[9; 16], &mut e).unwrap();

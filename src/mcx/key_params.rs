@@ -46,6 +46,13 @@ pub enum PlaintextForm {
     Bare,
 }
 
+impl PlaintextForm {
+    /// The form E.6.1 specifies: the wrapper with [`KEY_PARAMETERS_IEI`].
+    pub const STANDARD: PlaintextForm = PlaintextForm::Wrapped {
+        iei: KEY_PARAMETERS_IEI,
+    };
+}
+
 /// One group identifier of E.6.3 (a TLV-E element: IEI, 2-octet length, identifier).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupId {
