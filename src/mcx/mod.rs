@@ -5,7 +5,7 @@
 //! * [`kdf`]: the KDF of TS 33.220 Annex B.1 (HMAC-SHA-256 over `FC || P0 || L0 || ...`).
 //! * [`KeyId`], [`PurposeTag`]: 32-bit key identifiers with their 4-bit purpose tag
 //!   (TS 33.180 clause 5.2.2).
-//! * [`derive`]: the GUK-ID (F.1.3) and the DPCK (F.1.5).
+//! * [`derive`](mod@derive): the GUK-ID (F.1.3) and the DPCK (F.1.5).
 //! * [`uid`]: the MIKEY-SAKKE UID (F.2.1) and the key period number.
 //! * [`key_params`], [`protected`], [`ext7`]: the key-parameters general extension (type 7,
 //!   E.6) in its protected form (clause 8.5.4, AES-128-GCM) and its older clear form.
