@@ -133,6 +133,10 @@ fn a_key_provisioning_from_the_streamwide_material_round_trips() {
         )
         .unwrap();
         assert_eq!(k.user_id.uid(), Some(uid), "{}", k.user_uri);
+        assert!(k.user_id_matches(&cert), "{}", k.user_uri);
+        let mut later = k.clone();
+        later.key_period_no += 1;
+        assert!(!later.user_id_matches(&cert));
     }
     let r = response(KmsMessage::KeyProv(KmsKeyProv {
         version: Some("1.0.0".into()),
@@ -211,6 +215,7 @@ fn field_shapes_are_accepted_and_reported() {
     };
     assert_eq!(p.key_sets[0].user_id.form, UserIdForm::HexText);
     assert_eq!(p.key_sets[0].user_id.uid().unwrap().to_string(), alice_uid);
+    assert!(p.key_sets[0].user_id_matches(&certificate()));
     // Written back as read.
     let again = KmsResponse::from_xml(&r.to_xml().unwrap()).unwrap();
     assert_eq!(again.message, r.message);

@@ -26,6 +26,7 @@ mod read;
 mod write;
 
 use crate::crypto::SecretBytes;
+use crate::mcx::error::McxError;
 use crate::mcx::quirks::McxQuirks;
 use crate::mcx::uid::{KeyPeriod, Uid};
 use core::fmt;
@@ -203,6 +204,27 @@ pub struct KmsKeySet {
     pub user_signing_key: SecretBytes,
     /// `UserPubTokenPVT`: the ECCSI Public Validation Token, `04 || x || y`.
     pub user_pub_token: Vec<u8>,
+}
+
+impl KmsKeySet {
+    /// The UID this key set's `UserID` should name under `cert` (F.2.1): the user's URI,
+    /// the certificate's KMS URI and key period, this set's period number.
+    pub fn expected_uid(&self, cert: &KmsCertificate) -> Result<Uid, McxError> {
+        Uid::derive(
+            self.user_uri.as_bytes(),
+            cert.kms_uri.as_bytes(),
+            cert.key_period,
+            self.key_period_no,
+        )
+    }
+
+    /// Whether `UserID` (in either form) names [`KmsKeySet::expected_uid`].
+    pub fn user_id_matches(&self, cert: &KmsCertificate) -> bool {
+        match (self.user_id.uid(), self.expected_uid(cert)) {
+            (Some(got), Ok(want)) => got == want,
+            _ => false,
+        }
+    }
 }
 
 /// `KmsInit` (D.2.3): the KMS certificate.
