@@ -16,6 +16,8 @@
 
 pub mod bundle;
 pub mod crypto;
+#[cfg(feature = "sakke")]
+pub mod mcx;
 pub mod sdp;
 pub mod session;
 pub mod srtp;
