@@ -82,9 +82,10 @@ impl InitiatorCore {
                 "IDr (RFC 4650 §3: the initiator always includes it)",
             ));
         }
-        if !update && self.cfg.rand_len < 16 {
-            return Err(SessionError::Unspecified(
-                "RAND must be at least 16 bytes (RFC 3830 §6.11)".into(),
+        if !update && usize::from(self.cfg.rand_len) < crate::session::MIN_RAND_LEN {
+            let len = usize::from(self.cfg.rand_len);
+            return Err(SessionError::WeakInput(
+                crate::session::Weakness::ShortRand { len },
             ));
         }
         let mut counter = self.counter;

@@ -39,6 +39,7 @@ pub use hooks::{
 pub use limits::{Eviction, Limit, ResponderEvent, ResponderLimits, EVENT_QUEUE_LEN};
 pub(crate) use reply::{error_message, verification_message};
 pub use result::{Accepted, Rejected};
+pub(crate) use weak::check_outgoing;
 pub use weak::{Leniencies, Leniency, Weakness, MIN_RAND_LEN};
 
 use super::replay::ReplayCache;

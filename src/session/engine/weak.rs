@@ -4,7 +4,7 @@
 
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::srtp::export::suite_for;
-use crate::wire::{CsIdMap, ProtType};
+use crate::wire::{CsIdMap, ProtType, SecurityPolicy};
 
 /// The shortest RAND accepted: RFC 3830 §6.11 says it SHOULD be at least 128 bits (and
 /// §4.1.1 assumes it).
@@ -127,8 +127,38 @@ pub(crate) fn check_distinct_mkis(keys: &[TransportKey]) -> Result<(), Weakness>
 /// crypto sessions derive (RFC 3830 §4.1.3 stretches any TGK; a short one only looks
 /// strong). Policies that do not map onto a suite are left to the export check.
 pub(crate) fn check_tgk_lengths(bundle: &CryptoSessionBundle) -> Result<(), Weakness> {
-    let shortest = bundle
-        .keys
+    tgk_lengths(
+        &bundle.keys,
+        &bundle.cs_map,
+        &bundle.policies,
+        bundle.gstreamer_auth_key_len,
+    )
+}
+
+/// What an initiator is about to send, checked as a responder will check it: the RAND of
+/// an initial message (`None` for an update), distinct MKIs, TGKs as long as the suites of
+/// the crypto sessions need.
+pub(crate) fn check_outgoing(
+    rand: Option<&[u8]>,
+    keys: &[TransportKey],
+    cs_map: &CsIdMap<'_>,
+    policies: &[SecurityPolicy<'_>],
+) -> Result<(), Weakness> {
+    if let Some(r) = rand.filter(|r| r.len() < MIN_RAND_LEN) {
+        return Err(Weakness::ShortRand { len: r.len() });
+    }
+    check_distinct_mkis(keys)?;
+    tgk_lengths(keys, cs_map, policies, false)
+}
+
+/// See [`check_tgk_lengths`].
+fn tgk_lengths(
+    keys: &[TransportKey],
+    cs_map: &CsIdMap<'_>,
+    all: &[SecurityPolicy<'_>],
+    gstreamer_auth_key_len: bool,
+) -> Result<(), Weakness> {
+    let shortest = keys
         .iter()
         .filter(|k| k.is_tgk())
         .map(|k| k.key.len())
@@ -136,7 +166,7 @@ pub(crate) fn check_tgk_lengths(bundle: &CryptoSessionBundle) -> Result<(), Weak
     let Some(len) = shortest else {
         return Ok(());
     };
-    let policies: Vec<u8> = match &bundle.cs_map {
+    let policies: Vec<u8> = match cs_map {
         CsIdMap::SrtpId(m) => m.iter().map(|(_, c)| c.policy_no).collect(),
         CsIdMap::GenericId(m) => m
             .iter()
@@ -146,8 +176,13 @@ pub(crate) fn check_tgk_lengths(bundle: &CryptoSessionBundle) -> Result<(), Weak
         _ => vec![0],
     };
     for no in policies {
-        let policy = bundle.policy(no).map(|p| p.srtp()).unwrap_or_default();
-        if let Ok((suite, _)) = suite_for(&policy, bundle.gstreamer_auth_key_len) {
+        let policy = all
+            .iter()
+            .rev()
+            .find(|p| p.policy_no == no)
+            .map(|p| p.srtp())
+            .unwrap_or_default();
+        if let Ok((suite, _)) = suite_for(&policy, gstreamer_auth_key_len) {
             let need = suite.master_key_len();
             if len < need {
                 return Err(Weakness::ShortTgk { len, need });

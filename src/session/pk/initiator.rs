@@ -7,6 +7,7 @@ use crate::session::common::{
     check_response, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
     sign_message, ResponseCheck,
 };
+use crate::session::engine::check_outgoing;
 use crate::session::psk::{PskConfig, PskInitiator, Verified};
 use crate::session::SessionError;
 use crate::srtp::SrtpParams;
@@ -137,6 +138,10 @@ impl PkInitiator {
                 }
             }
         }
+        let sent_rand = (!update).then_some(rand.as_slice());
+        let map = CsIdMap::SrtpId(cs_map.clone());
+        check_outgoing(sent_rand, &keys, &map, &self.cfg.policies)
+            .map_err(SessionError::WeakInput)?;
         let mut h = Header::new(DataType::PkInit, csb_id);
         h.v = self.cfg.v;
         h.prf = self.cfg.prf;

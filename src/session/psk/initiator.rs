@@ -8,6 +8,7 @@ use crate::session::common::{
     check_response, cipher_of, export, mac_of, new_timestamp, outgoing_cs_map, prf_of,
     ResponseCheck,
 };
+use crate::session::engine::check_outgoing;
 use crate::session::SessionError;
 use crate::srtp::SrtpParams;
 use crate::wire::{CsIdMap, DataType, MessageView, Timestamp};
@@ -129,6 +130,9 @@ impl PskInitiator {
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
         let cs_map = CsIdMap::SrtpId(cs_map);
+        let sent_rand = (!update).then_some(rand.as_slice());
+        check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
+            .map_err(SessionError::WeakInput)?;
         let (out, auth) = build_i_message(
             &IMessage {
                 csb_id,

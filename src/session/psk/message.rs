@@ -1,8 +1,9 @@
 //! Building a PSK I_MESSAGE (RFC 3830 §3.1) and decrypting a KEMAC's key data (§4.2.3).
 
 use crate::bundle::{encode_keys, TransportKey};
-use crate::crypto::{self, KemacCipher, MessageKeys, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, mac_placeholder, prf_of};
+use crate::session::engine::Weakness;
 use crate::session::SessionError;
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, PayloadBody,
@@ -84,6 +85,10 @@ pub(crate) fn build_i_message(
     let prf = prf_of(m.prf)?;
     let cipher = cipher_of(m.encr, true)?;
     let mac_kind = mac_of(m.mac, true)?;
+    // Only MIKEY-NULL (NULL encryption and MAC) goes without a key.
+    if psk.is_empty() && (cipher != KemacCipher::Null || mac_kind != MacKind::Null) {
+        return Err(SessionError::WeakInput(Weakness::EmptyPsk));
+    }
     let mk = MessageKeys::derive(prf, psk, m.csb_id, m.rand, cipher, mac_kind);
     let (enc, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
     let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());

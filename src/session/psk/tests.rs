@@ -50,7 +50,9 @@ fn too_many_keys_are_refused_before_any_derivation() {
     let cfg = ResponderConfig::mikey_null();
     assert_eq!(cfg.limits.max_keys, 64);
     let mut r = PskResponder::new(SecretBytes::from_slice(&[]), cfg.clone());
-    let plain_tgks = (0..13_000).map(|k| TransportKey::tgk(&[k as u8])).collect();
+    // One-byte TEKs: the initiator refuses to build short TGKs, and what matters here is
+    // their number.
+    let plain_tgks = (0..13_000).map(|k| TransportKey::tek(&[k as u8])).collect();
     let flood = null_message(255, plain_tgks, None);
     assert!(flood.len() > 60_000);
     let started = std::time::Instant::now();

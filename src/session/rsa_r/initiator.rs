@@ -110,6 +110,12 @@ impl RsaRInitiator {
         h.prf = self.cfg.prf;
         h.cs_map = CsIdMap::SrtpId(cs_map.clone());
         let mut m = Message::new(h).with(Payload::T(t));
+        if self.cfg.send_rand && usize::from(self.cfg.rand_len) < crate::session::MIN_RAND_LEN {
+            let len = usize::from(self.cfg.rand_len);
+            return Err(SessionError::WeakInput(
+                crate::session::Weakness::ShortRand { len },
+            ));
+        }
         let rand = self.cfg.send_rand.then(|| {
             let mut r = vec![0u8; self.cfg.rand_len as usize];
             rng.fill(&mut r);
