@@ -66,6 +66,7 @@ fn group(n: usize, v: bool) -> GroupController {
     let mut g = GroupController::new(
         GroupConfig {
             v,
+            id_i: Some(mikey::wire::Id::nai(SOURCE)),
             crypto_sessions: cs(),
             policies: policies(),
             ..GroupConfig::default()

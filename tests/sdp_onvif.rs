@@ -322,7 +322,11 @@ fn multicast_key_round_trip() {
 /// A MIKEY-NULL I_MESSAGE with the given keys, built by our initiator.
 fn null_message(keys: Vec<TransportKey>, encr: EncrAlg) -> Vec<u8> {
     // Only MIKEY-NULL goes without a key: an encrypted KEMAC needs one to be built.
-    let psk: &[u8] = if encr == EncrAlg::Null { &[] } else { &[0x11; 16] };
+    let psk: &[u8] = if encr == EncrAlg::Null {
+        &[]
+    } else {
+        &[0x11; 16]
+    };
     let mut i = PskInitiator::new(
         psk,
         PskConfig {

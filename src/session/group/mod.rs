@@ -36,6 +36,7 @@
 //!
 //! let now = Duration::from_secs(1_800_000_000);
 //! let cfg = GroupConfig {
+//!     id_i: Some(mikey::wire::Id::nai("source@example.com")),
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x5eed, roc: 0 }],
 //!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
 //!     ..GroupConfig::default()

@@ -19,6 +19,7 @@ pub(super) const SNAPSHOT_FORMAT: u32 = 1;
 ///
 /// let now = Duration::from_secs(1_800_000_000);
 /// let cfg = GroupConfig {
+///     id_i: Some(mikey::wire::Id::nai("source@example.com")),
 ///     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x5eed, roc: 0 }],
 ///     ..GroupConfig::default()
 /// };

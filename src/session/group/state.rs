@@ -301,6 +301,14 @@ pub(super) fn validate(cfg: &GroupConfig) -> Result<(), GroupError> {
             "SSRC 0: the source's SSRCs must be set so every member gets the same map",
         ));
     }
+    // Members are addressed by IDr; ID payloads are positional (RFC 3830 §3.1: [IDi],
+    // [IDr]), so without IDi a member would read its own IDr as IDi and MAC its reply over
+    // the wrong identities.
+    if cfg.id_i.is_none() {
+        return Err(invalid(
+            "id_i (the source's identity) is required: members are addressed by IDr",
+        ));
+    }
     if cfg.rand_len < 16 {
         return Err(invalid("RAND shorter than 16 bytes (RFC 3830 §6.11)"));
     }

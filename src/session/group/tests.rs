@@ -16,6 +16,7 @@ fn rng() -> impl FnMut(&mut [u8]) {
 
 fn cfg() -> GroupConfig {
     GroupConfig {
+        id_i: Some(crate::wire::Id::nai("source@example.com")),
         crypto_sessions: vec![SrtpCs {
             policy_no: 0,
             ssrc: 0xabc,
@@ -192,7 +193,7 @@ fn authenticated_error_ends_the_exchange() {
                 kind: MacKind::HmacSha1_160,
                 alg: MacAlg::HmacSha1_160,
                 key: keys.auth.as_bytes(),
-                id_i: &[],
+                id_i: b"source@example.com",
                 id_r: b"a@x",
             }),
         )
