@@ -329,3 +329,8 @@ pub mod sdp;
 pub mod session;
 pub mod srtp;
 pub mod wire;
+
+/// The README's Rust code, compiled and run as a doctest so that it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
