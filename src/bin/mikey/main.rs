@@ -17,7 +17,7 @@ mod render;
 mod sdp;
 mod srtp_json;
 
-use clap::{CommandFactory as _, Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Printed after the list of commands in `mikey --help`.
@@ -71,16 +71,6 @@ impl Command {
             Command::Sdp(c) => sdp::run(c),
         }
     }
-
-    /// The command's path below `mikey` (for usage errors found after parsing).
-    fn path(&self) -> &'static [&'static str] {
-        match self {
-            Command::Demo(_) => &["demo"],
-            Command::Decode(_) => &["decode"],
-            Command::Reencode(_) => &["reencode"],
-            Command::Sdp(c) => c.path(),
-        }
-    }
 }
 
 /// Why a command failed.
@@ -103,7 +93,7 @@ pub fn print(text: &str) {
 
 /// A usage error found after parsing, formatted by clap against the command that was run
 /// (its usage line and the `--help` hint).
-fn usage_error(path: &[&str], message: String) -> clap::Error {
+fn usage_error(path: &[String], message: String) -> clap::Error {
     let mut cmd = Cli::command();
     cmd.build();
     for name in path {
@@ -115,12 +105,24 @@ fn usage_error(path: &[&str], message: String) -> clap::Error {
     cmd.error(clap::error::ErrorKind::ArgumentConflict, message)
 }
 
+/// The names of the subcommands given (`["sdp", "offer"]`).
+fn command_path(matches: &ArgMatches) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        path.push(name.to_owned());
+        m = sub;
+    }
+    path
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let path = cli.command.path();
+    let matches = Cli::command().get_matches();
+    let path = command_path(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command.run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(m)) => usage_error(path, m).exit(),
+        Err(Failure::Usage(m)) => usage_error(&path, m).exit(),
         Err(Failure::Input(m)) => {
             // Exactly one line.
             eprintln!("error: {}", m.replace(['\r', '\n'], " "));

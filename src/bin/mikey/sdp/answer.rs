@@ -19,8 +19,8 @@ use std::fmt::Write as _;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The pre-shared key the offer was made with.
-    #[arg(long, value_name = "HEX", value_parser = crate::args::psk, required = true)]
-    pub psk: Option<Psk>,
+    #[arg(long, value_name = "HEX", value_parser = crate::args::psk)]
+    pub psk: Psk,
     /// Print one JSON document (the SDP, the verification messages, the answerer's SRTP
     /// parameters) instead of the SDP.
     #[arg(long)]
@@ -57,9 +57,7 @@ fn mirror_media(offer: &Session, answer: &mut Session) -> Result<(), Failure> {
 
 /// `mikey sdp answer --psk HEX [--json] FILE|-`.
 pub fn run(a: Args) -> Result<(), Failure> {
-    let psk = a
-        .psk
-        .ok_or_else(|| Failure::Usage("sdp answer needs --psk HEX".into()))?;
+    let psk = a.psk;
     let text = read_input(&a.input)?;
     let offer = Session::parse(text.trim_start_matches('\u{feff}').as_bytes())
         .map_err(|e| Failure::Input(format!("the offer is not SDP: {e}")))?;

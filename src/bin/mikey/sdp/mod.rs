@@ -24,16 +24,6 @@ pub enum Command {
     Answer(answer::Args),
 }
 
-impl Command {
-    /// The command's path below `mikey`.
-    pub fn path(&self) -> &'static [&'static str] {
-        match self {
-            Command::Offer(_) => &["sdp", "offer"],
-            Command::Answer(_) => &["sdp", "answer"],
-        }
-    }
-}
-
 /// `mikey sdp offer|answer ...`.
 pub fn run(c: Command) -> Result<(), Failure> {
     match c {
