@@ -24,6 +24,13 @@ esac
 
 cd "$(dirname "$0")/.."
 root="$PWD"
+
+# fuzz/ is a workspace of its own (the root workspace does not build fuzz targets), so it
+# has its own lockfile; a tracked copy went stale each time the crate's dependencies
+# changed, and every build rewrote it. It is now generated: seeded from the root
+# Cargo.lock, so the targets build with the versions the tests use, and cargo adds only
+# the fuzzing crates (libfuzzer-sys, arbitrary).
+cp Cargo.lock fuzz/Cargo.lock
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$root/fuzz/target}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"

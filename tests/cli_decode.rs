@@ -1,25 +1,9 @@
 //! The `mikey` binary: `decode` and `reencode` on test vectors in every input form.
 
+mod cli_common;
 mod common;
+use cli_common::run as mikey;
 use common::{load, path};
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
-
-fn mikey(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mikey"));
-    c.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(data) = stdin {
-        // The tool may stop reading early; ignore a broken pipe.
-        let _ = pipe.write_all(data);
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
 
 fn ok(args: &[&str], stdin: Option<&[u8]>) -> String {
     let o = mikey(args, stdin);
@@ -304,30 +288,6 @@ fn reencode_prints_the_encoding() {
     );
     let orig = load("gortsplib-mikey-extra-padding.hex");
     assert_eq!(out.trim(), hex(&orig[..orig.len() - 1]));
-}
-
-#[test]
-fn help_and_usage_errors() {
-    for a in [&["--help"][..], &["help"], &["-h"]] {
-        let out = ok(a, None);
-        assert!(out.contains(
-            "mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT"
-        ));
-        assert!(out.contains("mikey demo"));
-        assert!(out.contains("mikey reencode [--lenient] INPUT"));
-    }
-    for a in [
-        &[][..],
-        &["frobnicate"],
-        &["decode"],
-        &["decode", "--bogus", "x"],
-        &["reencode", "--json", "x"],
-        &["decode", "a", "b"],
-    ] {
-        let o = mikey(a, None);
-        assert_eq!(o.status.code(), Some(2), "{a:?}");
-        assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
-    }
 }
 
 #[test]

@@ -1,23 +1,8 @@
 //! `mikey demo --mode dh|dhhmac`: both sides agree and the packet round-trips (stored test
 //! keys for the signature mode: tests never generate RSA keys).
 
-use std::process::Command;
-
-fn mikey(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mikey"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn key(name: &str) -> String {
-    format!("{}/testvectors/keys/{name}", env!("CARGO_MANIFEST_DIR"))
-}
+mod cli_common;
+use cli_common::{key, mikey};
 
 fn check(v: &serde_json::Value, mode: &str, data_types: (u8, u8)) {
     assert_eq!(v["mode"], mode);

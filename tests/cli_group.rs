@@ -1,19 +1,8 @@
 //! `mikey demo --mode group`: three rekeys with the MKI moving forward, the newcomer never
 //! holding the first key, and the receiver who left unable to open the last one.
 
-use std::process::Command;
-
-fn mikey(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mikey"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod cli_common;
+use cli_common::mikey;
 
 #[test]
 fn group_demo_json() {

@@ -1,19 +1,8 @@
 //! `mikey demo` and `mikey decode --psk`: the exchange demo's JSON, and decoding with a
 //! PSK against the independently computed PSK vectors (testvectors/psk/).
 
-use std::process::Command;
-
-fn mikey(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mikey"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod cli_common;
+use cli_common::mikey;
 
 fn vector(name: &str, key: &str) -> String {
     let text = std::fs::read_to_string(format!(

@@ -1,30 +1,14 @@
 //! `mikey sdp offer` and `mikey sdp answer`: an offer/answer round trip through the
 //! binary (RFC 4567 §4.1.2), checked with the library.
 
-mod common;
+mod cli_common;
+use cli_common::run as mikey;
 use mikey::sdp::offer_answer::ssrcs_of_media;
 use mikey::sdp::{mikey_for_media, KeyMgmtLevel};
 use mikey::wire::{CsIdMap, DataType, Message};
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const PSK: &str = "00112233445566778899aabbccddeeff";
-
-fn mikey(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mikey"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(d) = stdin {
-        let _ = pipe.write_all(d);
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
 
 fn session(o: &Output) -> sdp_types::Session {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -46,7 +30,11 @@ fn srtp_map(msg: &[u8]) -> (DataType, u32, Vec<(u8, u32)>) {
 #[test]
 fn offer_then_answer() {
     let o = mikey(&["sdp", "offer", "--psk", PSK], None);
-    assert!(o.stderr.is_empty());
+    let offer_keys = String::from_utf8(o.stderr.clone()).unwrap();
+    assert!(
+        offer_keys.starts_with("SRTP parameters of the offerer"),
+        "{offer_keys}"
+    );
     let offer = session(&o);
     assert_eq!(offer.medias.len(), 2);
     assert_eq!(offer.medias[0].media, "audio");
@@ -68,7 +56,17 @@ fn offer_then_answer() {
     );
     let _ = std::fs::remove_dir_all(&dir);
     let answer = session(&from_file);
-    assert!(from_file.stderr.is_empty());
+    // Both sides print the same master keys and salts for the four crypto sessions.
+    let answer_keys = String::from_utf8(from_file.stderr.clone()).unwrap();
+    assert!(answer_keys.starts_with("SRTP parameters of the answerer, session level"));
+    let secrets = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("master key") || l.contains("master salt"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(secrets(&offer_keys).len(), 8);
+    assert_eq!(secrets(&offer_keys), secrets(&answer_keys));
     assert_eq!(answer.medias.len(), 2);
     let (ra, rv) = (ssrcs_of_media(&answer, 0)[0], ssrcs_of_media(&answer, 1)[0]);
     let found = mikey::sdp::key_mgmt_from_session(&answer).unwrap();
@@ -92,8 +90,12 @@ fn offer_then_answer() {
 fn failures_and_usage() {
     let o = mikey(&["sdp", "offer"], None);
     let note = String::from_utf8(o.stderr.clone()).unwrap();
-    assert!(note.starts_with("note: generated PSK "), "{note}");
-    let psk = note.trim().rsplit(' ').next().unwrap().to_owned();
+    let psk = note
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("note: generated PSK "))
+        .unwrap_or_else(|| panic!("{note}"))
+        .to_owned();
     assert_eq!(psk.len(), 32);
     session(&o);
     let ok = mikey(&["sdp", "answer", "--psk", &psk, "-"], Some(&o.stdout));
@@ -134,4 +136,53 @@ fn failures_and_usage() {
         None,
     );
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// `--json` on both sides: the offer's SDP goes to the answerer, both documents carry the
+/// same keys, and the PSK the offerer generated.
+#[test]
+fn offer_and_answer_as_json() {
+    let o = mikey(&["sdp", "offer", "--json"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stderr.is_empty());
+    let offer: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(offer["role"], "offerer");
+    assert_eq!(offer["psk_generated"], true);
+    let psk = offer["psk"].as_str().unwrap();
+    assert_eq!(psk.len(), 32);
+    let sdp = offer["sdp"].as_str().unwrap();
+    let entry = &offer["key_mgmt"][0];
+    assert_eq!(entry["level"], "session");
+    assert_eq!(entry["message"]["type"], "I_MESSAGE");
+    assert!(sdp.contains(&format!(
+        "a=key-mgmt:mikey {}",
+        entry["message"]["base64"].as_str().unwrap()
+    )));
+    let a = mikey(
+        &["sdp", "answer", "--json", "--psk", psk, "-"],
+        Some(sdp.as_bytes()),
+    );
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(a.stderr.is_empty());
+    let answer: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(answer["role"], "answerer");
+    let got = &answer["key_mgmt"][0];
+    assert_eq!(got["level"], "session");
+    assert_eq!(got["media"], serde_json::json!([0, 1]));
+    assert_eq!(got["csb_id"], entry["csb_id"]);
+    assert_eq!(got["message"]["type"], "R_MESSAGE");
+    let (mine, theirs) = (
+        entry["srtp"].as_array().unwrap(),
+        got["srtp"].as_array().unwrap(),
+    );
+    assert_eq!(mine.len(), 4);
+    assert_eq!(mine.len(), theirs.len());
+    for (m, t) in mine.iter().zip(theirs) {
+        assert_eq!(m["cs_id"], t["cs_id"]);
+        assert_eq!(m["master_key"], t["master_key"]);
+        assert_eq!(m["master_salt"], t["master_salt"]);
+    }
+    // The offerer's own streams (CS 1 and 3) carry the same SSRC on both sides.
+    assert_eq!(mine[0]["ssrc"], theirs[0]["ssrc"]);
+    assert_eq!(mine[2]["ssrc"], theirs[2]["ssrc"]);
 }

@@ -44,6 +44,15 @@ pub fn filters() -> Option<Vec<String>> {
     Some(filters)
 }
 
+/// The arguments of a profiling harness (`benches/*_profile.rs`): what follows `--` in
+/// `cargo bench --bench NAME -- ARGS`, without the flags cargo and criterion add.
+pub fn profile_args() -> Vec<String> {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect()
+}
+
 /// A deterministic stand-in for the OS random generator (an LCG): the benches time MIKEY,
 /// not the OS, and every run sees the same bytes.
 pub fn rng() -> impl FnMut(&mut [u8]) {

@@ -1,5 +1,5 @@
 //! The PSK exchange of `benches/exchange.rs` and its crypto floor, shared with
-//! `examples/psk_profile.rs` (which includes this file by path) so the profiled workload is
+//! `benches/psk_profile.rs` (which includes this file by path) so the profiled workload is
 //! the benched one.
 #![allow(dead_code)] // each includer uses part of it
 

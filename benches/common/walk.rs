@@ -1,5 +1,5 @@
 //! What a receiver reads of a message, shared by `benches/wire.rs`,
-//! `examples/walk_profile.rs` and `peers/benches/vs_gstreamer.rs` (each includes this file by
+//! `benches/walk_profile.rs` and `peers/benches/vs_gstreamer.rs` (each includes this file by
 //! path), so the walk that is benched, profiled and compared with GStreamer is one walk.
 #![allow(dead_code)] // each includer uses part of it
 

@@ -1,89 +1,68 @@
-//! `mikey decode` and `mikey reencode`.
+//! `mikey decode`: every MIKEY message found in INPUT as a tree or as JSON; with `--psk`
+//! or `--private-key` also opened (MAC and signature checked, keys decrypted, SRTP
+//! parameters exported).
 
+use crate::args::Psk;
 use crate::input::{self, Found};
+use crate::out::{hex, print_json};
 use crate::render::{self, Decoded};
 use crate::srtp_json::{srtp_list, srtp_text};
 use crate::{print, Failure};
 use mikey::crypto::{default_provider, RsaPrivate};
 use mikey::session::{open_pk_message, open_psk_message, SessionError};
 use mikey::srtp::export::export;
-use mikey::wire::{DataType, Message, MessageView, ParseOptions};
+use mikey::wire::{DataType, MessageView, ParseOptions};
+use serde_json::Value;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
-/// Options of `decode` and `reencode`. New options (e.g. `--psk HEX`, `--private-key PEM`,
-/// `--no-verify`) go here and into [`parse_args`].
-#[derive(Clone, Debug, Default)]
-pub struct DecodeOptions {
-    /// `--json`: JSON output.
+const AFTER_LONG_HELP: &str = "\
+INPUT is a hex string, a base64 string, a file path, or - for stdin. File and stdin contents
+may be raw binary MIKEY (first byte 0x01), hex, base64, an SDP body, an a=key-mgmt:mikey
+line, an RTSP KeyMgmt: header line or value, or an ONVIF body line \"mikey: <base64>\". The
+JSON schema is in docs/decode-json.md.
+
+--psk opens pre-shared-key I_MESSAGEs (RFC 3830 §3.1) and --private-key public-key
+I_MESSAGEs (§3.2); either one given for an INPUT without such a message is an error.
+
+Examples:
+    mikey decode 'KeyMgmt: prot=mikey; data=\"AQAFAP...\"'
+    mikey decode --json --lenient capture.b64
+    mikey decode --psk 00112233445566778899aabbccddeeff message.hex";
+
+/// Options of `mikey decode`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = AFTER_LONG_HELP)]
+pub struct Args {
+    /// Print one JSON document (docs/decode-json.md) instead of text.
+    #[arg(long)]
     pub json: bool,
-    /// `--lenient`: accept known device quirks.
+    /// Accept known device quirks (GStreamer auth key length 10, a trailing 0x00,
+    /// NUL-terminated IDs) and report them.
+    #[arg(long)]
     pub lenient: bool,
-    /// `--psk HEX`: open PSK messages with this key.
-    pub psk: Option<Vec<u8>>,
-    /// `--private-key PEM`: open public-key messages addressed to this RSA key.
-    pub private_key: Option<String>,
-    /// `--no-verify`: show keys even when the MAC does not verify.
+    /// Open PSK I_MESSAGEs with this pre-shared key: verify the MAC, decrypt the KEMAC,
+    /// show the key data and the SRTP parameters.
+    #[arg(long, value_name = "HEX", value_parser = crate::args::psk, group = "key")]
+    pub psk: Option<Psk>,
+    /// Open public-key I_MESSAGEs (RFC 3830 §3.2) addressed to this RSA key: check SIGN with
+    /// the message's CERT, decrypt the envelope key, verify the MAC, show the keys.
+    #[arg(long, value_name = "PEM", group = "key")]
+    pub private_key: Option<PathBuf>,
+    /// With --psk or --private-key: show the keys even when the MAC does not verify.
+    #[arg(long, requires = "key")]
     pub no_verify: bool,
-    /// INPUT.
+    /// The message(s): hex, base64, a file, or - for stdin.
     pub input: String,
 }
 
-impl DecodeOptions {
-    /// The parse options.
-    pub fn parse_options(&self) -> ParseOptions {
-        if self.lenient {
-            ParseOptions::LENIENT
-        } else {
-            ParseOptions::STRICT
-        }
+/// The parse options `--lenient` selects.
+pub fn parse_options(lenient: bool) -> ParseOptions {
+    if lenient {
+        ParseOptions::LENIENT
+    } else {
+        ParseOptions::STRICT
     }
-}
-
-/// Parses `[--json] [--lenient] [--] INPUT`; `allow_json` is false for `reencode`.
-pub fn parse_args(args: &[String], allow_json: bool) -> Result<DecodeOptions, Failure> {
-    let mut o = DecodeOptions::default();
-    let mut input = None;
-    let mut options_done = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--psk" if !options_done && allow_json => {
-                let h = it
-                    .next()
-                    .ok_or_else(|| Failure::Usage("--psk needs a hex value".into()))?;
-                o.psk = Some(
-                    input::decode_hex(h)
-                        .ok_or_else(|| Failure::Usage("--psk is not hex".into()))?,
-                );
-            }
-            "--private-key" if !options_done && allow_json => {
-                o.private_key = Some(
-                    it.next()
-                        .ok_or_else(|| Failure::Usage("--private-key needs a PEM file".into()))?
-                        .clone(),
-                );
-            }
-            "--no-verify" if !options_done && allow_json => o.no_verify = true,
-            "--json" if !options_done && allow_json => o.json = true,
-            "--lenient" if !options_done => o.lenient = true,
-            "--" if !options_done => options_done = true,
-            s if !options_done && s.starts_with("--") => {
-                return Err(Failure::Usage(format!("unknown option {s:?}")))
-            }
-            s => {
-                if input.replace(s.to_owned()).is_some() {
-                    return Err(Failure::Usage("more than one INPUT given".into()));
-                }
-            }
-        }
-    }
-    o.input = input.ok_or_else(|| Failure::Usage("INPUT missing".into()))?;
-    if o.no_verify && o.psk.is_none() && o.private_key.is_none() {
-        return Err(Failure::Usage(
-            "--no-verify needs --psk or --private-key".into(),
-        ));
-    }
-    Ok(o)
 }
 
 /// Finds and strictly/leniently parses every message; the first failure is the error.
@@ -110,110 +89,123 @@ pub fn parse_all<'a>(found: &'a [Found], opts: ParseOptions) -> Result<Vec<Decod
         .collect()
 }
 
-/// `mikey decode [--json] [--lenient] INPUT`.
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let o = parse_args(args, true)?;
-    let found = input::load(&o.input).map_err(Failure::Input)?;
-    let decoded = parse_all(&found, o.parse_options())?;
-    let mut opened = match &o.psk {
-        Some(psk) => open_all(&decoded, psk, !o.no_verify)?,
-        None => Vec::new(),
-    };
-    if let Some(path) = &o.private_key {
+/// Opens the messages `--psk` or `--private-key` applies to (`None` for the others).
+fn open(a: &Args, decoded: &[Decoded<'_>]) -> Result<Vec<Option<OpenedMessage>>, Failure> {
+    let (opened, option, want) = if let Some(psk) = &a.psk {
+        let opened = open_all(decoded, psk.as_bytes(), !a.no_verify)?;
+        (opened, "--psk", DataType::PskInit)
+    } else if let Some(path) = &a.private_key {
+        let what = path.display();
         let pem =
-            std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+            std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("{what}: {e}")))?;
         let key = default_provider()
             .rsa_private_from_pem(&pem)
-            .map_err(|e| Failure::Input(format!("{path}: {e}")))?;
-        let pk = open_all_pk(&decoded, key.as_ref(), !o.no_verify)?;
-        opened.resize_with(pk.len(), || None);
-        for (slot, p) in opened.iter_mut().zip(pk) {
-            if p.is_some() {
-                *slot = p;
-            }
-        }
+            .map_err(|e| Failure::Input(format!("{what}: {e}")))?;
+        let opened = open_all_pk(decoded, key.as_ref(), !a.no_verify)?;
+        (opened, "--private-key", DataType::PkInit)
+    } else {
+        return Ok(Vec::new());
+    };
+    if opened.iter().all(Option::is_none) {
+        let types: Vec<String> = decoded
+            .iter()
+            .map(|d| d.view.header().data_type.to_string())
+            .collect();
+        return Err(Failure::Usage(format!(
+            "{option} opens {want} messages only; the input holds {}",
+            types.join(", ")
+        )));
     }
-    if o.json {
+    Ok(opened)
+}
+
+/// `mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT`.
+pub fn run(a: Args) -> Result<(), Failure> {
+    let found = input::load(&a.input).map_err(Failure::Input)?;
+    let decoded = parse_all(&found, parse_options(a.lenient))?;
+    let opened = open(&a, &decoded)?;
+    if a.json {
         let mut doc = render::json(&decoded);
         if let Some(list) = doc.get_mut("messages").and_then(|m| m.as_array_mut()) {
             for (m, op) in list.iter_mut().zip(&opened) {
                 if let (Some(obj), Some(op)) = (m.as_object_mut(), op) {
-                    if let Some(sig) = op.signature_verified {
-                        obj.insert("signature_verified".into(), sig.into());
-                        obj.insert(
-                            "signature".into(),
-                            match sig {
-                                Some(true) => "verified",
-                                Some(false) => "does not verify",
-                                None => "unverifiable (no CERT in the message)",
-                            }
-                            .into(),
-                        );
-                    }
-                    obj.insert("mac_verified".into(), op.mac_verified.into());
-                    obj.insert("srtp".into(), srtp_list(&op.srtp));
+                    opened_json(obj, op);
                 }
             }
         }
-        let text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| Failure::Input(format!("JSON output: {e}")))?;
-        print(&(text + "\n"));
-    } else {
-        let mut out = String::new();
-        for (i, d) in decoded.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            render::text(&mut out, i + 1, decoded.len(), d);
-            if let Some(Some(op)) = opened.get(i) {
-                if let Some(sig) = op.signature_verified {
-                    let _ = writeln!(
-                        out,
-                        "  Signature (key of the message's CERT): {}",
-                        match sig {
-                            Some(true) => "verified",
-                            Some(false) => "DOES NOT VERIFY",
-                            None => "unverifiable (no CERT in the message)",
-                        }
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "  MAC verified with the {}: {}",
-                    if op.signature_verified.is_some() {
-                        "envelope key"
-                    } else {
-                        "PSK"
-                    },
-                    if op.mac_verified { "yes" } else { "no" }
-                );
-                let _ = writeln!(out, "  Key data (decrypted KEMAC):");
-                for k in &op.keys {
-                    let _ = writeln!(
-                        out,
-                        "    {}: key {}{}{}",
-                        k.key_type,
-                        hex(k.key.as_bytes()),
-                        k.salt
-                            .as_ref()
-                            .map(|s| format!(", salt {}", hex(s.as_bytes())))
-                            .unwrap_or_default(),
-                        k.mki()
-                            .map(|m| format!(", SPI/MKI {}", hex(m)))
-                            .unwrap_or_default()
-                    );
-                }
-                let _ = writeln!(out, "  SRTP parameters:");
-                srtp_text(&mut out, "    ", &op.srtp);
-            }
-        }
-        print(&out);
+        return print_json(&doc);
     }
+    let mut out = String::new();
+    for (i, d) in decoded.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render::text(&mut out, i + 1, decoded.len(), d);
+        if let Some(Some(op)) = opened.get(i) {
+            opened_text(&mut out, op);
+        }
+    }
+    print(&out);
     Ok(())
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+fn signature_text(sig: Option<bool>) -> &'static str {
+    match sig {
+        Some(true) => "verified",
+        Some(false) => "does not verify",
+        None => "unverifiable (no CERT in the message)",
+    }
+}
+
+/// Adds what opening found to a message's JSON object.
+fn opened_json(obj: &mut serde_json::Map<String, Value>, op: &OpenedMessage) {
+    if let Some(sig) = op.signature_verified {
+        obj.insert("signature_verified".into(), sig.into());
+        obj.insert("signature".into(), signature_text(sig).into());
+    }
+    obj.insert("mac_verified".into(), op.mac_verified.into());
+    obj.insert("srtp".into(), srtp_list(&op.srtp));
+}
+
+/// What opening found, below the message's tree.
+fn opened_text(out: &mut String, op: &OpenedMessage) {
+    if let Some(sig) = op.signature_verified {
+        let text = signature_text(sig);
+        let text = if sig == Some(false) {
+            text.to_uppercase()
+        } else {
+            text.to_owned()
+        };
+        let _ = writeln!(out, "  Signature (key of the message's CERT): {text}");
+    }
+    let _ = writeln!(
+        out,
+        "  MAC verified with the {}: {}",
+        if op.signature_verified.is_some() {
+            "envelope key"
+        } else {
+            "PSK"
+        },
+        if op.mac_verified { "yes" } else { "no" }
+    );
+    let _ = writeln!(out, "  Key data (decrypted KEMAC):");
+    for k in &op.keys {
+        let salt = k
+            .salt
+            .as_ref()
+            .map(|s| format!(", salt {}", hex(s.as_bytes())));
+        let mki = k.mki().map(|m| format!(", SPI/MKI {}", hex(m)));
+        let _ = writeln!(
+            out,
+            "    {}: key {}{}{}",
+            k.key_type,
+            hex(k.key.as_bytes()),
+            salt.unwrap_or_default(),
+            mki.unwrap_or_default()
+        );
+    }
+    let _ = writeln!(out, "  SRTP parameters:");
+    srtp_text(out, "    ", &op.srtp);
 }
 
 /// What `--psk` found in one PSK message.
@@ -317,21 +309,4 @@ pub fn open_all_pk(
                 .map(|op| (op.bundle, op.mac_verified, Some(op.signature_verified)))
         },
     )
-}
-
-/// `mikey reencode [--lenient] INPUT`: parse, encode, print lowercase hex per message.
-pub fn run_reencode(args: &[String]) -> Result<(), Failure> {
-    let o = parse_args(args, false)?;
-    let found = input::load(&o.input).map_err(Failure::Input)?;
-    let decoded = parse_all(&found, o.parse_options())?;
-    let mut out = String::new();
-    for d in &decoded {
-        let msg: Message<'_> = d.view.to_message();
-        for b in msg.encode() {
-            out.push_str(&format!("{b:02x}"));
-        }
-        out.push('\n');
-    }
-    print(&out);
-    Ok(())
 }

@@ -1,140 +1,128 @@
-//! `mikey`: a command-line MIKEY (RFC 3830) diagnostic tool.
+//! `mikey`: a command-line MIKEY (RFC 3830) diagnostic tool over the `mikey` library.
 //!
-//! Each subcommand lives in its own module and is dispatched by the small `match` in
-//! [`run`]. To add one (e.g. `demo`, `sdp`), add a module with a `run(&[String]) ->
-//! Result<(), Failure>` function, one `match` arm, and a paragraph in [`USAGE`].
+//! The arguments are parsed by clap (derive). Each command is one module with an `Args`
+//! struct (its options, documented for `--help`) and a `run(Args) -> Result<(), Failure>`
+//! function; [`Command`] lists them. To add a command: add its module, one [`Command`]
+//! variant whose doc comment is the command's one-line help, and one arm in
+//! [`Command::run`].
 #![forbid(unsafe_code)]
 
+mod args;
 mod decode;
 mod demo;
-mod demo_dh;
-mod demo_pk;
-mod group_demo;
 mod input;
+mod out;
+mod reencode;
 mod render;
-mod sdp_cmd;
+mod sdp;
 mod srtp_json;
 
-use std::io::Write as _;
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use std::process::ExitCode;
 
-/// The usage text printed by `mikey --help` and `mikey help`.
-pub const USAGE: &str = "\
-mikey - MIKEY (RFC 3830) diagnostic tool
+/// Printed after the list of commands in `mikey --help`.
+const AFTER_HELP: &str = "\
+INPUT (decode, reencode) is a hex string, a base64 string, a file path, or - for stdin. File
+and stdin contents may be raw binary MIKEY (first byte 0x01), hex, base64, an SDP body, an
+a=key-mgmt:mikey line, an RTSP KeyMgmt: header line or value, or an ONVIF body line
+\"mikey: <base64>\".
 
-USAGE:
-    mikey demo [--mode psk|dh|dhhmac] [--psk HEX] [--group 0|1|2]
-               [--initiator-key PEM --responder-key PEM] [--json]
-    mikey demo --mode group [--members N] [--json]
-    mikey demo --mode pk|rsa-r [--provider NAME] [--keys DIR] [--json]
-    mikey decode [--json] [--lenient] [--psk HEX | --private-key PEM] [--no-verify] INPUT
-    mikey reencode [--lenient] INPUT
-    mikey sdp offer [--psk HEX]
-    mikey sdp answer --psk HEX FILE|-
-    mikey help | --help | -h
+Exit status: 0 success, 1 bad input (one line \"error: ...\" on stderr), 2 usage error.
 
-SUBCOMMANDS:
-    demo       Run an initiator and a responder in one process: print both
-               messages, both sides' SRTP parameters, and one RTP packet
-               protected by the initiator and unprotected by the responder.
-               Modes: psk (RFC 3830 §3.1), dh (DH with RSA signatures, §3.3;
-               2048-bit keys generated unless given as PEM files), dhhmac
-               (RFC 4650); --group: 0 OAKLEY 5 (default), 1 OAKLEY 1, 2 OAKLEY 2.
-               --mode group: a source keys N receivers (default 5), one
-               joins and one leaves; each rekey, its MKI and who holds it.
-    decode     Decode every MIKEY message found in INPUT and print it as a tree
-               (header, crypto sessions, each payload and field, NULL-encrypted
-               KEMAC keys in hex), or as JSON with --json (docs/decode-json.md).
-    reencode   Parse and re-encode every MIKEY message found in INPUT; print
-               the lowercase hex of the encoding, one message per line.
-    sdp        SDP offer/answer with MIKEY-PSK (RFC 4567). `sdp offer` prints an
-               offer with one audio and one video media (RTP/SAVP), an a=ssrc
-               line each and a session-level a=key-mgmt:mikey with a fresh PSK
-               I_MESSAGE (a random PSK is shown on stderr without --psk).
-               `sdp answer` reads an offer from FILE or - (stdin), runs the PSK
-               responder and prints the answer SDP with new SSRCs and the
-               verification message at the offer's level; a rejected offer is
-               an error (\"488 Not Acceptable Here: ...\").
+This tool prints key material on purpose (diagnostics).";
 
-OPTIONS:
-    --json     JSON output (decode only)
-    --psk HEX  decode: verify the MAC of PSK messages, decrypt the KEMAC, and
-               show the key data and SRTP parameters (JSON: mac_verified, srtp);
-               demo and sdp: the pre-shared key (required for sdp answer)
-    --private-key PEM
-               decode: open public-key messages (RFC 3830 §3.2) addressed to this
-               RSA key: check SIGN with the message's CERT (or report it
-               unverifiable), decrypt the envelope key, verify the MAC, show the
-               key data and SRTP parameters (JSON: signature_verified,
-               mac_verified, srtp)
-    --no-verify  decode --psk/--private-key: show the keys even when the MAC
-               does not verify
-    --mode M   demo: psk (default), pk (public-key envelope, RFC 3830 §3.2),
-               rsa-r (RFC 4738), dh (RFC 3830 §3.3), dhhmac (RFC 4650), group
-    --provider NAME
-               demo pk/rsa-r: crypto provider, rustcrypto (default) or aws-lc
-               (when built with the aws-lc feature)
-    --keys DIR demo pk/rsa-r: RSA keys rsa2048-a.pem (initiator) and
-               rsa2048-b.pem (responder) from DIR (as in testvectors/keys);
-               generated when not given; an empty DIR gets the generated keys
-    --lenient  Accept known device quirks (GStreamer auth key length 10,
-               trailing 0x00, NUL-terminated IDs) and report them
+/// MIKEY (RFC 3830) diagnostic tool: run key exchanges, decode and re-encode messages,
+/// SDP offer/answer with MIKEY-PSK.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mikey",
+    version,
+    arg_required_else_help = true,
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-INPUT:
-    A hex string, a base64 string, a file path, or - for stdin. File and stdin
-    contents may be: raw binary MIKEY (first byte 0x01), hex, base64, an SDP
-    body, an a=key-mgmt:mikey line, an RTSP KeyMgmt: header line or value, or
-    an ONVIF body line \"mikey: <base64>\".
+/// The commands, one module each.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run an initiator and a responder in one process: both messages, both sides' SRTP
+    /// parameters, one RTP packet protected and unprotected.
+    Demo(demo::Args),
+    /// Decode every MIKEY message found in INPUT: a tree of header and payloads, or JSON;
+    /// with --psk or --private-key also the decrypted keys and SRTP parameters.
+    Decode(decode::Args),
+    /// Parse and re-encode every MIKEY message found in INPUT; print the lowercase hex of
+    /// each encoding, one message per line.
+    Reencode(reencode::Args),
+    /// SDP offer/answer with MIKEY-PSK (RFC 4567): one side per invocation.
+    #[command(subcommand)]
+    Sdp(sdp::Command),
+}
 
-EXIT STATUS:
-    0 success, 1 bad input (one line \"error: ...\" on stderr), 2 usage error.
+impl Command {
+    fn run(self) -> Result<(), Failure> {
+        match self {
+            Command::Demo(a) => demo::run(a),
+            Command::Decode(a) => decode::run(a),
+            Command::Reencode(a) => reencode::run(a),
+            Command::Sdp(c) => sdp::run(c),
+        }
+    }
+}
 
-NOTE: this tool prints key material on purpose (diagnostics).
-";
-
-/// Why a subcommand failed.
+/// Why a command failed.
 #[derive(Debug)]
 pub enum Failure {
-    /// Wrong command line: exit status 2.
+    /// A command line that clap accepted but that does not fit (an option that does not
+    /// apply to the chosen mode or input): exit status 2, reported like clap's errors.
     Usage(String),
-    /// The input is not what it should be: exit status 1.
+    /// The input is not what it should be: exit status 1, one `error:` line.
     Input(String),
 }
 
 /// Writes `text` to stdout, ignoring a closed pipe (e.g. `mikey decode x | head`).
 pub fn print(text: &str) {
+    use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
 
-fn run(args: &[String]) -> Result<(), Failure> {
-    let rest = args.get(1..).unwrap_or(&[]);
-    match args.first().map(String::as_str) {
-        None => Err(Failure::Usage("no subcommand given".into())),
-        Some("help" | "--help" | "-h") => {
-            print(USAGE);
-            Ok(())
+/// A usage error found after parsing, formatted by clap against the command that was run
+/// (its usage line and the `--help` hint).
+fn usage_error(path: &[String], message: String) -> clap::Error {
+    let mut cmd = Cli::command();
+    cmd.build();
+    for name in path {
+        match cmd.find_subcommand(name) {
+            Some(sub) => cmd = sub.clone(),
+            None => break,
         }
-        Some("decode") => decode::run(rest),
-        Some("reencode") => decode::run_reencode(rest),
-        Some("demo") => demo::run(rest),
-        Some("sdp") => sdp_cmd::run(rest),
-        Some(other) => Err(Failure::Usage(format!("unknown subcommand {other:?}"))),
     }
+    cmd.error(clap::error::ErrorKind::ArgumentConflict, message)
+}
+
+/// The names of the subcommands given (`["sdp", "offer"]`).
+fn command_path(matches: &ArgMatches) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        path.push(name.to_owned());
+        m = sub;
+    }
+    path
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    match run(&args) {
+    let matches = Cli::command().get_matches();
+    let path = command_path(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli.command.run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(m)) => {
-            eprintln!("error: {m} (see `mikey --help`)");
-            ExitCode::from(2)
-        }
+        Err(Failure::Usage(m)) => usage_error(&path, m).exit(),
         Err(Failure::Input(m)) => {
             // Exactly one line.
             eprintln!("error: {}", m.replace(['\r', '\n'], " "));

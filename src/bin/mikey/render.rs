@@ -4,6 +4,7 @@
 //! same fields. The functions are public within the binary so other subcommands can reuse
 //! them.
 
+use crate::out::hex;
 use mikey::wire::*;
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
@@ -79,14 +80,6 @@ macro_rules! code {
         let c = $c;
         V::Code(u64::from(c.to_wire()), c.name())
     }};
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter()
-        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
-            let _ = write!(s, "{x:02x}");
-            s
-        })
 }
 
 fn opt_hex(b: Option<&[u8]>) -> V {

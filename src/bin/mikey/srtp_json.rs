@@ -1,12 +1,9 @@
-//! SRTP parameters as JSON and text (shared by `decode --psk` and `demo`).
+//! SRTP parameters as JSON and text (shared by `decode --psk`, `demo` and `sdp`).
 
+use crate::out::hex;
 use mikey::srtp::export::SrtpParams;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// `{"cs_id", "ssrc", "roc", "master_key", "master_salt", "mki", "suite", ...}`: byte values
 /// as lowercase hex, an absent MKI as null.

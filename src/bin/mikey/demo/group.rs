@@ -10,6 +10,7 @@
 //! `testvectors/keys/rsa2048-b.pem` and `rsa2048-a.pem`, built into the binary: public
 //! demonstration keys, never to be used for anything else.
 
+use crate::out::{hex, print_json};
 use crate::{print, Failure};
 use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider, SecretBytes};
 use mikey::session::group::{Credential, GroupConfig, GroupController, GroupEvent, MemberId};
@@ -32,49 +33,13 @@ const SSRC: u32 = 0x1eaf_5eed;
 const SOURCE: &str = "sip:source@example.com";
 /// Public demonstration keys (the stored test keys): the source's signing key and the
 /// public-key receiver's key.
-const SOURCE_KEY: &str = include_str!("../../../testvectors/keys/rsa2048-a.pem");
-const MEMBER_KEY: &str = include_str!("../../../testvectors/keys/rsa2048-b.pem");
+const SOURCE_KEY: &str = include_str!("../../../../testvectors/keys/rsa2048-a.pem");
+const MEMBER_KEY: &str = include_str!("../../../../testvectors/keys/rsa2048-b.pem");
 
 fn demo_key(pem: &str) -> Result<Box<dyn RsaPrivate>, Failure> {
     RustCryptoProvider
         .rsa_private_from_pem(pem)
         .map_err(|e| Failure::Input(format!("demo key: {e}")))
-}
-
-struct Opts {
-    members: usize,
-    json: bool,
-}
-
-fn parse(args: &[String]) -> Result<Opts, Failure> {
-    let mut o = Opts {
-        members: 5,
-        json: false,
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--json" => o.json = true,
-            "--mode" => {
-                it.next();
-            }
-            "--members" => {
-                o.members = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|n| (2..=1000).contains(n))
-                    .ok_or_else(|| {
-                        Failure::Usage("--members needs a number from 2 to 1000".into())
-                    })?
-            }
-            other => return Err(Failure::Usage(format!("unknown demo option {other:?}"))),
-        }
-    }
-    Ok(o)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn member_name(i: usize) -> String {
@@ -145,6 +110,14 @@ struct Step {
     text: String,
 }
 
+/// A receiver's responder settings: its identity as IDr.
+fn receiver_config(id: &MemberId) -> ResponderConfig {
+    ResponderConfig {
+        id_r: Some(Id::nai(id.as_str())),
+        ..ResponderConfig::default()
+    }
+}
+
 struct Demo {
     group: GroupController,
     rx: BTreeMap<MemberId, Receiver>,
@@ -153,65 +126,41 @@ struct Demo {
 }
 
 impl Demo {
+    /// Adds receiver `id` to the group with `credential`, and its `responder`.
+    fn enrol(
+        &mut self,
+        id: MemberId,
+        credential: Credential,
+        responder: Responder,
+    ) -> Result<MemberId, Failure> {
+        self.group
+            .join(id.clone(), credential, self.now)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        let present = true;
+        self.rx.insert(id.clone(), Receiver { responder, present });
+        Ok(id)
+    }
+
     /// Adds the public-key receiver `i` (RFC 3830 §3.2).
     fn add_pk(&mut self, i: usize) -> Result<MemberId, Failure> {
         let id = MemberId::new(member_name(i));
         let key = demo_key(MEMBER_KEY)?;
-        self.group
-            .join(
-                id.clone(),
-                Credential::PublicKey {
-                    spki_der: key.to_spki_der(),
-                },
-                self.now,
-            )
-            .map_err(|e| Failure::Input(e.to_string()))?;
+        let spki_der = key.to_spki_der();
         let trust = PinnedKeys::new().with(SOURCE.as_bytes(), &demo_key(SOURCE_KEY)?.to_spki_der());
-        let responder = PkResponder::new(
-            key,
-            trust,
-            ResponderConfig {
-                id_r: Some(Id::nai(id.as_str())),
-                ..ResponderConfig::default()
-            },
-        )
-        .with_provider(Arc::new(RustCryptoProvider));
-        self.rx.insert(
-            id.clone(),
-            Receiver {
-                responder: Responder::Pk(Box::new(responder)),
-                present: true,
-            },
-        );
-        Ok(id)
+        let provider = Arc::new(RustCryptoProvider);
+        let responder = PkResponder::new(key, trust, receiver_config(&id)).with_provider(provider);
+        let responder = Responder::Pk(Box::new(responder));
+        self.enrol(id, Credential::PublicKey { spki_der }, responder)
     }
 
+    /// Adds the PSK receiver `i` (RFC 3830 §3.1) with a random key.
     fn add(&mut self, i: usize) -> Result<MemberId, Failure> {
         let id = MemberId::new(member_name(i));
-        let mut psk = vec![0u8; 16];
-        rand::fill(&mut psk[..]);
-        self.group
-            .join(
-                id.clone(),
-                Credential::Psk(SecretBytes::from_slice(&psk)),
-                self.now,
-            )
-            .map_err(|e| Failure::Input(e.to_string()))?;
-        let responder = PskResponder::new(
-            SecretBytes::from(psk),
-            ResponderConfig {
-                id_r: Some(Id::nai(id.as_str())),
-                ..ResponderConfig::default()
-            },
-        );
-        self.rx.insert(
-            id.clone(),
-            Receiver {
-                responder: Responder::Psk(Box::new(responder)),
-                present: true,
-            },
-        );
-        Ok(id)
+        let mut psk = SecretBytes::zeroed(16);
+        rand::fill(psk.as_mut_bytes());
+        let responder = PskResponder::new(psk.clone(), receiver_config(&id));
+        let responder = Responder::Psk(Box::new(responder));
+        self.enrol(id, Credential::Psk(psk), responder)
     }
 
     /// Rekeys (when due) and sends, delivers, collects replies; describes the result.
@@ -356,9 +305,8 @@ impl Demo {
     }
 }
 
-/// `mikey demo --mode group [--members N] [--json]`.
-pub fn run(args: &[String]) -> Result<(), Failure> {
-    let o = parse(args)?;
+/// `mikey demo --mode group [--members N] [--json]`: `members` receivers (at least 2).
+pub fn run(members: usize, json: bool) -> Result<(), Failure> {
     let cfg = GroupConfig {
         id_i: Some(Id::uri(SOURCE)),
         crypto_sessions: vec![SrtpCs {
@@ -383,13 +331,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         seq: 0,
     };
     // The last receiver has a public key, the others pre-shared keys.
-    for i in 0..o.members - 1 {
+    for i in 0..members - 1 {
         d.add(i)?;
     }
-    d.add_pk(o.members - 1)?;
-    let mut steps = vec![d.round(format!("{} receivers join: first group key", o.members))?];
+    d.add_pk(members - 1)?;
+    let mut steps = vec![d.round(format!("{} receivers join: first group key", members))?];
     d.now += core::time::Duration::from_secs(10);
-    let newcomer = d.add(o.members)?;
+    let newcomer = d.add(members)?;
     steps.push(d.round(format!("{newcomer} joins: new key (backward secrecy)"))?);
     d.now += core::time::Duration::from_secs(10);
     let leaving = MemberId::new(member_name(1));
@@ -401,7 +349,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     steps.push(d.round(format!("{leaving} leaves: new key (forward secrecy)"))?);
 
-    if o.json {
+    if json {
         let doc = json!({
             "mode": "group",
             "csb_id": d.group.csb_id(),
@@ -409,8 +357,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             "members": d.group.members().map(|m| m.as_str()).collect::<Vec<_>>(),
             "steps": steps.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
         });
-        print(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
-        return Ok(());
+        return print_json(&doc);
     }
     let mut out = String::new();
     let _ = writeln!(

@@ -1,17 +1,26 @@
-//! Runs PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
-//! (`psk_profile N floor`), or measures the bench's interleaved ratio (`psk_profile N ratio`), for profiling with `valgrind --tool=callgrind` or `perf`: the
-//! workload is the bench's own (`benches/common/psk.rs`).
+//! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
+//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), for
+//! profiling with `valgrind --tool=callgrind` or `perf`; the workload is the bench's own
+//! (`benches/common/psk.rs`):
+//!
+//! ```sh
+//! cargo bench --bench psk_profile -- N [floor|ratio]
+//! ```
+//!
+//! Without N (as in a plain `cargo bench`) it prints its usage and does nothing.
 use core::time::Duration;
 
-#[path = "../benches/common/mod.rs"]
 mod common;
-#[path = "../benches/common/psk.rs"]
+#[path = "common/psk.rs"]
 mod psk;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let n: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let mode = args.next();
+    let args = common::profile_args();
+    let Some(n) = args.first().and_then(|s| s.parse::<u64>().ok()) else {
+        eprintln!("psk_profile: cargo bench --bench psk_profile -- N [floor|ratio]");
+        return;
+    };
+    let mode = args.get(1).cloned();
     if mode.as_deref() == Some("ratio") {
         // The bench's interleaved measurement, N rounds of 50.
         let lens = psk::mac_input_lens();
