@@ -24,6 +24,8 @@ use core::fmt;
 pub mod aws_lc;
 pub mod derive;
 pub mod dh;
+#[cfg(feature = "sakke")]
+pub mod eccsi;
 pub mod entropy;
 pub mod kemac;
 pub mod prf;

@@ -67,20 +67,36 @@ pub fn operation_counts() -> (u64, u64) {
 /// entropy source is taken to be broken (each attempt succeeds with probability > 1/2).
 const DRAW_ATTEMPTS: usize = 64;
 
+/// An octet string of the wrong length, in SAKKE ([`SakkeError::InvalidLength`]) and ECCSI
+/// (`EccsiError::InvalidLength`): the lengths of RFC 6507 §3.3 and RFC 6508 §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LengthError {
+    /// What was being parsed.
+    pub what: &'static str,
+    /// Required length in octets.
+    pub expected: usize,
+    /// Length supplied.
+    pub got: usize,
+}
+
+impl fmt::Display for LengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let LengthError {
+            what,
+            expected,
+            got,
+        } = self;
+        write!(f, "{what}: expected {expected} octets, got {got}")
+    }
+}
+
 /// Errors of SAKKE (RFC 6508) operations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SakkeError {
     /// An octet string had the wrong length (points: 2L + 1 = 257 octets, RFC 6508 §4;
     /// encapsulated data: 273).
-    InvalidLength {
-        /// What was being parsed.
-        what: &'static str,
-        /// Required length in octets.
-        expected: usize,
-        /// Length supplied.
-        got: usize,
-    },
+    InvalidLength(LengthError),
     /// An octet string is not a point of E(F_p) in uncompressed form (RFC 6508 §4).
     InvalidPoint {
         /// What was being parsed.
@@ -116,11 +132,7 @@ pub enum SakkeError {
 impl fmt::Display for SakkeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SakkeError::InvalidLength {
-                what,
-                expected,
-                got,
-            } => write!(f, "SAKKE {what}: expected {expected} octets, got {got}"),
+            SakkeError::InvalidLength(e) => write!(f, "SAKKE {e}"),
             SakkeError::InvalidPoint { what, reason } => {
                 write!(f, "SAKKE {what}: invalid point: {reason}")
             }

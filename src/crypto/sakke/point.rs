@@ -9,7 +9,7 @@
 //! the constant-time scalar multiplications need.
 
 use super::fp::{Fp, FP_LEN};
-use super::SakkeError;
+use super::{LengthError, SakkeError};
 use crypto_bigint::{Choice, CtOption, U1024};
 
 /// The length of an uncompressed point, 2L + 1 octets (RFC 6508 §4).
@@ -58,11 +58,11 @@ impl Affine {
     pub(crate) fn from_bytes(bytes: &[u8], what: &'static str) -> Result<Affine, SakkeError> {
         let invalid = |reason| SakkeError::InvalidPoint { what, reason };
         if bytes.len() != POINT_LEN {
-            return Err(SakkeError::InvalidLength {
+            return Err(SakkeError::InvalidLength(LengthError {
                 what,
                 expected: POINT_LEN,
                 got: bytes.len(),
-            });
+            }));
         }
         if bytes[0] != 0x04 {
             return Err(invalid(
@@ -126,8 +126,10 @@ impl Projective {
         z: Fp::ZERO,
     };
 
+    /// Whether this is the identity (0 : Y : 0), Y != 0. The all-zero triple, which the
+    /// formulas give only when fed points outside E(F_p)[q], is not.
     pub(crate) fn is_identity(&self) -> Choice {
-        self.z.is_zero()
+        self.z.is_zero().and(self.y.is_zero().not())
     }
 
     #[cfg(test)]
@@ -386,7 +388,7 @@ pub(crate) mod tests {
         ));
         assert!(matches!(
             Affine::from_bytes(&bytes[1..], "P"),
-            Err(SakkeError::InvalidLength { .. })
+            Err(SakkeError::InvalidLength(_))
         ));
     }
 

@@ -6,7 +6,7 @@ use super::kms::{Identifier, KmsPublicKey, ENCAPSULATED_LEN};
 use super::pairing::MillerLines;
 use super::params::G;
 use super::point::{Affine, Projective, POINT_LEN};
-use super::{hash, SakkeError};
+use super::{hash, LengthError, SakkeError};
 use crate::crypto::SecretBytes;
 use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -134,11 +134,11 @@ impl Receiver {
     /// re-encapsulation check fails.
     pub fn decapsulate(&self, data: &[u8]) -> Result<SecretBytes, SakkeError> {
         if data.len() != ENCAPSULATED_LEN {
-            return Err(SakkeError::InvalidLength {
+            return Err(SakkeError::InvalidLength(LengthError {
                 what: "encapsulated data",
                 expected: ENCAPSULATED_LEN,
                 got: data.len(),
-            });
+            }));
         }
         let big_r = Affine::from_bytes(&data[..POINT_LEN], "encapsulated R")?;
         let w = self.lines.evaluate(&big_r);
