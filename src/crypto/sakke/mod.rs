@@ -63,6 +63,22 @@ pub fn operation_counts() -> (u64, u64) {
     fp::count::read()
 }
 
+/// Runs `n` chained F_p multiplications (`invert` false) or inversions (true) with the
+/// routines SAKKE uses, for the unit cost of `benches/sakke.rs`. Feature `sakke-count`.
+#[cfg(feature = "sakke-count")]
+#[doc(hidden)]
+pub fn field_chain(n: u32, invert: bool) -> [u8; FP_LEN] {
+    let mut x = params::PX;
+    for _ in 0..n {
+        x = if invert {
+            x.invert().to_inner_unchecked()
+        } else {
+            x.mul(&params::PY)
+        };
+    }
+    x.to_be_bytes()
+}
+
 /// How many attempts a value drawn at random may take to land in its range before the
 /// entropy source is taken to be broken (each attempt succeeds with probability > 1/2).
 const DRAW_ATTEMPTS: usize = 64;
