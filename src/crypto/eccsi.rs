@@ -35,7 +35,7 @@ use crate::crypto::{Entropy, SecretBytes};
 use core::fmt;
 use p256::elliptic_curve::ff::{Field, PrimeField};
 use p256::elliptic_curve::group::Group;
-use p256::elliptic_curve::ops::{MulByGeneratorVartime, MulVartime, Reduce};
+use p256::elliptic_curve::ops::{LinearCombination, MulVartime, Reduce};
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, U256};
 use sha2::{Digest, Sha256};
@@ -299,10 +299,14 @@ impl Kpak {
         let pvt = point_from_bytes(&sig[2 * N..], "PVT")?;
         let hs = hs(&self.0, id, &pvt);
         let he = reduce(&he(&hs, &r, message));
-        // Y = [HS]PVT + KPAK; J = [s]([HE]G + [r]Y) = [s HE]G + [s r]Y.
-        let y = ProjectivePoint::from(pvt).mul_vartime(&reduce(&hs)) + self.0;
-        let j =
-            ProjectivePoint::mul_by_generator_and_mul_add_vartime(&(s * he), &(s * reduce(&r)), &y);
+        // Y = [HS]PVT + KPAK; J = [s]([HE]G + [r]Y) = [s HE]G + [s r HS]PVT + [s r]KPAK, one
+        // multi-scalar multiplication (public values: variable time).
+        let sr = s * reduce(&r);
+        let j = ProjectivePoint::lincomb_vartime(&[
+            (ProjectivePoint::GENERATOR, s * he),
+            (ProjectivePoint::from(pvt), sr * reduce(&hs)),
+            (ProjectivePoint::from(self.0), sr),
+        ]);
         if bool::from(j.is_identity()) {
             return Err(EccsiError::BadSignature);
         }

@@ -37,9 +37,9 @@
 
 use core::fmt;
 
-mod fixed_base;
+pub(crate) mod fixed_base;
 pub(crate) mod fp;
-mod gt;
+pub(crate) mod gt;
 mod hash;
 mod kms;
 mod pairing;

@@ -162,3 +162,76 @@ impl Receiver {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::sakke::fp::count;
+    use crate::crypto::sakke::MasterSecret;
+
+    /// F_p multiplications and inversions `f` performs.
+    fn cost(f: impl FnOnce()) -> (u64, u64) {
+        let (m0, i0) = count::read();
+        f();
+        let (m1, i1) = count::read();
+        (m1 - m0, i1 - i0)
+    }
+
+    #[test]
+    fn secret_operations_run_one_fixed_sequence() {
+        // The same sequence of F_p operations whatever the secret: the counts of every
+        // operation on z, an RSK, an SSV or the r derived from it do not depend on them.
+        let kms = [
+            MasterSecret::from_bytes(&[3]).unwrap(),
+            MasterSecret::from_bytes(&[0x5a; 100]).unwrap(),
+        ];
+        let ids = [
+            Identifier::new(&[0x11; 32]).unwrap(),
+            Identifier::new(b"2011-02\0tel:+447700900123\0").unwrap(),
+        ];
+        let z = kms[1].public_key();
+        z.precompute();
+        let public = kms.each_ref().map(|k| cost(|| drop(k.public_key())));
+        assert_eq!(public[0], public[1]);
+        let issue = ids
+            .each_ref()
+            .map(|b| cost(|| drop(kms[1].issue_rsk(b).unwrap())));
+        assert_eq!(issue[0], issue[1]);
+
+        let _ = crate::crypto::sakke::gt::g_table();
+        let ssvs = [[0u8; 16], [0xff; 16], *b"0123456789abcdef"];
+        let enc = ssvs
+            .each_ref()
+            .map(|s| cost(|| assert!(z.encapsulate(&ids[0], s).is_ok())));
+        assert!(enc.iter().all(|c| *c == enc[0]), "{enc:?}");
+
+        let rsk = kms[1].issue_rsk(&ids[0]).unwrap();
+        let rx = Receiver::new(&z, ids[0].clone(), &rsk).unwrap();
+        let good = z.encapsulate(&ids[0], &ssvs[2]).unwrap();
+        let mut bad_h = *good.as_bytes();
+        bad_h[ENCAPSULATED_LEN - 1] ^= 1;
+        let other = z.encapsulate(&ids[1], &ssvs[2]).unwrap();
+        let dec = [good.as_bytes(), &bad_h, other.as_bytes()].map(|d| {
+            cost(|| {
+                let _ = rx.decapsulate(d);
+            })
+        });
+        assert!(dec.iter().all(|c| *c == dec[0]), "{dec:?}");
+        assert!(rx.decapsulate(good.as_bytes()).is_ok());
+
+        let rsk2 = kms[1].issue_rsk(&ids[1]).unwrap();
+        let val = [&rsk, &rsk2].map(|k| cost(|| drop(validate_rsk(&z, &ids[0], k))));
+        assert_eq!(val[0], val[1]);
+        // Where the counts come from (205 signed base-32 digits; 1021 Miller steps, 352 of
+        // them with an addition line). Encapsulation: two fixed-base multiplications of 11
+        // per digit, their sum (12), g^r at 2 per digit, R to affine (2) and g^r's
+        // representative (1); one inversion each for the last two.
+        let digits = crate::crypto::sakke::fixed_base::DIGITS as u64;
+        assert_eq!(enc[0], (2 * 11 * digits + 12 + 2 * digits + 2 + 1, 2));
+        // Decapsulation: R's curve check (3), Q_y^2 (1), per Miller step the squaring (2),
+        // the line (1) and its product (3), 3 more per addition line, the final fourth power
+        // (4) and representative (1), then [r]([b]P + Z) (11 per digit) and the comparison (2).
+        let pairing = 1 + 1021 * 6 + 352 * 3 + 4 + 1;
+        assert_eq!(dec[0], (3 + pairing + 11 * digits + 2, 1));
+    }
+}
