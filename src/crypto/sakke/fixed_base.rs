@@ -1,7 +1,7 @@
 //! Constant-time fixed-base scalar multiplication (RFC 6508 §6.1, §6.2: [z]P, [r]Z,
 //! [r]([b]P + Z)) with a signed-window table: the scalar k < q is recoded into digits
-//! d_i in [-16, 15] with k = sum d_i 32^i, and the table holds [j 32^i]B for j = 1..16.
-//! [k]B is then one mixed addition per digit: the entry is found by scanning the 16
+//! d_i in [-32, 31] with k = sum d_i 64^i, and the table holds [j 64^i]B for j = 1..32.
+//! [k]B is then one mixed addition per digit: the entry is found by scanning the 32
 //! entries of its row with constant-time selection and negated in constant time; a zero
 //! digit adds an entry and keeps the old sum. Nothing depends on the scalar but values.
 
@@ -12,7 +12,7 @@ use crypto_bigint::{Choice, U1024};
 use std::sync::OnceLock;
 
 /// Window width w: digits are in [-2^(w-1), 2^(w-1)).
-pub(crate) const WINDOW: usize = 5;
+pub(crate) const WINDOW: usize = 6;
 
 /// Entries per row, 2^(w-1).
 const ROW: usize = 1 << (WINDOW - 1);
@@ -21,14 +21,14 @@ const ROW: usize = 1 << (WINDOW - 1);
 /// carry, so it never carries out.
 pub(crate) const DIGITS: usize = (Q_BITS as usize).div_ceil(WINDOW);
 
-/// A signed digit split for constant-time use: its absolute value (0..=16) and sign.
+/// A signed digit split for constant-time use: its absolute value (0..=32) and sign.
 #[derive(Clone, Copy)]
 pub(crate) struct Digit {
     pub(crate) abs: u8,
     pub(crate) negative: Choice,
 }
 
-/// Recodes `k` (below q, secret) into `DIGITS` signed base-32 digits, constant-time
+/// Recodes `k` (below q, secret) into `DIGITS` signed base-64 digits, constant-time
 /// (arithmetic only: no branch or index depends on `k`).
 pub(crate) fn recode(k: &U1024) -> [Digit; DIGITS] {
     let bytes = k.to_be_bytes();
@@ -49,9 +49,9 @@ pub(crate) fn recode(k: &U1024) -> [Digit; DIGITS] {
             let b = if idx < 1024 { bit(idx) } else { 0 };
             window = (window << 1) | b;
         }
-        let v = window + carry; // 0..=32
-        carry = (v + ROW as u8) >> WINDOW; // 1 iff v >= 16
-        let signed = i16::from(v) - (i16::from(carry) << WINDOW); // -16..=15
+        let v = window + carry; // 0..=64
+        carry = (v + ROW as u8) >> WINDOW; // 1 iff v >= 32
+        let signed = i16::from(v) - (i16::from(carry) << WINDOW); // -32..=31
         let negative = Choice::from_u8_lsb(((signed >> 15) & 1) as u8);
         let abs = negative.select_u8(signed as u8, (-signed) as u8);
         *d = Digit { abs, negative };
@@ -59,8 +59,8 @@ pub(crate) fn recode(k: &U1024) -> [Digit; DIGITS] {
     out
 }
 
-/// A fixed-base table for one point B of E(F_p)[q]: `DIGITS` rows of [j 32^i]B, j = 1..16,
-/// affine (256 octets each; 840 KB in all).
+/// A fixed-base table for one point B of E(F_p)[q]: `DIGITS` rows of [j 64^i]B, j = 1..32,
+/// affine (256 octets each; 1.4 MB in all).
 pub(crate) struct PointTable {
     rows: Vec<[Affine; ROW]>,
 }
@@ -107,7 +107,7 @@ impl PointTable {
     }
 }
 
-/// The entries h^(j 32^i), j = 1..16, i < `DIGITS`, row after row, of the element `base` of a
+/// The entries h^(j 64^i), j = 1..32, i < `DIGITS`, row after row, of the element `base` of a
 /// group with operation `op` and squaring `square` (points: addition and doubling).
 pub(crate) fn row_powers<T: Copy>(base: T, op: fn(&T, &T) -> T, square: fn(&T) -> T) -> Vec<T> {
     let mut all = Vec::with_capacity(DIGITS * ROW);
@@ -118,13 +118,13 @@ pub(crate) fn row_powers<T: Copy>(base: T, op: fn(&T, &T) -> T, square: fn(&T) -
             all.push(e);
             e = op(&e, &row_base);
         }
-        // The next row starts at h^32 = (h^16)^2 of this row's h.
+        // The next row starts at h^64 = (h^32)^2 of this row's h.
         row_base = square(&all[all.len() - 1]);
     }
     all
 }
 
-/// Cuts a flat list of entries into rows of 16.
+/// Cuts a flat list of entries into rows of 32.
 pub(crate) fn into_rows<T: Copy + Default>(flat: &[T]) -> Vec<[T; ROW]> {
     flat.chunks_exact(ROW)
         .map(|c| {
@@ -135,7 +135,7 @@ pub(crate) fn into_rows<T: Copy + Default>(flat: &[T]) -> Vec<[T; ROW]> {
         .collect()
 }
 
-/// Entry `abs` (1..=16) of a row, by a constant-time scan of every entry; entry 1 for 0.
+/// Entry `abs` (1..=32) of a row, by a constant-time scan of every entry; entry 1 for 0.
 fn select(row: &[Affine; ROW], abs: u8) -> Affine {
     let mut out = row[0];
     for (j, e) in row.iter().enumerate().skip(1) {
@@ -146,7 +146,7 @@ fn select(row: &[Affine; ROW], abs: u8) -> Affine {
     out
 }
 
-/// Entry `abs` (1..=16) of a row of F_p values by a constant-time scan; zero for 0.
+/// Entry `abs` (1..=32) of a row of F_p values by a constant-time scan; zero for 0.
 pub(crate) fn select_fp(row: &[Fp; ROW], abs: u8) -> Fp {
     let mut out = Fp::ZERO;
     for (j, e) in row.iter().enumerate() {
@@ -155,7 +155,7 @@ pub(crate) fn select_fp(row: &[Fp; ROW], abs: u8) -> Fp {
     out
 }
 
-/// Rows of 16 entries, for the table of g (see `gt`).
+/// Rows of 32 entries, for the table of g (see `gt`).
 pub(crate) type FpRow = [Fp; ROW];
 
 #[cfg(test)]
@@ -165,7 +165,7 @@ mod tests {
     use crate::crypto::sakke::point::tests::base;
 
     fn value(digits: &[Digit]) -> U1024 {
-        // sum d_i 32^i, computed from the top with public arithmetic modulo 2^1024.
+        // sum d_i 64^i, computed from the top with public arithmetic modulo 2^1024.
         let mut acc = U1024::ZERO;
         for d in digits.iter().rev() {
             acc = acc.shl_vartime(WINDOW as u32);
@@ -191,7 +191,7 @@ mod tests {
         ] {
             let d = recode(&k);
             assert_eq!(value(&d), k);
-            assert!(d.iter().all(|d| d.abs <= 16));
+            assert!(d.iter().all(|d| usize::from(d.abs) <= ROW));
         }
     }
 

@@ -77,7 +77,7 @@ impl Fp2 {
 }
 
 /// The fixed-base table of an element h of PF_p[q]: `DIGITS` rows of the representatives of
-/// h^(j 32^i), j = 1..16 (128 octets each; 420 KB in all).
+/// h^(j 64^i), j = 1..32 (128 octets each; 700 KB in all).
 pub(crate) struct GTable {
     rows: Vec<FpRow>,
 }

@@ -151,7 +151,7 @@ impl MasterSecret {
 
 /// A KMS public key Z = [z]P (RFC 6508 §2.2), a point of order q, with the fixed-base table
 /// that makes encapsulation fast (built at the first encapsulation, or by
-/// [`KmsPublicKey::precompute`]; 840 KB, shared by clones).
+/// [`KmsPublicKey::precompute`]; 1.4 MB, shared by clones).
 #[derive(Clone)]
 pub struct KmsPublicKey {
     z: Affine,

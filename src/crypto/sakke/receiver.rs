@@ -90,7 +90,7 @@ pub fn validate_rsk(kms: &KmsPublicKey, b: &Identifier, rsk: &Rsk) -> Result<(),
 
 /// A SAKKE receiver: its identifier and validated RSK, prepared for decapsulation (the
 /// RSK's Miller lines, 350 KB, zeroized on drop; the fixed-base table of [b]P + Z,
-/// 840 KB). Building one validates the RSK and costs about ten decapsulations; keep it for
+/// 1.4 MB). Building one validates the RSK and costs about fifteen decapsulations; keep it for
 /// the key period.
 pub struct Receiver {
     b: Identifier,
@@ -222,7 +222,7 @@ mod tests {
         let rsk2 = kms[1].issue_rsk(&ids[1]).unwrap();
         let val = [&rsk, &rsk2].map(|k| cost(|| drop(validate_rsk(&z, &ids[0], k))));
         assert_eq!(val[0], val[1]);
-        // Where the counts come from (205 signed base-32 digits; 1021 Miller steps, 352 of
+        // Where the counts come from (171 signed base-64 digits; 1021 Miller steps, 352 of
         // them with an addition line). Encapsulation: two fixed-base multiplications of 11
         // per digit, their sum (12), g^r at 2 per digit, R to affine (2) and g^r's
         // representative (1); one inversion each for the last two.
