@@ -2,7 +2,7 @@
 //! (RFC 6507), on NIST P-256 with SHA-256 as MIKEY-SAKKE uses it (RFC 6509 §2.1.1, §4.3:
 //! the SIGN payload's S type 2). Cargo feature `sakke`.
 //!
-//! * KMS side: the secret [`Ksak`] and public [`Kpak`] = [KSAK]G (RFC 6507 §4.2);
+//! * KMS side: the secret [`Ksak`] and public [`Kpak`] = \[KSAK\]G (RFC 6507 §4.2);
 //!   [`Ksak::issue`] gives a user's secret signing key ([`Ssk`]) and public validation token
 //!   ([`Pvt`]) for an identifier (§5.1.1).
 //! * Signer: [`SigningKey::new`] validates an (SSK, PVT) pair against the KPAK and the
@@ -75,7 +75,7 @@ pub enum EccsiError {
         /// Which value.
         what: &'static str,
     },
-    /// KPAK != [SSK]G - [HS]PVT: the SSK and PVT do not belong to this identifier under
+    /// KPAK != \[SSK\]G - \[HS\]PVT: the SSK and PVT do not belong to this identifier under
     /// this KPAK (RFC 6507 §5.1.2 step 3).
     SskValidation,
     /// A signature's r is 0 modulo p or its s is 0 modulo q: rejected before any
@@ -224,13 +224,13 @@ impl Ksak {
         SecretBytes::from_slice(&self.0.to_bytes())
     }
 
-    /// KPAK = [KSAK]G (RFC 6507 §4.2), computed in constant time.
+    /// KPAK = \[KSAK\]G (RFC 6507 §4.2), computed in constant time.
     pub fn kpak(&self) -> Kpak {
         Kpak(ProjectivePoint::mul_by_generator(&self.0).to_affine())
     }
 
     /// Constructs an (SSK, PVT) pair for identifier `id` (RFC 6507 §5.1.1): v at random
-    /// from `entropy`, PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = KSAK + HS v mod q,
+    /// from `entropy`, PVT = \[v\]G, HS = hash(G || KPAK || ID || PVT), SSK = KSAK + HS v mod q,
     /// with a fresh v if SSK or HS is 0 mod q.
     ///
     /// # Errors
@@ -251,7 +251,7 @@ impl Ksak {
     }
 }
 
-/// The KMS Public Authentication Key KPAK = [KSAK]G, the root of trust for verification
+/// The KMS Public Authentication Key KPAK = \[KSAK\]G, the root of trust for verification
 /// (RFC 6507 §4.2; 3GPP KMS certificates carry it as `PubAuthKey`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Kpak(AffinePoint);
@@ -387,7 +387,7 @@ impl fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// Validates `ssk` and `pvt` for identifier `id` against `kpak` (RFC 6507 §5.1.2: the
-    /// PVT is on the curve, HS = hash(G || KPAK || ID || PVT), KPAK = [SSK]G - [HS]PVT) and
+    /// PVT is on the curve, HS = hash(G || KPAK || ID || PVT), KPAK = \[SSK\]G - \[HS\]PVT) and
     /// keeps them with HS for signing.
     ///
     /// # Errors
@@ -423,7 +423,7 @@ impl SigningKey {
     }
 
     /// Signs `message` (RFC 6507 §5.2.1): j at random from `entropy` (32 octets read as a
-    /// big-endian integer, drawn again if not in 1..q-1), J = [j]G, r = Jx,
+    /// big-endian integer, drawn again if not in 1..q-1), J = \[j\]G, r = Jx,
     /// HE = hash(HS || r || M), s = (HE + r SSK)^-1 j mod q (a fresh j if HE + r SSK = 0),
     /// signature r || s || PVT. Constant-time in the SSK and j.
     ///

@@ -1,7 +1,7 @@
-//! Constant-time fixed-base scalar multiplication (RFC 6508 §6.1, §6.2: [z]P, [r]Z,
-//! [r]([b]P + Z)) with a signed-window table: the scalar k < q is recoded into digits
-//! d_i in [-32, 31] with k = sum d_i 64^i, and the table holds [j 64^i]B for j = 1..32.
-//! [k]B is then one mixed addition per digit: the entry is found by scanning the 32
+//! Constant-time fixed-base scalar multiplication (RFC 6508 §6.1, §6.2: \[z\]P, \[r\]Z,
+//! \[r\](\[b\]P + Z)) with a signed-window table: the scalar k < q is recoded into digits
+//! d_i in [-32, 31] with k = sum d_i 64^i, and the table holds \[j 64^i\]B for j = 1..32.
+//! \[k\]B is then one mixed addition per digit: the entry is found by scanning the 32
 //! entries of its row with constant-time selection and negated in constant time; a zero
 //! digit adds an entry and keeps the old sum. Nothing depends on the scalar but values.
 
@@ -59,7 +59,7 @@ pub(crate) fn recode(k: &U1024) -> [Digit; DIGITS] {
     out
 }
 
-/// A fixed-base table for one point B of E(F_p)[q]: `DIGITS` rows of [j 64^i]B, j = 1..32,
+/// A fixed-base table for one point B of E(F_p)[q]: `DIGITS` rows of \[j 64^i\]B, j = 1..32,
 /// affine (256 octets each; 1.4 MB in all).
 pub(crate) struct PointTable {
     rows: Vec<[Affine; ROW]>,
@@ -93,7 +93,7 @@ impl PointTable {
         })
     }
 
-    /// `[k]B` for `k` below q (secret), constant-time: `DIGITS` mixed additions
+    /// `\[k\]B` for `k` below q (secret), constant-time: `DIGITS` mixed additions
     /// (11 multiplications each) and table scans.
     pub(crate) fn mul(&self, k: &U1024) -> Projective {
         let digits = recode(k);

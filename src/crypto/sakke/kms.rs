@@ -1,5 +1,5 @@
 //! The KMS and the sender of SAKKE (RFC 6508 §6.1, §6.2.1): identifiers, the master
-//! secret z, the KMS public key Z = [z]P and encapsulation of an SSV to an identifier.
+//! secret z, the KMS public key Z = \[z\]P and encapsulation of an SSV to an identifier.
 
 use super::fixed_base::{p_table, PointTable};
 use super::fp::FP_LEN;
@@ -126,14 +126,14 @@ impl MasterSecret {
         SecretBytes::from_slice(self.z.to_be_bytes().as_slice())
     }
 
-    /// The KMS public key Z = [z]P (RFC 6508 §6.1), computed in constant time.
+    /// The KMS public key Z = \[z\]P (RFC 6508 §6.1), computed in constant time.
     pub fn public_key(&self) -> KmsPublicKey {
         let z = p_table().mul(&self.z).to_affine();
         // z is in 2..q-1 and P has order q: [z]P is never the identity.
         KmsPublicKey::from_point(z.into_option().unwrap_or_default())
     }
 
-    /// The RSK K_(a) = [(a + z)^-1]P of identifier `a` (RFC 6508 §6.1.1), constant-time.
+    /// The RSK K_(a) = \[(a + z)^-1\]P of identifier `a` (RFC 6508 §6.1.1), constant-time.
     ///
     /// # Errors
     /// [`SakkeError::DegenerateIdentifier`] if a + z = 0 mod q.
@@ -149,7 +149,7 @@ impl MasterSecret {
     }
 }
 
-/// A KMS public key Z = [z]P (RFC 6508 §2.2), a point of order q, with the fixed-base table
+/// A KMS public key Z = \[z\]P (RFC 6508 §2.2), a point of order q, with the fixed-base table
 /// that makes encapsulation fast (built at the first encapsulation, or by
 /// [`KmsPublicKey::precompute`]; 1.4 MB, shared by clones).
 #[derive(Clone)]
@@ -177,7 +177,7 @@ impl KmsPublicKey {
     ///
     /// # Errors
     /// [`SakkeError::InvalidLength`] or [`SakkeError::InvalidPoint`] for a malformed point,
-    /// [`SakkeError::NotInSubgroup`] if [q]Z is not the identity.
+    /// [`SakkeError::NotInSubgroup`] if \[q\]Z is not the identity.
     pub fn from_bytes(bytes: &[u8]) -> Result<KmsPublicKey, SakkeError> {
         let z = Affine::from_bytes(bytes, "KMS public key Z")?;
         if !Projective::from(z).mul_public(&Q).is_identity().to_bool() {
@@ -210,7 +210,7 @@ impl KmsPublicKey {
     }
 
     /// Encapsulates `ssv` to identifier `b` (RFC 6508 §6.2.1): r = HashToIntegerRange(SSV ||
-    /// b, q), R = [r]([b]P + Z) computed as [rb]P + [r]Z, H = SSV XOR
+    /// b, q), R = \[r\](\[b\]P + Z) computed as \[rb\]P + \[r\]Z, H = SSV XOR
     /// HashToIntegerRange(g^r, 2^128). Constant-time in the SSV.
     ///
     /// # Errors

@@ -2,12 +2,12 @@
 //! (RFC 6509 Appendix A: a 1024-bit p, q = (p + 1)/4, the supersingular curve
 //! y^2 = x^3 - 3x, n = 128, SHA-256). Cargo feature `sakke`.
 //!
-//! * KMS side: [`MasterSecret`] z and [`KmsPublicKey`] Z = [z]P (RFC 6508 §6.1);
-//!   [`MasterSecret::issue_rsk`] gives the receiver secret key K = [(a + z)^-1]P of an
+//! * KMS side: [`MasterSecret`] z and [`KmsPublicKey`] Z = \[z\]P (RFC 6508 §6.1);
+//!   [`MasterSecret::issue_rsk`] gives the receiver secret key K = \[(a + z)^-1\]P of an
 //!   [`Identifier`] a (§6.1.1).
 //! * Sender: [`KmsPublicKey::encapsulate`] turns an SSV into the encapsulated data
 //!   R || H for an identifier (§6.2.1; 273 octets, [`ENCAPSULATED_LEN`]).
-//! * Receiver: [`validate_rsk`] checks an RSK against Z (§6.1.2: <[a]P + Z, K> = g);
+//! * Receiver: [`validate_rsk`] checks an RSK against Z (§6.1.2: <\[a\]P + Z, K> = g);
 //!   [`Receiver::new`] does that and prepares the key, and [`Receiver::decapsulate`]
 //!   recovers the SSV with the pairing and rejects data whose re-encapsulation differs
 //!   (§6.2.2).
@@ -16,7 +16,7 @@
 //! constant time: fixed sequences of F_p operations (complete addition formulas, no
 //! exceptional cases), tables scanned whole, no branch or index on a secret value. The
 //! fast paths: fixed-base tables for P, g and each KMS's Z, a per-receiver table for
-//! [b]P + Z, the receiver's Miller lines computed once per RSK, and the signed-digit form
+//! \[b\]P + Z, the receiver's Miller lines computed once per RSK, and the signed-digit form
 //! of q - 1 for Miller's loop.
 //!
 //! ```
@@ -133,7 +133,7 @@ pub enum SakkeError {
     /// a + z = 0 modulo q: no RSK exists for this identifier under this KMS (RFC 6508
     /// §6.1.1).
     DegenerateIdentifier,
-    /// An RSK failed validation: <[a]P + Z, K> differs from g (RFC 6508 §6.1.2).
+    /// An RSK failed validation: <\[a\]P + Z, K> differs from g (RFC 6508 §6.1.2).
     RskValidation,
     /// The SSV hashes to r = 0 mod q, so R would be the point at infinity (RFC 6508
     /// §6.2.1; probability 2^-1021).

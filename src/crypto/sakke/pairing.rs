@@ -1,12 +1,12 @@
-//! The Tate-Lichtenbaum pairing <R, Q> = f_R([i]Q)^c of RFC 6508 §3.2, c = (p + 1)/q = 4,
+//! The Tate-Lichtenbaum pairing <R, Q> = f_R(\[i\]Q)^c of RFC 6508 §3.2, c = (p + 1)/q = 4,
 //! with Barreto's denominator elimination, computed for a fixed first argument.
 //!
 //! Both arguments lie in the cyclic group E(F_p)[q], so the pairing is symmetric
-//! (<[x]P, [y]P> = g^(xy)); the receiver computes <R_(b,S), K_(b,S)> of RFC 6508 §6.2.2
+//! (<\[x\]P, \[y\]P> = g^(xy)); the receiver computes <R_(b,S), K_(b,S)> of RFC 6508 §6.2.2
 //! step 2 as <K_(b,S), R_(b,S)>, with Miller's loop running over its own RSK. Every line of
 //! that loop then depends on the RSK only: [`MillerLines::prepare`] computes them once per
 //! key (projective formulas, one batch inversion), and each pairing only evaluates them at
-//! [i]R: 4 multiplications per doubling line, 2 more per addition line, plus the squaring
+//! \[i\]R: 4 multiplications per doubling line, 2 more per addition line, plus the squaring
 //! of the accumulator. The loop follows the signed-digit (NAF) form of q - 1, which has
 //! 352 non-zero digits below the top one where the binary form has 512; a subtraction step
 //! uses the line through C and -R (the vertical lines it divides by lie in F_p and vanish in
@@ -48,7 +48,7 @@ fn schedule() -> &'static [i8] {
     })
 }
 
-/// A line of Miller's loop, l(x, y) = 0, evaluated at [i]Q = (-Q_x, i Q_y) as
+/// A line of Miller's loop, l(x, y) = 0, evaluated at \[i\]Q = (-Q_x, i Q_y) as
 /// alpha Q_x + beta + i Q_y (scaled by a factor in F_p*, which PF_p ignores).
 type Line = [Fp; 2];
 
@@ -88,7 +88,7 @@ fn chord(c: &Projective, r: &Affine) -> [Fp; 3] {
 
 impl MillerLines {
     /// Runs Miller's loop on `k` and keeps its lines, normalised so their imaginary
-    /// coefficient is 1. The loop ends at C = [q - 1]K, which is -K exactly when K has
+    /// coefficient is 1. The loop ends at C = \[q - 1\]K, which is -K exactly when K has
     /// order q: that is the subgroup check of an RSK, returned as the choice (false also
     /// when a line degenerates, which only a point outside E(F_p)[q] can cause).
     pub(crate) fn prepare(k: &Affine) -> (MillerLines, Choice) {
@@ -119,7 +119,7 @@ impl MillerLines {
         (MillerLines { lines }, ok)
     }
 
-    /// The pairing <K, Q> = f_K([i]Q)^4 in PF_p, as its representative in F_p (RFC 6508
+    /// The pairing <K, Q> = f_K(\[i\]Q)^4 in PF_p, as its representative in F_p (RFC 6508
     /// §3.2). `q` must be on the curve; none only if the value is the element of order 2,
     /// which no pair of points of E(F_p)[q] gives. Constant-time in K (the schedule is q's).
     pub(crate) fn evaluate(&self, q: &Affine) -> CtOption<Fp> {

@@ -207,7 +207,7 @@ impl Projective {
         Self::combine(&xx, &yy, &self.z, &s, &t, &u)
     }
 
-    /// `[2]self`, complete on E(F_p)[q] (12 multiplications).
+    /// `\[2\]self`, complete on E(F_p)[q] (12 multiplications).
     pub(crate) fn double(&self) -> Projective {
         let xx = self.x.square();
         let yy = self.y.square();
@@ -239,8 +239,8 @@ impl Projective {
         )
     }
 
-    /// `[k]self` for a public `k` (left-to-right double and add; variable time in `k`
-    /// only, for checks such as [q]Z = 0 on public points).
+    /// `\[k\]self` for a public `k` (left-to-right double and add; variable time in `k`
+    /// only, for checks such as \[q\]Z = 0 on public points).
     pub(crate) fn mul_public(&self, k: &U1024) -> Projective {
         let mut acc = Projective::IDENTITY;
         for i in (0..k.bit_width_vartime()).rev() {

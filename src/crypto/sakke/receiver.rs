@@ -11,7 +11,7 @@ use crate::crypto::SecretBytes;
 use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// A receiver secret key K_(b) = [(b + z)^-1]P (RFC 6508 §2.2, §6.1.1; 3GPP KMS key sets
+/// A receiver secret key K_(b) = \[(b + z)^-1\]P (RFC 6508 §2.2, §6.1.1; 3GPP KMS key sets
 /// carry it as `UserDecryptKey`). Zeroized on drop; `Debug` does not print it.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Rsk {
@@ -50,7 +50,7 @@ impl Rsk {
     }
 }
 
-/// [b]P + Z, the point every encapsulation to b is a multiple of.
+/// \[b\]P + Z, the point every encapsulation to b is a multiple of.
 fn receiver_point(kms: &KmsPublicKey, b: &Identifier) -> Result<Affine, SakkeError> {
     let q = p_table().mul(b.value()).add_affine(kms.point());
     q.to_affine()
@@ -59,7 +59,7 @@ fn receiver_point(kms: &KmsPublicKey, b: &Identifier) -> Result<Affine, SakkeErr
 }
 
 /// Checks `rsk` for identifier `b` against the KMS public key (RFC 6508 §6.1.2): K has
-/// order q and <[b]P + Z, K> = g. Returns K's Miller lines and [b]P + Z for reuse.
+/// order q and <\[b\]P + Z, K> = g. Returns K's Miller lines and \[b\]P + Z for reuse.
 fn check(
     kms: &KmsPublicKey,
     b: &Identifier,
@@ -82,14 +82,14 @@ fn check(
 ///
 /// # Errors
 /// [`SakkeError::NotInSubgroup`] if the RSK is not of order q, [`SakkeError::RskValidation`]
-/// if <[b]P + Z, K> differs from g, [`SakkeError::DegenerateIdentifier`] if [b]P + Z is
+/// if <\[b\]P + Z, K> differs from g, [`SakkeError::DegenerateIdentifier`] if \[b\]P + Z is
 /// the identity.
 pub fn validate_rsk(kms: &KmsPublicKey, b: &Identifier, rsk: &Rsk) -> Result<(), SakkeError> {
     check(kms, b, rsk).map(|_| ())
 }
 
 /// A SAKKE receiver: its identifier and validated RSK, prepared for decapsulation (the
-/// RSK's Miller lines, 350 KB, zeroized on drop; the fixed-base table of [b]P + Z,
+/// RSK's Miller lines, 350 KB, zeroized on drop; the fixed-base table of \[b\]P + Z,
 /// 1.4 MB). Building one validates the RSK and costs about fifteen decapsulations; keep it for
 /// the key period.
 pub struct Receiver {
@@ -125,7 +125,7 @@ impl Receiver {
 
     /// Recovers the SSV from encapsulated data R || H (RFC 6508 §6.2.2): w = <R, K>,
     /// SSV = H XOR HashToIntegerRange(w, 2^128), r = HashToIntegerRange(SSV || b, q), and
-    /// the data is accepted only if [r]([b]P + Z) = R. Constant-time in the RSK and the
+    /// the data is accepted only if \[r\](\[b\]P + Z) = R. Constant-time in the RSK and the
     /// SSV; every check but the form of R runs in full before the one decision.
     ///
     /// # Errors
