@@ -6,6 +6,7 @@
 //! `cfg(test)` or the `sakke-count` feature each one bumps a per-thread counter
 //! ([`count`]).
 
+use super::mont;
 use crypto_bigint::modular::ConstMontyForm;
 use crypto_bigint::{const_monty_params, Choice, CtAssign, CtEq, CtLt, CtOption, CtSelect, U1024};
 
@@ -29,6 +30,12 @@ pub(crate) const P: U1024 =
     *<ModP as crypto_bigint::modular::ConstMontyParams<{ U1024::LIMBS }>>::PARAMS
         .modulus()
         .as_ref();
+
+/// -p^-1 modulo the word size, for [`mont::mul`].
+const P_NEG_INV: crypto_bigint::Word =
+    <ModP as crypto_bigint::modular::ConstMontyParams<{ U1024::LIMBS }>>::PARAMS
+        .mod_neg_inv()
+        .0;
 
 /// An element of F_p, p the 1024-bit prime of parameter set 1 (RFC 6509 Appendix A).
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -86,16 +93,16 @@ impl Fp {
         Fp(self.0.neg())
     }
 
-    /// Montgomery multiplication (counted).
+    /// Montgomery multiplication (counted), with [`mont::mul`].
     pub(crate) fn mul(&self, rhs: &Fp) -> Fp {
         count::mul();
-        Fp(self.0.mul(&rhs.0))
+        let product = mont::mul(self.0.as_montgomery(), rhs.0.as_montgomery(), &P, P_NEG_INV);
+        Fp(Raw::from_montgomery(product))
     }
 
     /// Montgomery squaring (counted as a multiplication).
     pub(crate) fn square(&self) -> Fp {
-        count::mul();
-        Fp(self.0.square())
+        self.mul(self)
     }
 
     /// The inverse (constant-time safegcd), none for zero.
@@ -172,6 +179,27 @@ mod tests {
         pb.copy_from_slice(p.as_slice());
         assert!(Fp::from_be_bytes(&pb).is_none().to_bool());
         assert!(Fp::from_be_bytes(&[0xff; FP_LEN]).is_none().to_bool());
+    }
+
+    #[test]
+    fn multiplication_matches_crypto_bigint() {
+        // Chained products and squares of varied values against ConstMontyForm's own.
+        let mut x = Fp::from_hex(
+            "53FC09EE332C29AD0A7990053ED9B52A2B1A2FD60AEC69C698B2F204B6FF7CBF\
+             B5EDB6C0F6CE2308AB10DB9030B09E1043D5F22CDB9DFA55718BD9E7406CE890\
+             9760AF765DD5BCCB337C86548B72F2E1A702C3397A60DE74A7C1514DBA66910D\
+             D5CFB4CC80728D87EE9163A5B63F73EC80EC46C4967E0979880DC8ABEAE63895",
+        );
+        let mut y = Fp::ONE.neg();
+        for _ in 0..2000 {
+            let expected = Fp(x.0.mul(&y.0));
+            assert_eq!(x.mul(&y), expected);
+            assert_eq!(x.square(), Fp(x.0.square()));
+            y = x;
+            x = expected.add(&Fp::ONE);
+        }
+        assert_eq!(Fp::ONE.neg().mul(&Fp::ONE.neg()), Fp::ONE);
+        assert_eq!(Fp::ZERO.mul(&x), Fp::ZERO);
     }
 
     #[test]

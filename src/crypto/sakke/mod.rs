@@ -42,6 +42,7 @@ pub(crate) mod fp;
 pub(crate) mod gt;
 mod hash;
 mod kms;
+mod mont;
 mod pairing;
 mod params;
 mod point;
