@@ -73,7 +73,6 @@ fn rfc6507_appendix_a_known_answers() {
     assert_eq!(&sig[..32], value(RFC6507, "r", 0));
     assert_eq!(&sig[32..64], value(RFC6507, "s", 0));
     assert_eq!(sig.as_slice(), e.signature);
-    assert_eq!(&value(RFC6507, "J", 0)[1..33], value(RFC6507, "Jx", 0));
     e.kpak.verify(&e.id, &e.message, &e.signature).unwrap();
 }
 

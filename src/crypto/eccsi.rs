@@ -457,3 +457,38 @@ impl SigningKey {
         Err(EccsiError::EntropyExhausted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::sakke::testdata::{value, RFC6507};
+
+    fn int(label: &str) -> [u8; N] {
+        let v = value(RFC6507, label, 0);
+        let mut out = [0u8; N];
+        out[N - v.len()..].copy_from_slice(&v);
+        out
+    }
+
+    fn point(label: &str) -> AffinePoint {
+        point_from_bytes(&value(RFC6507, label, 0), "test point").unwrap()
+    }
+
+    #[test]
+    fn rfc6507_intermediate_values() {
+        // RFC 6507 Appendix A: J = [j]G, HE = hash(HS || r || M), s' and the verifier's Y.
+        let j = scalar_from_bytes(&int("j"), "j").unwrap();
+        let big_j = ProjectivePoint::mul_by_generator(&j).to_affine();
+        assert_eq!(big_j, point("J"));
+        let r: [u8; N] = big_j.x().into();
+        assert_eq!(r, int("Jx"));
+        let hs = int("HS");
+        let m = value(RFC6507, "M", 0);
+        assert_eq!(he(&hs, &r, &m), int("HE"));
+        let ssk = scalar_from_bytes(&int("SSK"), "SSK").unwrap();
+        let s = (reduce(&int("HE")) + reduce(&r) * ssk).invert().unwrap() * j;
+        assert_eq!(<[u8; N]>::from(s.to_bytes()), int("s'"));
+        let y = ProjectivePoint::from(point("PVT")).mul_vartime(&reduce(&hs)) + point("KPAK");
+        assert_eq!(y.to_affine(), point("Y"));
+    }
+}

@@ -48,7 +48,7 @@ mod params;
 mod point;
 mod receiver;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 pub use fp::FP_LEN;
 pub use kms::{EncapsulatedData, Identifier, KmsPublicKey, MasterSecret, ENCAPSULATED_LEN};

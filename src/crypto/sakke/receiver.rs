@@ -167,7 +167,27 @@ impl Receiver {
 mod tests {
     use super::*;
     use crate::crypto::sakke::fp::count;
+    use crate::crypto::sakke::testdata::{value, RFC6508};
     use crate::crypto::sakke::MasterSecret;
+
+    fn rfc_point(x: &str, y: &str) -> Affine {
+        let mut b = vec![0x04];
+        b.extend(value(RFC6508, x, 0));
+        b.extend(value(RFC6508, y, 0));
+        Affine::from_bytes(&b, "test point").unwrap()
+    }
+
+    #[test]
+    fn rfc6508_pairing_value() {
+        // RFC 6508 Appendix A, receiver: w = <R_(b,S), K_(b,S)>, computed as <K, R>.
+        let (lines, in_subgroup) = MillerLines::prepare(&rfc_point("Kbx", "Kby"));
+        assert!(in_subgroup.to_bool());
+        let w = lines
+            .evaluate(&rfc_point("Rbx", "Rby"))
+            .into_option()
+            .unwrap();
+        assert_eq!(w.to_be_bytes().as_slice(), value(RFC6508, "w", 0));
+    }
 
     /// F_p multiplications and inversions `f` performs.
     fn cost(f: impl FnOnce()) -> (u64, u64) {
