@@ -15,6 +15,8 @@
 //! * [`dh`](mod@dh): the OAKLEY 1, 2 and 5 MODP groups and Diffie-Hellman key pairs with short
 //!   exponents and peer value checks (RFC 3830 §3.3, §6.4; RFC 4650 §3).
 //! * `aws_lc` (cargo feature `aws-lc`): a faster [`CryptoProvider`] on AWS-LC.
+//! * `eccsi` and `sakke` (cargo feature `sakke`): ECCSI signatures (RFC 6507) and SAKKE key
+//!   encapsulation with parameter set 1 (RFC 6508, RFC 6509 Appendix A) for MIKEY-SAKKE.
 
 use core::fmt;
 
@@ -22,10 +24,14 @@ use core::fmt;
 pub mod aws_lc;
 pub mod derive;
 pub mod dh;
+#[cfg(feature = "sakke")]
+pub mod eccsi;
 pub mod entropy;
 pub mod kemac;
 pub mod prf;
 pub mod provider;
+#[cfg(feature = "sakke")]
+pub mod sakke;
 pub mod secret;
 
 pub use derive::{
