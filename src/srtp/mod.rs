@@ -8,6 +8,6 @@ pub mod context;
 pub mod export;
 pub mod suite;
 
-pub use context::{SrtpContext, SrtpError};
+pub use context::{KeyInterval, RccMode, SrtpContext, SrtpError};
 pub use export::{ExportError, SrtpParams};
 pub use suite::SrtpSuite;
