@@ -6,8 +6,10 @@
 
 pub mod context;
 pub mod export;
+pub mod policy;
 pub mod suite;
 
 pub use context::{KeyInterval, RccMode, SrtpContext, SrtpError};
 pub use export::{ExportError, SrtpParams};
+pub use policy::RocCarrying;
 pub use suite::SrtpSuite;

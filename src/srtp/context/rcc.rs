@@ -63,6 +63,18 @@ impl RccMode {
             Self::Mode3 => SrtpAuthAlg::RccM3,
         }
     }
+
+    /// Its MIKEY code (2, 3 or 4, RFC 4771 §4 Table 1).
+    pub fn to_wire(self) -> u8 {
+        self.auth_alg().to_wire()
+    }
+}
+
+/// The RFC 4771 name: `RCCm1`, `RCCm2`, `RCCm3`.
+impl core::fmt::Display for RccMode {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.auth_alg(), f)
+    }
 }
 
 /// Mode and ROC transmission rate R of a context (R ≥ 1, RFC 4771 §4).
