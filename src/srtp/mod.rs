@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod export;
+pub mod handoff;
 pub mod policy;
 pub mod suite;
 

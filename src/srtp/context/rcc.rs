@@ -70,7 +70,7 @@ impl RccMode {
     }
 }
 
-/// The RFC 4771 name: `RCCm1`, `RCCm2`, `RCCm3`.
+/// The RFC 4771 name and MIKEY code, as [`SrtpAuthAlg`] shows it: `RCCm3 (4)`.
 impl core::fmt::Display for RccMode {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Display::fmt(&self.auth_alg(), f)
