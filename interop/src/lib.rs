@@ -246,9 +246,13 @@ impl LibSrtp {
         key_and_salt: &[u8],
         mki: &[u8],
     ) -> Result<Self, SrtpStatus> {
-        // SAFETY: srtp_init has no preconditions; Once serialises it.
+        // SAFETY: srtp_init has no preconditions; Once serialises it. Another user of
+        // libsrtp2 in the process (GStreamer's srtp plugin) may have initialised it
+        // already: srtp_init then answers srtp_err_status_bad_param (2), and the library
+        // is ready all the same.
         INIT.call_once(|| unsafe {
-            check(ffi::srtp_init()).expect("srtp_init");
+            let status = ffi::srtp_init();
+            assert!(status == 0 || status == 2, "srtp_init: {status}");
         });
         let mut key_material = key_and_salt.to_vec();
         // libsrtp may read up to the maximal key+salt length for the cipher.

@@ -3,10 +3,8 @@
 //! SSRC, ROC) exchanges SRTP and SRTCP with `SrtpContext` both ways, for every suite, with
 //! and without an MKI, from a non-zero ROC across a sequence-number wrap.
 
-use mikey::crypto::SecretBytes;
 use mikey::srtp::handoff::libsrtp::LibsrtpPolicy;
 use mikey::srtp::{SrtpParams, SrtpSuite};
-use mikey::wire::KeyValidity;
 use mikey_interop::LibSrtp;
 
 const SSRC: u32 = 0x0a0b_0c0d;
@@ -17,21 +15,15 @@ fn params(suite: SrtpSuite, mki: Option<Vec<u8>>) -> SrtpParams {
             .map(|i| i.wrapping_mul(29) ^ x)
             .collect::<Vec<_>>()
     };
+    let (k, s) = (
+        n(suite.master_key_len(), 0x3c),
+        n(suite.master_salt_len(), 0xc3),
+    );
     SrtpParams {
-        cs_id: 1,
-        policy_no: 0,
         ssrc: SSRC,
         roc: 5,
-        suite,
-        master_key: SecretBytes::from_slice(&n(suite.master_key_len(), 0x3c)),
-        master_salt: SecretBytes::from_slice(&n(suite.master_salt_len(), 0xc3)),
         mki,
-        key_validity: KeyValidity::Null,
-        kdr: 0,
-        srtp_encryption: suite.encrypts(),
-        srtcp_encryption: suite.encrypts(),
-        srtp_authentication: true,
-        rcc: None,
+        ..SrtpParams::from_keys(suite, &k, &s).unwrap()
     }
 }
 

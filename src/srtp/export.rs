@@ -83,6 +83,47 @@ pub struct SrtpParams {
 }
 
 impl SrtpParams {
+    /// Parameters for a master key and salt obtained some other way (SDES, a capture's
+    /// notes, a test): crypto session 1, SSRC 0, ROC 0, no MKI, no interval, KDR 0,
+    /// encryption as the suite does, no RCC. Refused when the lengths do not fit `suite`.
+    ///
+    /// ```
+    /// # use mikey::srtp::{SrtpParams, SrtpSuite};
+    /// let p = SrtpParams { ssrc: 7, ..SrtpParams::from_keys(SrtpSuite::AeadAes128Gcm, &[1; 16], &[2; 12]).unwrap() };
+    /// assert!(p.context().is_ok());
+    /// ```
+    pub fn from_keys(
+        suite: SrtpSuite,
+        master_key: &[u8],
+        master_salt: &[u8],
+    ) -> Result<Self, ExportError> {
+        if master_key.len() != suite.master_key_len()
+            || master_salt.len() != suite.master_salt_len()
+        {
+            return Err(ExportError::InvalidKeyData(format!(
+                "{suite} takes a {}-octet key and a {}-octet salt",
+                suite.master_key_len(),
+                suite.master_salt_len()
+            )));
+        }
+        Ok(Self {
+            cs_id: 1,
+            policy_no: 0,
+            ssrc: 0,
+            roc: 0,
+            suite,
+            master_key: SecretBytes::from_slice(master_key),
+            master_salt: SecretBytes::from_slice(master_salt),
+            mki: None,
+            key_validity: KeyValidity::Null,
+            kdr: 0,
+            srtp_encryption: suite.encrypts(),
+            srtcp_encryption: suite.encrypts(),
+            srtp_authentication: true,
+            rcc: None,
+        })
+    }
+
     /// An SRTP context for these parameters: MKI, key-validity interval, KDR, RCC, SRTCP
     /// encryption, SSRC and ROC applied (every field is honoured).
     ///

@@ -14,21 +14,13 @@ use base64::Engine as _;
 use std::borrow::Cow;
 
 fn params(suite: SrtpSuite) -> SrtpParams {
+    let (k, s) = (
+        vec![0x11; suite.master_key_len()],
+        vec![0x22; suite.master_salt_len()],
+    );
     SrtpParams {
-        cs_id: 1,
-        policy_no: 0,
         ssrc: 0xdead_beef,
-        roc: 0,
-        suite,
-        master_key: SecretBytes::from_slice(&vec![0x11; suite.master_key_len()]),
-        master_salt: SecretBytes::from_slice(&vec![0x22; suite.master_salt_len()]),
-        mki: None,
-        key_validity: KeyValidity::Null,
-        kdr: 0,
-        srtp_encryption: suite.encrypts(),
-        srtcp_encryption: suite.encrypts(),
-        srtp_authentication: true,
-        rcc: None,
+        ..SrtpParams::from_keys(suite, &k, &s).unwrap()
     }
 }
 
@@ -93,6 +85,7 @@ fn gstreamer_caps_fields() {
     let g = GstSrtpCaps::new(&params(SrtpSuite::AeadAes256Gcm)).unwrap();
     assert_eq!((g.srtp_cipher, g.srtp_auth), ("aes-256-gcm", "null"));
     assert!(GstSrtpCaps::new(&params(SrtpSuite::AesCm192HmacSha1_80)).is_err());
+    assert!(GstSrtpCaps::new(&params(SrtpSuite::NullHmacSha1_80)).is_err());
     assert!(!format!("{caps:?}").contains("1111"));
 }
 
