@@ -19,19 +19,16 @@
 //! GStreamer skips: its srtp-key is the raw TGK, its SRTP does not match the derived keys,
 //! and srtpdec drops every packet. Key a GStreamer peer with a TEK.
 
-use gst::prelude::*;
-use gstreamer_app::{gst, AppSink, AppSrc};
-use gstreamer_sdp::ffi as sdp;
-use mikey::session::{PskConfig, PskInitiator, TransportKey};
+use gstreamer_app::gst;
+use mikey::session::TransportKey;
 use mikey::srtp::handoff::gstreamer::GstSrtpCaps;
 use mikey::srtp::handoff::libsrtp::LibsrtpPolicy;
 use mikey::srtp::{SrtpParams, SrtpSuite};
-use mikey::wire::{EncrAlg, MacAlg, SrtpCs, SrtpPolicy};
+use mikey::wire::SrtpPolicy;
 use mikey_interop::LibSrtp;
+use mikey_peers::gst_srtp::{decrypt as gst_decrypt, encrypt as gst_encrypt};
 use std::str::FromStr;
-use std::time::Duration;
 
-const NOW: Duration = Duration::from_secs(1_790_000_000);
 const SSRC: u32 = 0x6773_7472;
 
 fn init() {
@@ -51,127 +48,12 @@ fn rtp(seq: u16) -> Vec<u8> {
 /// Sequence numbers across a wrap (ROC + 1), in steps GStreamer and we both follow.
 const SEQS: [u16; 6] = [65_500, 65_534, 65_535, 0, 1, 200];
 
-/// Runs `elements` between an appsrc with `caps` and an appsink, pushes `packets`, and
-/// returns what comes out (GStreamer drops packets it cannot verify).
-fn run(
-    elements: &str,
-    caps: &gst::Caps,
-    setup: impl FnOnce(&gst::Bin),
-    packets: &[Vec<u8>],
-) -> Vec<Vec<u8>> {
-    init();
-    let desc = format!("appsrc name=src format=bytes ! {elements} ! appsink name=sink sync=false");
-    let pipeline = gst::parse::launch(&desc)
-        .expect("pipeline")
-        .downcast::<gst::Pipeline>()
-        .expect("a pipeline");
-    setup(pipeline.upcast_ref());
-    let src = pipeline
-        .by_name("src")
-        .unwrap()
-        .downcast::<AppSrc>()
-        .unwrap();
-    let sink = pipeline
-        .by_name("sink")
-        .unwrap()
-        .downcast::<AppSink>()
-        .unwrap();
-    src.set_caps(Some(caps));
-    pipeline.set_state(gst::State::Playing).expect("playing");
-    for p in packets {
-        src.push_buffer(gst::Buffer::from_slice(p.clone()))
-            .expect("push");
-    }
-    src.end_of_stream().expect("eos");
-    let mut out = Vec::new();
-    while let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_seconds(5)) {
-        let buf = sample.buffer().expect("buffer");
-        out.push(buf.map_readable().expect("map").as_slice().to_vec());
-    }
-    pipeline.set_state(gst::State::Null).expect("null");
-    out
-}
-
-/// srtpenc with the properties of `caps` (key, ciphers, auths, MKI).
-fn gst_encrypt(caps: &gst::Caps, packets: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let s = caps.structure(0).expect("structure").to_owned();
-    let rtp_caps = gst::Caps::from_str("application/x-rtp").unwrap();
-    run(
-        "srtpenc name=enc",
-        &rtp_caps,
-        move |bin| {
-            let enc = bin.by_name("enc").unwrap();
-            enc.set_property("key", s.get::<gst::Buffer>("srtp-key").unwrap());
-            for (prop, field) in [
-                ("rtp-cipher", "srtp-cipher"),
-                ("rtp-auth", "srtp-auth"),
-                ("rtcp-cipher", "srtcp-cipher"),
-                ("rtcp-auth", "srtcp-auth"),
-            ] {
-                enc.set_property_from_str(prop, s.get::<&str>(field).unwrap());
-            }
-            if let Ok(mki) = s.get::<gst::Buffer>("mki") {
-                enc.set_property("mki", mki);
-            }
-        },
-        packets,
-    )
-}
-
-/// srtpdec reading its key from the caps of its sink pad.
-fn gst_decrypt(caps: &gst::Caps, packets: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    run("srtpdec", caps, |_| {}, packets)
-}
-
-/// A MIKEY-NULL I_MESSAGE (NULL encryption, NULL MAC: what gst-rtsp-server and rtspsrc
-/// exchange) with one crypto session and `key`, and its exported SRTP parameters.
 fn mikey_null(policy: SrtpPolicy, key: TransportKey) -> (Vec<u8>, SrtpParams) {
-    let cfg = PskConfig {
-        encr: EncrAlg::Null,
-        mac: MacAlg::Null,
-        v: false,
-        crypto_sessions: vec![SrtpCs {
-            policy_no: 0,
-            ssrc: SSRC,
-            roc: 0,
-        }],
-        policies: vec![policy.to_payload(0)],
-        ..PskConfig::default()
-    };
-    let mut i = PskInitiator::new(&[], cfg);
-    let mut n = 0u8;
-    let mut rng = move |b: &mut [u8]| {
-        for x in b {
-            n = n.wrapping_add(37);
-            *x = n;
-        }
-    };
-    let msg = i.initiate(vec![key], NOW, &mut rng).unwrap();
-    let params = i.srtp().unwrap().remove(0);
-    (msg, params)
+    mikey_peers::mikey_null(policy, key, SSRC)
 }
 
-/// The caps GStreamer's MIKEY code reads from `msg` (`gst_mikey_message_new_from_data`,
-/// `gst_mikey_message_to_caps`), with our SSRC added as rtspsrc does.
 fn gst_caps_of_mikey(msg: &[u8]) -> gst::Caps {
-    init();
-    let mut caps = gst::Caps::new_empty_simple("application/x-srtp");
-    // SAFETY: the message bytes outlive the call; the message is freed once; the caps
-    // are writable (a fresh, unshared caps).
-    unsafe {
-        let m = sdp::gst_mikey_message_new_from_data(
-            msg.as_ptr().cast(),
-            msg.len(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        );
-        assert!(!m.is_null(), "GStreamer rejects our MIKEY message");
-        let ok = sdp::gst_mikey_message_to_caps(m, caps.get_mut().unwrap().as_mut_ptr());
-        assert_ne!(ok, 0, "gst_mikey_message_to_caps");
-        gst::ffi::gst_mini_object_unref(m.cast());
-    }
-    caps.get_mut().unwrap().set("ssrc", SSRC);
-    caps
+    mikey_peers::gst_srtp::caps_of_mikey(msg, SSRC)
 }
 
 fn caps_key(caps: &gst::Caps) -> Vec<u8> {
