@@ -154,7 +154,10 @@ fn no_consumer_takes_rcc_or_intervals() {
 fn webrtc_profiles() {
     let w = WebrtcSrtpArgs::new(&params(SrtpSuite::AesCm128HmacSha1_32)).unwrap();
     assert_eq!(w.profile, "Aes128CmHmacSha1_32");
-    assert!(WebrtcSrtpArgs::new(&params(SrtpSuite::AesCm256HmacSha1_80)).is_err());
+    assert!(WebrtcSrtpArgs::new(&params(SrtpSuite::AesCm192HmacSha1_80)).is_err());
+    let mut roc = params(SrtpSuite::AesCm256HmacSha1_80);
+    roc.roc = 2;
+    assert!(WebrtcSrtpArgs::new(&roc).is_err());
     let mut m = params(SrtpSuite::AeadAes128Gcm);
     m.mki = Some(vec![1]);
     assert!(WebrtcSrtpArgs::new(&m).is_err());

@@ -1,9 +1,9 @@
-//! The webrtc-rs `srtp` crate: the arguments of
-//! `srtp::context::Context::new(master_key, master_salt, profile, None, None)` and the ROC
-//! its `set_roc(ssrc, roc)` takes.
+//! The webrtc-rs `srtp` crate (`webrtc-srtp` 0.17): the arguments of
+//! `Context::new(master_key, master_salt, profile, None, None)`.
 //!
-//! Its `ProtectionProfile` has the AES-128-CM HMAC-SHA1 80/32 and the AES-128/256-GCM
-//! suites only; it has no MKI, key derivation rate, RCC, interval or unencrypted SRTCP.
+//! Its `ProtectionProfile` has AES-128/256-CM with HMAC-SHA1 80/32 and AES-128/256-GCM;
+//! it has no MKI, no way to set a starting ROC (its `set_roc` is private), no key
+//! derivation rate, RCC, interval or unencrypted SRTCP: all refused.
 
 use super::{refuse_unsupported, HandoffError, Supports};
 use crate::crypto::SecretBytes;
@@ -19,10 +19,6 @@ pub struct WebrtcSrtpArgs {
     pub master_key: SecretBytes,
     /// `master_salt`.
     pub master_salt: SecretBytes,
-    /// The SSRC for `set_roc`.
-    pub ssrc: u32,
-    /// The ROC for `set_roc`.
-    pub roc: u32,
 }
 
 impl WebrtcSrtpArgs {
@@ -34,7 +30,7 @@ impl WebrtcSrtpArgs {
             Supports {
                 consumer,
                 mki: false,
-                roc: true,
+                roc: false,
                 kdr: false,
                 srtcp_unencrypted: false,
             },
@@ -42,6 +38,8 @@ impl WebrtcSrtpArgs {
         let profile = match p.suite {
             SrtpSuite::AesCm128HmacSha1_80 => "Aes128CmHmacSha1_80",
             SrtpSuite::AesCm128HmacSha1_32 => "Aes128CmHmacSha1_32",
+            SrtpSuite::AesCm256HmacSha1_80 => "Aes256CmHmacSha1_80",
+            SrtpSuite::AesCm256HmacSha1_32 => "Aes256CmHmacSha1_32",
             SrtpSuite::AeadAes128Gcm => "AeadAes128Gcm",
             SrtpSuite::AeadAes256Gcm => "AeadAes256Gcm",
             s => {
@@ -55,8 +53,6 @@ impl WebrtcSrtpArgs {
             profile,
             master_key: p.master_key.clone(),
             master_salt: p.master_salt.clone(),
-            ssrc: p.ssrc,
-            roc: p.roc,
         })
     }
 }
