@@ -87,8 +87,7 @@ fn interleaved(channel: u8, data: &[u8]) -> Vec<u8> {
 
 /// An ONVIF SETUP with its KeyMgmt header, then interleaved SRTP across a wrap and one
 /// SRTCP, the byte stream cut at odd places, one segment sent twice.
-#[test]
-fn rtsp_interleaved_over_tcp() {
+fn rtsp_capture() -> (Vec<u8>, [u16; 4]) {
     let mut client = OnvifClient::new(
         SrtpSuite::AesCm128HmacSha1_80,
         SSRC,
@@ -119,7 +118,13 @@ fn rtsp_interleaved_over_tcp() {
         seq = seq.wrapping_add((end - at) as u32);
         at = end;
     }
-    let out = decrypt(&cap.finish(), &Keying::default()).unwrap();
+    (cap.finish(), seqs)
+}
+
+#[test]
+fn rtsp_interleaved_over_tcp() {
+    let (input, seqs) = rtsp_capture();
+    let out = decrypt(&input, &Keying::default()).unwrap();
     assert_eq!(out.mikey_accepted, 1);
     let r = &out.streams[0];
     assert_eq!((r.ssrc, r.rtp_packets, r.rtcp_packets), (SSRC, 4, 1));
@@ -137,6 +142,38 @@ fn rtsp_interleaved_over_tcp() {
     let mut want: Vec<Vec<u8>> = seqs.iter().map(|s| rtp(*s)).collect();
     want.push(rtcp());
     assert_eq!(payloads, want);
+}
+
+/// The same capture as pcapng gives the same report and output packets.
+#[test]
+fn pcapng_reads_like_pcap() {
+    use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+    use pcap_file::pcapng::PcapNgWriter;
+    let (pcap, _) = rtsp_capture();
+    let (frames, _) = read::frames(&pcap).unwrap();
+    let mut w = PcapNgWriter::new(Vec::new()).unwrap();
+    w.write_pcapng_block(InterfaceDescriptionBlock {
+        linktype: pcap_file::DataLink::ETHERNET,
+        snaplen: 0,
+        options: vec![],
+    })
+    .unwrap();
+    for f in &frames {
+        w.write_pcapng_block(EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp: f.ts,
+            original_len: f.data.len() as u32,
+            data: std::borrow::Cow::Borrowed(f.data),
+            options: vec![],
+        })
+        .unwrap();
+    }
+    let from_ng = decrypt(&w.into_inner(), &Keying::default()).unwrap();
+    let from_pcap = decrypt(&pcap, &Keying::default()).unwrap();
+    assert_eq!(from_ng.streams, from_pcap.streams);
+    assert_eq!(from_ng.pcap, from_pcap.pcap);
+    assert_eq!(from_ng.streams[0].decrypted, 5);
 }
 
 fn sip_invite(mikey: &[u8]) -> Vec<u8> {
