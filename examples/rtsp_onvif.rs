@@ -14,6 +14,11 @@
 //!
 //! Run with `cargo run --example rtsp_onvif`. The logic is [`run`], also exercised by
 //! `tests/rtsp_onvif_example.rs`.
+//!
+//! Against a real server: `cargo run --example rtsp_onvif -- rtsp://127.0.0.1:8554/test`
+//! plays [`play_from_server`] over TCP (DESCRIBE with the server's `a=key-mgmt:mikey`,
+//! SETUP `RTP/SAVP/TCP` with our `KeyMgmt`, PLAY, interleaved SRTP decrypted with the
+//! server's key, TEARDOWN). `peers/tests/rtsp_server.rs` runs it against gst-rtsp-server.
 
 use core::fmt::Write as _;
 use core::time::Duration;
@@ -27,6 +32,7 @@ use mikey::srtp::export::SrtpParams;
 use mikey::srtp::SrtpSuite;
 use mikey::wire::{EncrAlg, MacAlg, SrtpCs};
 use std::error::Error;
+use std::io::{Read, Write};
 
 /// The stream URL of the camera.
 pub const URL: &str = "rtsps://camera.example.com/onvif/stream1";
@@ -249,7 +255,195 @@ pub fn run(
     })
 }
 
+/// An RTSP connection: requests out, responses and interleaved frames in (RFC 2326 §10.12).
+struct Conn<'s, S> {
+    stream: &'s mut S,
+    buf: Vec<u8>,
+    cseq: u32,
+    session: Option<String>,
+}
+
+/// Longest response or frame read (a bound on what the server can make us buffer).
+const MAX_READ: usize = 1 << 20;
+
+impl<S: Read + Write> Conn<'_, S> {
+    fn fill(&mut self) -> Result<(), Box<dyn Error>> {
+        let mut chunk = [0u8; 4096];
+        let n = self.stream.read(&mut chunk)?;
+        if n == 0 || self.buf.len() + n > MAX_READ {
+            return Err("connection closed or reply too long".into());
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+
+    /// Sends a request and returns the response (status line, headers, body), skipping
+    /// interleaved frames that arrive before it.
+    fn request(
+        &mut self,
+        method: &str,
+        url: &str,
+        extra: &str,
+    ) -> Result<(String, String), Box<dyn Error>> {
+        self.cseq += 1;
+        let session = self
+            .session
+            .as_ref()
+            .map(|s| format!("Session: {s}\r\n"))
+            .unwrap_or_default();
+        let req = format!(
+            "{method} {url} RTSP/1.0\r\nCSeq: {}\r\n{session}{extra}\r\n",
+            self.cseq
+        );
+        self.stream.write_all(req.as_bytes())?;
+        loop {
+            if self.buf.first() == Some(&b'$') {
+                self.frame()?;
+                continue;
+            }
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).into_owned();
+                let len = header(&head, "content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0usize);
+                while self.buf.len() < end + 4 + len {
+                    self.fill()?;
+                }
+                let body = String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned();
+                self.buf.drain(..end + 4 + len);
+                if !head.starts_with("RTSP/1.0 200") {
+                    return Err(format!("{method}: {}", head.lines().next().unwrap_or("")).into());
+                }
+                if let Some(s) = header(&head, "session") {
+                    self.session = Some(s.split(';').next().unwrap_or(s).trim().to_owned());
+                }
+                return Ok((head, body));
+            }
+            self.fill()?;
+        }
+    }
+
+    /// The next interleaved frame: (channel, data).
+    fn frame(&mut self) -> Result<(u8, Vec<u8>), Box<dyn Error>> {
+        while self.buf.len() < 4 {
+            self.fill()?;
+        }
+        if self.buf[0] != b'$' {
+            return Err("expected an interleaved frame".into());
+        }
+        let (ch, len) = (
+            self.buf[1],
+            usize::from(u16::from_be_bytes([self.buf[2], self.buf[3]])),
+        );
+        while self.buf.len() < 4 + len {
+            self.fill()?;
+        }
+        let data = self.buf[4..4 + len].to_vec();
+        self.buf.drain(..4 + len);
+        Ok((ch, data))
+    }
+}
+
+fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// What [`play_from_server`] got.
+#[derive(Debug)]
+pub struct ServerSummary {
+    /// The SRTP parameters of the server's `a=key-mgmt:mikey` (its sending key).
+    pub server_key: SrtpParams,
+    /// The RTP packets decrypted, in order.
+    pub rtp: Vec<Vec<u8>>,
+}
+
+/// Plays `url` on an RTSP server over `stream` (the caller opens the TCP connection):
+/// DESCRIBE, SETUP `RTP/SAVP/TCP;interleaved=0-1` with our `KeyMgmt` (RFC 4567 §3.2),
+/// PLAY, `packets` SRTP packets of channel 0 decrypted with the key of the server's
+/// `a=key-mgmt:mikey` (read as MIKEY-NULL, RFC 4567 §4.2), TEARDOWN.
+pub fn play_from_server<S: Read + Write>(
+    stream: &mut S,
+    url: &str,
+    packets: usize,
+    now: Duration,
+    rng: &mut impl Entropy,
+) -> Result<ServerSummary, Box<dyn Error>> {
+    let mut conn = Conn {
+        stream,
+        buf: Vec::new(),
+        cseq: 0,
+        session: None,
+    };
+    let (_, sdp) = conn.request("DESCRIBE", url, "Accept: application/sdp\r\n")?;
+    let session = sdp_types::Session::parse(sdp.as_bytes())?;
+    let data = mikey_for_media(&session, 0).ok_or("no a=key-mgmt:mikey for the first media")?;
+    let mut responder = mikey::session::PskResponder::new(
+        mikey::crypto::SecretBytes::from_slice(&[]),
+        mikey::session::ResponderConfig::mikey_null(),
+    );
+    let accepted = responder
+        .handle(&data, now)
+        .map_err(|r| r.error.to_string())?;
+    let server_key = responder.srtp(accepted.csb_id)?.remove(0);
+    let control = session.medias[0]
+        .attributes
+        .iter()
+        .find(|a| a.attribute == "control")
+        .and_then(|a| a.value.clone())
+        .unwrap_or_default();
+    let track = if control.contains("://") {
+        control
+    } else {
+        format!("{url}/{control}")
+    };
+    let mut client = OnvifClient::new(SrtpSuite::AesCm128HmacSha1_80, 0, OnvifTolerances::STRICT);
+    let key_mgmt = client.setup_header(Some(&track), now, rng)?;
+    let transport = "Transport: RTP/SAVP/TCP;unicast;interleaved=0-1\r\n";
+    conn.request(
+        "SETUP",
+        &track,
+        &format!("{transport}KeyMgmt: {key_mgmt}\r\n"),
+    )?;
+    conn.request("PLAY", url, "")?;
+    let mut ctx = server_key.context()?;
+    let mut rtp = Vec::new();
+    while rtp.len() < packets {
+        let (ch, data) = conn.frame()?;
+        if ch == 0 {
+            rtp.push(ctx.unprotect_rtp(&data)?);
+        }
+    }
+    conn.request("TEARDOWN", url, "")?;
+    Ok(ServerSummary { server_key, rtp })
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
+    if let Some(url) = std::env::args().nth(1) {
+        let host = url
+            .strip_prefix("rtsp://")
+            .and_then(|r| r.split('/').next())
+            .ok_or("rtsp://host:port/path")?;
+        let mut tcp = std::net::TcpStream::connect(host)?;
+        let got = play_from_server(
+            &mut tcp,
+            &url,
+            10,
+            mikey::session::system_time(),
+            &mut mikey::session::OsEntropy,
+        )?;
+        println!("server key: {}", show(&got.server_key));
+        for p in &got.rtp {
+            println!(
+                "RTP seq {}: {} bytes in the clear",
+                u16::from_be_bytes([p[2], p[3]]),
+                p.len()
+            );
+        }
+        return Ok(());
+    }
     let mut out = String::new();
     let result = run(
         &mut out,

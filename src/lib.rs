@@ -16,8 +16,10 @@
 //! | [`wire`] | bytes ⇄ messages: an exact, zero-copy codec for every registered payload (RFC 3830 §6 and extensions), strict or lenient |
 //! | [`session`] | sans-IO initiators and responders for every key-exchange mode, replay protection, error messages, group keying, trust decisions |
 //! | [`bundle`] | the crypto session bundle both ends hold after an exchange (keys, RAND, crypto sessions, policies) |
-//! | [`srtp`] | SRTP parameters exported from a bundle (master key, salt, suite, SSRC, ROC, MKI), and an SRTP/SRTCP transform |
+//! | [`srtp`] | SRTP parameters exported from a bundle (master key, salt, suite, SSRC, ROC, MKI), an SRTP/SRTCP transform (RFC 4771 ROC carrying, key intervals), and their hand-off to GStreamer, libsrtp2, SDES and webrtc-rs |
 //! | [`sdp`] | `a=key-mgmt` in SDP offers and answers, the RTSP `KeyMgmt` header, ONVIF streaming (RFC 4567) |
+//! | `capture` (feature `pcap`) | decrypt the SRTP of a pcap/pcapng capture with the MIKEY keys it carries |
+//! | `mcx` (feature `sakke`) | the 3GPP TS 33.180 profile of MIKEY-SAKKE: key ids, UIDs, KMS documents, the key-parameter payload |
 //! | [`crypto`] | the MIKEY PRF, key derivation, KEMAC encryption and MACs, randomness ([`crypto::Entropy`]), secrets ([`crypto::SecretBytes`]), pluggable RSA and Diffie-Hellman ([`crypto::CryptoProvider`]) |
 //!
 //! ## Sans-IO
@@ -324,6 +326,8 @@
 #![allow(clippy::unnecessary_lazy_evaluations)]
 
 pub mod bundle;
+#[cfg(feature = "pcap")]
+pub mod capture;
 pub mod crypto;
 #[cfg(feature = "sakke")]
 pub mod mcx;

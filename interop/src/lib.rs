@@ -99,6 +99,11 @@ mod ffi {
         pub fn srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(p: *mut srtp_crypto_policy_t);
         pub fn srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(p: *mut srtp_crypto_policy_t);
         pub fn srtp_crypto_policy_set_aes_gcm_128_16_auth(p: *mut srtp_crypto_policy_t);
+        pub fn srtp_crypto_policy_set_aes_gcm_256_16_auth(p: *mut srtp_crypto_policy_t);
+        pub fn srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(p: *mut srtp_crypto_policy_t);
+        pub fn srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(p: *mut srtp_crypto_policy_t);
+        pub fn srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32(p: *mut srtp_crypto_policy_t);
+        pub fn srtp_crypto_policy_set_null_cipher_hmac_sha1_80(p: *mut srtp_crypto_policy_t);
     }
 }
 
@@ -113,6 +118,34 @@ pub enum Profile {
     AesCm256HmacSha1_80,
     /// `AEAD_AES_128_GCM` with a 16-octet tag.
     AeadAes128Gcm,
+}
+
+/// The crypto policy a `srtp_crypto_policy_set_*` setter writes, by the name after that
+/// prefix (as `mikey::srtp::handoff::libsrtp::LibsrtpPolicy` gives it).
+fn crypto_policy(setter: &str) -> Option<ffi::srtp_crypto_policy_t> {
+    let mut p = ffi::srtp_crypto_policy_t {
+        cipher_type: 0,
+        cipher_key_len: 0,
+        auth_type: 0,
+        auth_key_len: 0,
+        auth_tag_len: 0,
+        sec_serv: 0,
+    };
+    let f: unsafe extern "C" fn(*mut ffi::srtp_crypto_policy_t) = match setter {
+        "aes_cm_128_hmac_sha1_80" => ffi::srtp_crypto_policy_set_rtp_default,
+        "aes_cm_128_hmac_sha1_32" => ffi::srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32,
+        "aes_cm_192_hmac_sha1_80" => ffi::srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80,
+        "aes_cm_192_hmac_sha1_32" => ffi::srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32,
+        "aes_cm_256_hmac_sha1_80" => ffi::srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80,
+        "aes_cm_256_hmac_sha1_32" => ffi::srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32,
+        "null_cipher_hmac_sha1_80" => ffi::srtp_crypto_policy_set_null_cipher_hmac_sha1_80,
+        "aes_gcm_128_16_auth" => ffi::srtp_crypto_policy_set_aes_gcm_128_16_auth,
+        "aes_gcm_256_16_auth" => ffi::srtp_crypto_policy_set_aes_gcm_256_16_auth,
+        _ => return None,
+    };
+    // SAFETY: the setter only writes into the given, valid struct.
+    unsafe { f(&mut p) };
+    Some(p)
 }
 
 /// Error code returned by libsrtp2 (`srtp_err_status_t`, nonzero).
@@ -143,6 +176,26 @@ unsafe impl Send for LibSrtp {}
 const TRAILER: usize = 16 + 128 + 32;
 
 impl LibSrtp {
+    /// A session keyed from the fields of a hand-off policy
+    /// (`mikey::srtp::handoff::libsrtp::LibsrtpPolicy`): the named setters, the RTP tag
+    /// length, key || salt, MKI, SSRC, then `srtp_set_stream_roc`.
+    pub fn from_policy(
+        p: &mikey::srtp::handoff::libsrtp::LibsrtpPolicy,
+    ) -> Result<Self, SrtpStatus> {
+        let mut rtp = crypto_policy(p.rtp_setter).ok_or(SrtpStatus(-2))?;
+        let rtcp = crypto_policy(p.rtcp_setter).ok_or(SrtpStatus(-2))?;
+        rtp.auth_tag_len = c_int::try_from(p.rtp_auth_tag_len).map_err(|_| SrtpStatus(-2))?;
+        let mut s = Self::with_policies(
+            rtp,
+            rtcp,
+            p.ssrc,
+            p.key.as_bytes(),
+            p.mki.as_deref().unwrap_or_default(),
+        )?;
+        s.set_roc(p.ssrc, p.roc)?;
+        Ok(s)
+    }
+
     /// Creates a session for `ssrc` with `key || salt` as master key material
     /// and an optional MKI (via `srtp_policy_t.keys`, one master key).
     pub fn new(
@@ -152,10 +205,6 @@ impl LibSrtp {
         salt: &[u8],
         mki: &[u8],
     ) -> Result<Self, SrtpStatus> {
-        // SAFETY: srtp_init has no preconditions; Once serialises it.
-        INIT.call_once(|| unsafe {
-            check(ffi::srtp_init()).expect("srtp_init");
-        });
         let zero = ffi::srtp_crypto_policy_t {
             cipher_type: 0,
             cipher_key_len: 0,
@@ -186,7 +235,26 @@ impl LibSrtp {
                 }
             }
         }
-        let mut key_material: Vec<u8> = key.iter().chain(salt).copied().collect();
+        let key_material: Vec<u8> = key.iter().chain(salt).copied().collect();
+        Self::with_policies(rtp, rtcp, ssrc, &key_material, mki)
+    }
+
+    fn with_policies(
+        rtp: ffi::srtp_crypto_policy_t,
+        rtcp: ffi::srtp_crypto_policy_t,
+        ssrc: u32,
+        key_and_salt: &[u8],
+        mki: &[u8],
+    ) -> Result<Self, SrtpStatus> {
+        // SAFETY: srtp_init has no preconditions; Once serialises it. Another user of
+        // libsrtp2 in the process (GStreamer's srtp plugin) may have initialised it
+        // already: srtp_init then answers srtp_err_status_bad_param (2), and the library
+        // is ready all the same.
+        INIT.call_once(|| unsafe {
+            let status = ffi::srtp_init();
+            assert!(status == 0 || status == 2, "srtp_init: {status}");
+        });
+        let mut key_material = key_and_salt.to_vec();
         // libsrtp may read up to the maximal key+salt length for the cipher.
         key_material.resize(64, 0);
         let mut mki_buf = mki.to_vec();

@@ -1,6 +1,6 @@
 //! Helpers shared by the interoperability tests in `tests/` (see README.md): writing
-//! Ethernet/IPv4/UDP frames into a classic pcap file ([`pcap`]) and dissecting such a file
-//! with Wireshark's `tshark` ([`tshark`]).
+//! Ethernet/IPv4/UDP frames into a classic pcap file ([`pcap`]), dissecting such a file
+//! with Wireshark's `tshark` ([`tshark`]), and running GStreamer's SRTP elements ([`gst_srtp`]).
 
 /// Writing classic pcap files of Ethernet/IPv4/UDP frames.
 pub mod pcap {
@@ -146,6 +146,16 @@ pub mod tshark {
     /// If tshark is not found, does not finish within [`TIMEOUT`], fails, writes something
     /// that is not JSON, or does not return exactly `expected_frames` frames.
     pub fn dissect(pcap: &[u8], tag: &str, expected_frames: usize) -> Vec<Value> {
+        dissect_with(pcap, tag, expected_frames, &[])
+    }
+
+    /// [`dissect`] with further tshark options, e.g. `["-o", "rtp.heuristic_rtp:TRUE"]`.
+    pub fn dissect_with(
+        pcap: &[u8],
+        tag: &str,
+        expected_frames: usize,
+        options: &[&str],
+    ) -> Vec<Value> {
         let dir = std::env::temp_dir().join(format!("mikey-peers-{}-{tag}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("{tag}.pcap"));
@@ -154,6 +164,7 @@ pub mod tshark {
             .args(["-n", "-r"])
             .arg(&file)
             .args(["-T", "json", "-x", "--no-duplicate-keys"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -200,5 +211,186 @@ pub mod tshark {
             .collect();
         assert_eq!(frames.len(), expected_frames, "tshark frame count");
         frames
+    }
+}
+
+/// A MIKEY-NULL I_MESSAGE (NULL encryption, NULL MAC: what gst-rtsp-server and rtspsrc
+/// exchange) with one crypto session for `ssrc` under `policy` and `key`, and its exported
+/// SRTP parameters (deterministic RAND and CSB ID).
+pub fn mikey_null(
+    policy: mikey::wire::SrtpPolicy,
+    key: mikey::session::TransportKey,
+    ssrc: u32,
+) -> (Vec<u8>, mikey::srtp::SrtpParams) {
+    use mikey::session::{PskConfig, PskInitiator};
+    use mikey::wire::{EncrAlg, MacAlg, SrtpCs};
+    let cfg = PskConfig {
+        encr: EncrAlg::Null,
+        mac: MacAlg::Null,
+        v: false,
+        crypto_sessions: vec![SrtpCs {
+            policy_no: 0,
+            ssrc,
+            roc: 0,
+        }],
+        policies: vec![policy.to_payload(0)],
+        ..PskConfig::default()
+    };
+    let mut i = PskInitiator::new(&[], cfg);
+    let mut n = 0u8;
+    let mut rng = move |b: &mut [u8]| {
+        for x in b {
+            n = n.wrapping_add(37);
+            *x = n;
+        }
+    };
+    let now = std::time::Duration::from_secs(1_790_000_000);
+    let msg = i.initiate(vec![key], now, &mut rng).unwrap();
+    let params = i.srtp().unwrap().remove(0);
+    (msg, params)
+}
+
+/// GStreamer pipelines around `srtpenc` / `srtpdec` (gstreamer1.0-plugins-bad) fed by an
+/// `appsrc` and drained by an `appsink`.
+pub mod gst_srtp {
+    use gstreamer_app::gst;
+    use gstreamer_app::gst::prelude::*;
+    use gstreamer_app::{AppSink, AppSrc};
+    use std::str::FromStr;
+
+    /// Runs `elements` between an appsrc with `caps` and an appsink, pushes `packets`, and
+    /// returns what comes out (GStreamer drops packets it cannot verify).
+    pub fn run(
+        elements: &str,
+        caps: &gst::Caps,
+        setup: impl FnOnce(&gst::Bin),
+        packets: &[Vec<u8>],
+    ) -> Vec<Vec<u8>> {
+        gst::init().expect("gst::init");
+        let desc =
+            format!("appsrc name=src format=bytes ! {elements} ! appsink name=sink sync=false");
+        let pipeline = gst::parse::launch(&desc)
+            .expect("pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        setup(pipeline.upcast_ref());
+        let src = pipeline
+            .by_name("src")
+            .unwrap()
+            .downcast::<AppSrc>()
+            .unwrap();
+        let sink = pipeline
+            .by_name("sink")
+            .unwrap()
+            .downcast::<AppSink>()
+            .unwrap();
+        src.set_caps(Some(caps));
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        for p in packets {
+            src.push_buffer(gst::Buffer::from_slice(p.clone()))
+                .expect("push");
+        }
+        src.end_of_stream().expect("eos");
+        let mut out = Vec::new();
+        while let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_seconds(5)) {
+            let buf = sample.buffer().expect("buffer");
+            out.push(buf.map_readable().expect("map").as_slice().to_vec());
+        }
+        pipeline.set_state(gst::State::Null).expect("null");
+        out
+    }
+
+    /// srtpenc with the properties of `caps` (key, ciphers, auths, MKI).
+    pub fn encrypt(caps: &gst::Caps, packets: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let rtp_caps = gst::Caps::from_str("application/x-rtp").unwrap();
+        run(
+            "srtpenc name=enc",
+            &rtp_caps,
+            |bin| set_srtpenc(&bin.by_name("enc").unwrap(), caps),
+            packets,
+        )
+    }
+
+    /// Sets srtpenc's key, ciphers, authentications and MKI from `caps` fields.
+    fn set_srtpenc(enc: &gst::Element, caps: &gst::Caps) {
+        let s = caps.structure(0).expect("structure");
+        enc.set_property("key", s.get::<gst::Buffer>("srtp-key").unwrap());
+        for (prop, field) in [
+            ("rtp-cipher", "srtp-cipher"),
+            ("rtp-auth", "srtp-auth"),
+            ("rtcp-cipher", "srtcp-cipher"),
+            ("rtcp-auth", "srtcp-auth"),
+        ] {
+            enc.set_property_from_str(prop, s.get::<&str>(field).unwrap());
+        }
+        if let Ok(mki) = s.get::<gst::Buffer>("mki") {
+            enc.set_property("mki", mki);
+        }
+    }
+
+    /// srtpdec reading its key from the caps of its sink pad.
+    pub fn decrypt(caps: &gst::Caps, packets: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        run("srtpdec", caps, |_| {}, packets)
+    }
+
+    /// A test tone through GStreamer's RTP payloader and `srtpenc` keyed with `caps`
+    /// (as [`encrypt`] does): `buffers` PCMA packets of `ssrc` from sequence number
+    /// `first_seq`, returned as (clear RTP before srtpenc, SRTP after it).
+    pub fn tone(
+        caps: &gst::Caps,
+        ssrc: u32,
+        first_seq: u16,
+        buffers: u32,
+    ) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        gst::init().expect("gst::init");
+        let desc = format!(
+            "audiotestsrc num-buffers={buffers} samplesperbuffer=160 ! alawenc ! \
+             rtppcmapay ssrc={ssrc} seqnum-offset={first_seq} timestamp-offset=0 ! tee name=t \
+             t. ! queue ! appsink name=plain sync=false \
+             t. ! queue ! srtpenc name=enc ! appsink name=sink sync=false"
+        );
+        let pipeline = gst::parse::launch(&desc)
+            .expect("pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        let enc = pipeline.by_name("enc").unwrap();
+        set_srtpenc(&enc, caps);
+        let sinks =
+            ["plain", "sink"].map(|n| pipeline.by_name(n).unwrap().downcast::<AppSink>().unwrap());
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        let [plain, srtp] = sinks.map(|s| {
+            let mut out = Vec::new();
+            while let Some(sample) = s.try_pull_sample(gst::ClockTime::from_seconds(5)) {
+                let buf = sample.buffer().expect("buffer");
+                out.push(buf.map_readable().expect("map").as_slice().to_vec());
+            }
+            out
+        });
+        pipeline.set_state(gst::State::Null).expect("null");
+        (plain, srtp)
+    }
+
+    /// The caps GStreamer's MIKEY code reads from `msg` (`gst_mikey_message_new_from_data`,
+    /// `gst_mikey_message_to_caps`), with `ssrc` added as rtspsrc does.
+    pub fn caps_of_mikey(msg: &[u8], ssrc: u32) -> gst::Caps {
+        use gstreamer_sdp::ffi as sdp;
+        gst::init().expect("gst::init");
+        let mut caps = gst::Caps::new_empty_simple("application/x-srtp");
+        // SAFETY: the message bytes outlive the call; the message is freed once; the caps
+        // are writable (a fresh, unshared caps).
+        unsafe {
+            let m = sdp::gst_mikey_message_new_from_data(
+                msg.as_ptr().cast(),
+                msg.len(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
+            assert!(!m.is_null(), "GStreamer rejects our MIKEY message");
+            let ok = sdp::gst_mikey_message_to_caps(m, caps.get_mut().unwrap().as_mut_ptr());
+            assert_ne!(ok, 0, "gst_mikey_message_to_caps");
+            gst::ffi::gst_mini_object_unref(m.cast());
+        }
+        caps.get_mut().unwrap().set("ssrc", ssrc);
+        caps
     }
 }

@@ -137,6 +137,8 @@ impl From<crate::srtp::ExportError> for SessionError {
             E::InvalidSp(v) => Self::InvalidSp(v),
             E::InvalidSpPar(s) => Self::InvalidSpPar(s),
             E::InvalidKeyData(s) => Self::InvalidKeyData(s),
+            E::RocCarrying(s) => Self::InvalidSpPar(s),
+            E::KeyValidity(s) => Self::InvalidKeyData(s),
         }
     }
 }

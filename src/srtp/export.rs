@@ -3,13 +3,11 @@
 //! rate and on/off switches an SRTP stack needs (RFC 3830 §4.1.3, §6.10.1; RFC 3711;
 //! RFC 4771; RFC 6188; RFC 7714).
 
-use super::{SrtpContext, SrtpError, SrtpSuite};
+pub use super::policy::{suite_for, RocCarrying};
+use super::{KeyInterval, SrtpContext, SrtpError, SrtpSuite};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{derive_from_tgk, Prf, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
-use crate::wire::{
-    CsIdMap, FecOrder, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpAuthAlg, SrtpCs, SrtpEncrAlg,
-    SrtpPolicy, SrtpPrf,
-};
+use crate::wire::{CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpCs, SrtpPolicy};
 
 /// Why a bundle's SRTP parameters cannot be exported: each maps onto the MIKEY Error
 /// payload code a responder answers with (RFC 3830 §6.12), see
@@ -25,6 +23,13 @@ pub enum ExportError {
     InvalidSpPar(String),
     /// A transported key that does not fit the suite (length, salt).
     InvalidKeyData(String),
+    /// RFC 4771 ROC-carrying settings the SRTP context cannot honour: RCCm1 or RCCm2
+    /// with an AEAD suite, a tag length that does not fit the mode, a rate R of 0.
+    RocCarrying(String),
+    /// Key validity data the SRTP context cannot honour (RFC 3830 §6.14, RFC 3711
+    /// §8.1.1): an Interval whose Valid From / Valid To are not 6-octet SRTP indices, or
+    /// whose From lies after its To.
+    KeyValidity(String),
 }
 
 impl core::fmt::Display for ExportError {
@@ -34,20 +39,13 @@ impl core::fmt::Display for ExportError {
             Self::InvalidSp(v) => write!(f, "security protocol {v} is not SRTP"),
             Self::InvalidSpPar(s) => write!(f, "security policy not supported: {s}"),
             Self::InvalidKeyData(s) => write!(f, "invalid key data: {s}"),
+            Self::RocCarrying(s) => write!(f, "ROC-carrying transform not supported: {s}"),
+            Self::KeyValidity(s) => write!(f, "key validity not supported: {s}"),
         }
     }
 }
 
 impl std::error::Error for ExportError {}
-
-/// ROC-carrying transform settings (RFC 4771 §4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RocCarrying {
-    /// Integrity transform mode (RCCm1, RCCm2 or RCCm3).
-    pub mode: SrtpAuthAlg,
-    /// ROC transmission rate R (default 1).
-    pub rate: u16,
-}
 
 /// Everything one SRTP stream needs for one master key. Secrets are zeroized on drop and
 /// never shown by `Debug`.
@@ -69,13 +67,14 @@ pub struct SrtpParams {
     pub master_salt: SecretBytes,
     /// MKI (the key's SPI), when the key has one.
     pub mki: Option<Vec<u8>>,
-    /// Key validity of the key (MKI or interval).
+    /// Key validity of the key (MKI or interval; an interval's Valid From / Valid To are
+    /// 6-octet SRTP indices, checked by [`export`]).
     pub key_validity: KeyValidity<'static>,
     /// Key derivation rate (0: derive once).
     pub kdr: u64,
     /// SRTP encryption on.
     pub srtp_encryption: bool,
-    /// SRTCP encryption on.
+    /// SRTCP encryption on (false whenever the suite does not encrypt).
     pub srtcp_encryption: bool,
     /// SRTP authentication on.
     pub srtp_authentication: bool,
@@ -84,134 +83,136 @@ pub struct SrtpParams {
 }
 
 impl SrtpParams {
-    /// An SRTP context for these parameters (MKI, KDR and ROC applied).
+    /// Parameters for a master key and salt obtained some other way (SDES, a capture's
+    /// notes, a test): crypto session 1, SSRC 0, ROC 0, no MKI, no interval, KDR 0,
+    /// encryption as the suite does, no RCC. Refused when the lengths do not fit `suite`.
+    ///
+    /// ```
+    /// # use mikey::srtp::{SrtpParams, SrtpSuite};
+    /// let p = SrtpParams { ssrc: 7, ..SrtpParams::from_keys(SrtpSuite::AeadAes128Gcm, &[1; 16], &[2; 12]).unwrap() };
+    /// assert!(p.context().is_ok());
+    /// ```
+    pub fn from_keys(
+        suite: SrtpSuite,
+        master_key: &[u8],
+        master_salt: &[u8],
+    ) -> Result<Self, ExportError> {
+        if master_key.len() != suite.master_key_len()
+            || master_salt.len() != suite.master_salt_len()
+        {
+            return Err(ExportError::InvalidKeyData(format!(
+                "{suite} takes a {}-octet key and a {}-octet salt",
+                suite.master_key_len(),
+                suite.master_salt_len()
+            )));
+        }
+        Ok(Self {
+            cs_id: 1,
+            policy_no: 0,
+            ssrc: 0,
+            roc: 0,
+            suite,
+            master_key: SecretBytes::from_slice(master_key),
+            master_salt: SecretBytes::from_slice(master_salt),
+            mki: None,
+            key_validity: KeyValidity::Null,
+            kdr: 0,
+            srtp_encryption: suite.encrypts(),
+            srtcp_encryption: suite.encrypts(),
+            srtp_authentication: true,
+            rcc: None,
+        })
+    }
+
+    /// An SRTP context for these parameters: MKI, key-validity interval, KDR, RCC, SRTCP
+    /// encryption, SSRC and ROC applied (every field is honoured).
+    ///
+    /// ```
+    /// # use mikey::srtp::{export::SrtpParams, SrtpSuite};
+    /// # use mikey::crypto::SecretBytes;
+    /// # use mikey::wire::KeyValidity;
+    /// let p = SrtpParams {
+    ///     cs_id: 1, policy_no: 0, ssrc: 0x1234, roc: 2, suite: SrtpSuite::AesCm128HmacSha1_80,
+    ///     master_key: SecretBytes::from_slice(&[1; 16]),
+    ///     master_salt: SecretBytes::from_slice(&[2; 14]),
+    ///     mki: None, key_validity: KeyValidity::Null, kdr: 0, srtp_encryption: true,
+    ///     srtcp_encryption: true, srtp_authentication: true, rcc: None,
+    /// };
+    /// assert_eq!(p.context().unwrap().roc(0x1234), Some(2));
+    /// ```
     pub fn context(&self) -> Result<SrtpContext, SrtpError> {
         let mut c = SrtpContext::new(
             self.suite,
             self.master_key.as_bytes(),
             self.master_salt.as_bytes(),
         )?
-        .with_kdr(self.kdr)?;
+        .with_kdr(self.kdr)?
+        .with_srtcp_encryption(self.srtcp_encryption);
         if let Some(m) = &self.mki {
             c = c.with_mki(m);
+        }
+        if let Some(i) = self.interval()? {
+            c = c.with_interval(i);
+        }
+        if let Some(r) = self.rcc {
+            c = c.with_rcc(r.mode, r.rate)?;
         }
         if self.ssrc != 0 || self.roc != 0 {
             c.set_roc(self.ssrc, self.roc);
         }
         Ok(c)
     }
+
+    /// The `<From, To>` interval of the key (RFC 3711 §8.1.1), when its key validity is
+    /// an Interval of 6-octet SRTP indices (RFC 3830 §6.14).
+    pub fn interval(&self) -> Result<Option<KeyInterval>, SrtpError> {
+        match &self.key_validity {
+            KeyValidity::Interval { from, to } => KeyInterval::from_mikey(from, to)
+                .unwrap_or(Err(SrtpError::BadInterval))
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
-fn bad(s: impl Into<String>) -> ExportError {
-    ExportError::InvalidSpPar(s.into())
+/// One context holding every key of crypto session `cs_id` (RFC 3711 §3.2.1): a receiver
+/// picks each packet's key by its MKI, or by interval when the keys have none; a sender
+/// uses the first key where no interval decides ([`SrtpContext::select_mki`] changes it).
+///
+/// [`SrtpError::NoValidKey`] when `params` has no key for `cs_id`, [`SrtpError::BadMki`]
+/// when the keys' MKIs differ in length or repeat.
+pub fn stream_context(params: &[SrtpParams], cs_id: u8) -> Result<SrtpContext, SrtpError> {
+    let mut keys = params.iter().filter(|p| p.cs_id == cs_id);
+    let mut c = keys.next().ok_or(SrtpError::NoValidKey)?.context()?;
+    for p in keys {
+        c.add_master_key(
+            p.master_key.as_bytes(),
+            p.master_salt.as_bytes(),
+            p.mki.as_deref().unwrap_or_default(),
+            p.interval()?,
+        )?;
+    }
+    Ok(c)
 }
 
-/// Maps an SRTP policy onto a suite and switches. Absent parameters take the defaults of
-/// RFC 3711 §8.2 (AES-CM 128, HMAC-SHA-1, 80-bit tag, 112-bit salt); a policy this crate's
-/// SRTP cannot honour is an `InvalidSpPar` error, never a silent default.
-pub fn suite_for(
-    p: &SrtpPolicy,
-    gstreamer_auth_key_len: bool,
-) -> Result<(SrtpSuite, Option<RocCarrying>), ExportError> {
-    if p.prf.is_some_and(|f| f != SrtpPrf::AesCm) {
-        return Err(bad("SRTP PRF other than AES-CM"));
-    }
-    if p.fec_order.is_some_and(|f| f != FecOrder::FecSrtp) {
-        return Err(bad("FEC order other than FEC-SRTP"));
-    }
-    if p.prefix_len.is_some_and(|l| l != 0) {
-        return Err(bad("SRTP prefix length other than 0"));
-    }
-    if p.srtp_authentication == Some(false) {
-        return Err(bad("SRTP without authentication"));
-    }
-    if !p.unknown.is_empty() {
-        return Err(bad(format!(
-            "unknown or malformed SRTP parameter types {:?}",
-            p.unknown.iter().map(|u| u.0).collect::<Vec<_>>()
-        )));
-    }
-    let encr = p.encr_alg.unwrap_or(SrtpEncrAlg::AesCm);
-    let srtp_encr = p.srtp_encryption.unwrap_or(true) && encr != SrtpEncrAlg::Null;
-    if encr == SrtpEncrAlg::AesGcm {
-        let tag = p.aead_auth_tag_len.unwrap_or(16);
-        if tag != 16 {
-            return Err(bad(format!("AEAD tag length {tag} (only 16 is supported)")));
+/// Checks that key validity data is one the SRTP context honours (RFC 3830 §6.14).
+fn check_validity(kv: &KeyValidity<'_>) -> Result<(), ExportError> {
+    if let KeyValidity::Interval { from, to } = kv {
+        match KeyInterval::from_mikey(from, to) {
+            Some(Ok(_)) => {}
+            Some(Err(_)) => {
+                return Err(ExportError::KeyValidity("Valid From after Valid To".into()))
+            }
+            None => {
+                return Err(ExportError::KeyValidity(format!(
+                    "Valid From / Valid To of {} / {} octets, SRTP indices have 6",
+                    from.len(),
+                    to.len()
+                )))
+            }
         }
-        if !p.srtp_encryption.unwrap_or(true) {
-            return Err(bad("AES-GCM with SRTP encryption off"));
-        }
-        let suite = match p.encr_key_len.unwrap_or(16) {
-            16 => SrtpSuite::AeadAes128Gcm,
-            32 => SrtpSuite::AeadAes256Gcm,
-            l => return Err(bad(format!("AES-GCM key length {l}"))),
-        };
-        if p.salt_key_len.is_some_and(|l| l != 12) {
-            return Err(bad("AES-GCM salt length other than 12"));
-        }
-        return Ok((suite, None));
     }
-    let auth = p
-        .srtp_auth_alg
-        .or(p.auth_alg)
-        .unwrap_or(SrtpAuthAlg::HmacSha1);
-    let (rcc, tag_extra) = match auth {
-        SrtpAuthAlg::HmacSha1 => (None, 0),
-        SrtpAuthAlg::RccM1 | SrtpAuthAlg::RccM2 | SrtpAuthAlg::RccM3 => (
-            Some(RocCarrying {
-                mode: auth,
-                rate: p.roc_tx_rate.unwrap_or(1),
-            }),
-            4,
-        ),
-        other => return Err(bad(format!("SRTP authentication algorithm {other}"))),
-    };
-    if rcc.is_some_and(|r| r.rate == 0) {
-        return Err(bad("ROC transmission rate 0"));
-    }
-    let mut key_len = p.srtp_auth_key_len.or(p.auth_key_len).unwrap_or(20);
-    if key_len == 10 && gstreamer_auth_key_len {
-        key_len = 20;
-    }
-    if key_len != 20 {
-        return Err(bad(format!(
-            "session auth key length {key_len} (HMAC-SHA-1 uses 20)"
-        )));
-    }
-    let tag = p
-        .srtp_auth_tag_len
-        .or(p.auth_tag_len)
-        .unwrap_or(10 + tag_extra);
-    let short = match tag.checked_sub(tag_extra) {
-        Some(10) => false,
-        Some(4) => true,
-        _ => return Err(bad(format!("authentication tag length {tag}"))),
-    };
-    if p.salt_key_len.is_some_and(|l| l != 14) {
-        return Err(bad("salt length other than 14"));
-    }
-    use SrtpSuite as S;
-    let suite = if !srtp_encr {
-        if short {
-            S::NullHmacSha1_32
-        } else {
-            S::NullHmacSha1_80
-        }
-    } else {
-        if encr != SrtpEncrAlg::AesCm {
-            return Err(bad(format!("SRTP encryption algorithm {encr}")));
-        }
-        match (p.encr_key_len.unwrap_or(16), short) {
-            (16, false) => S::AesCm128HmacSha1_80,
-            (16, true) => S::AesCm128HmacSha1_32,
-            (24, false) => S::AesCm192HmacSha1_80,
-            (24, true) => S::AesCm192HmacSha1_32,
-            (32, false) => S::AesCm256HmacSha1_80,
-            (32, true) => S::AesCm256HmacSha1_32,
-            (l, _) => return Err(bad(format!("AES-CM key length {l}"))),
-        }
-    };
-    Ok((suite, rcc))
+    Ok(())
 }
 
 fn prf_of(p: PrfFunc) -> Result<Prf, ExportError> {
@@ -292,6 +293,7 @@ pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
         let (suite, _) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
         kdr_of(&policy)?;
         for key in &bundle.keys {
+            check_validity(&key.kv)?;
             let bad_salt = key
                 .salt
                 .as_ref()
@@ -364,7 +366,9 @@ fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, 
 fn kdr_of(policy: &SrtpPolicy) -> Result<u64, ExportError> {
     let kdr = policy.kdr.unwrap_or(0);
     if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
-        return Err(bad(format!("key derivation rate {kdr}")));
+        return Err(ExportError::InvalidSpPar(format!(
+            "key derivation rate {kdr}"
+        )));
     }
     Ok(kdr)
 }
@@ -382,6 +386,7 @@ pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportErr
         let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
         let kdr = kdr_of(&policy)?;
         for key in &bundle.keys {
+            check_validity(&key.kv)?;
             let (master_key, master_salt) = master_key_and_salt(bundle, key, cs_id, suite)?;
             out.push(SrtpParams {
                 cs_id,
@@ -395,7 +400,7 @@ pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportErr
                 key_validity: key.kv.clone(),
                 kdr,
                 srtp_encryption: suite.encrypts(),
-                srtcp_encryption: policy.srtcp_encryption.unwrap_or(true),
+                srtcp_encryption: suite.encrypts() && policy.srtcp_encryption.unwrap_or(true),
                 srtp_authentication: true,
                 rcc,
             });
@@ -405,70 +410,5 @@ pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportErr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::SrtpParamType;
-
-    #[test]
-    fn defaults_and_suites() {
-        assert_eq!(
-            suite_for(&SrtpPolicy::default(), false).unwrap().0,
-            SrtpSuite::AesCm128HmacSha1_80
-        );
-        let p = SrtpPolicy {
-            encr_key_len: Some(32),
-            auth_tag_len: Some(4),
-            ..SrtpPolicy::default()
-        };
-        assert_eq!(
-            suite_for(&p, false).unwrap().0,
-            SrtpSuite::AesCm256HmacSha1_32
-        );
-        let g = SrtpPolicy {
-            encr_alg: Some(SrtpEncrAlg::AesGcm),
-            aead_auth_tag_len: Some(16),
-            salt_key_len: Some(12),
-            ..SrtpPolicy::default()
-        };
-        assert_eq!(suite_for(&g, false).unwrap().0, SrtpSuite::AeadAes128Gcm);
-        let f8 = SrtpPolicy {
-            encr_alg: Some(SrtpEncrAlg::AesF8),
-            ..SrtpPolicy::default()
-        };
-        assert!(matches!(
-            suite_for(&f8, false),
-            Err(ExportError::InvalidSpPar(_))
-        ));
-        let gst = SrtpPolicy {
-            auth_key_len: Some(10),
-            ..SrtpPolicy::aes_cm_128_hmac_sha1_80()
-        };
-        assert!(suite_for(&gst, false).is_err());
-        assert_eq!(
-            suite_for(&gst, true).unwrap().0,
-            SrtpSuite::AesCm128HmacSha1_80
-        );
-        let rcc = SrtpPolicy {
-            auth_alg: Some(SrtpAuthAlg::RccM2),
-            roc_tx_rate: Some(16),
-            auth_tag_len: Some(14),
-            ..SrtpPolicy::default()
-        };
-        let (s, r) = suite_for(&rcc, false).unwrap();
-        assert_eq!(
-            (s, r),
-            (
-                SrtpSuite::AesCm128HmacSha1_80,
-                Some(RocCarrying {
-                    mode: SrtpAuthAlg::RccM2,
-                    rate: 16
-                })
-            )
-        );
-        let unk = SrtpPolicy {
-            unknown: vec![(SrtpParamType::Unknown(99).to_wire(), vec![1])],
-            ..SrtpPolicy::default()
-        };
-        assert!(suite_for(&unk, false).is_err());
-    }
-}
+#[path = "export_tests.rs"]
+mod tests;

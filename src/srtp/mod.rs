@@ -6,8 +6,11 @@
 
 pub mod context;
 pub mod export;
+pub mod handoff;
+pub mod policy;
 pub mod suite;
 
-pub use context::{SrtpContext, SrtpError};
+pub use context::{KeyInterval, RccMode, SrtpContext, SrtpError};
 pub use export::{ExportError, SrtpParams};
+pub use policy::RocCarrying;
 pub use suite::SrtpSuite;

@@ -1,9 +1,12 @@
 //! Known-answer tests (RFC 3711 App. B, RFC 6188 §7, RFC 7714 §16-17) and
 //! behavioural tests of the SRTP transform.
 
+use super::cipher::{kdf, AesAny, SessionKeys, LABEL_RTP_AUTH, LABEL_RTP_ENC, LABEL_RTP_SALT};
+use super::stream::{ReplayWindow, RtcpStream, RtpStream};
 use super::*;
+use zeroize::Zeroizing;
 
-fn h(s: &str) -> Vec<u8> {
+pub(super) fn h(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     (0..s.len())
         .step_by(2)
@@ -99,7 +102,7 @@ fn rfc3711_b3_key_derivation() {
         &h("0EC675AD498AFEEBB6960B3AABE6"),
     )
     .unwrap();
-    let keys = ctx.rtp_session(0).unwrap();
+    let keys = ctx.keys[0].session(ctx.suite, false, 0).unwrap().0;
     assert_eq!(keys.enc_key.to_vec(), h("C61E7A93744F39EE10734AFE3FF7A087"));
     assert_eq!(keys.salt.to_vec(), h("30CBBC08863D8C85D49DB34A9AE1"));
     assert_eq!(keys.auth_key.to_vec(), a[..20].to_vec());
@@ -114,7 +117,7 @@ fn rfc6188_key_derivation() {
         &h("3b04803de51ee7c96423ab5b78d2"),
     )
     .unwrap();
-    let keys = ctx.rtp_session(0).unwrap();
+    let keys = ctx.keys[0].session(ctx.suite, false, 0).unwrap().0;
     assert_eq!(
         keys.enc_key.to_vec(),
         h("5ba1064e30ec51613cad926c5a28ef73 1ec7fb397f70a960653caf06554cd8c4")
@@ -131,7 +134,7 @@ fn rfc6188_key_derivation() {
         &h("c8522f3acd4ce86d5add78edbb11"),
     )
     .unwrap();
-    let keys = ctx.rtp_session(0).unwrap();
+    let keys = ctx.keys[0].session(ctx.suite, false, 0).unwrap().0;
     assert_eq!(
         keys.enc_key.to_vec(),
         h("31874736a8f1143870c26e4857d8a5b2 c4a354407faadabb")
@@ -163,8 +166,8 @@ fn gcm_ctx(suite: SrtpSuite, key: &[u8]) -> SrtpContext {
         )
         .unwrap()
     };
-    ctx.rtp_keys = Some(mk());
-    ctx.rtcp_keys = Some(mk());
+    ctx.keys[0].rtp = Some(mk());
+    ctx.keys[0].rtcp = Some(mk());
     ctx
 }
 
@@ -228,7 +231,7 @@ fn rfc7714_srtcp_gcm() {
     assert_eq!(rx.unprotect_rtcp(&h(enc256)), Err(SrtpError::Replay));
 }
 
-fn keys_for(suite: SrtpSuite) -> (Vec<u8>, Vec<u8>) {
+pub(super) fn keys_for(suite: SrtpSuite) -> (Vec<u8>, Vec<u8>) {
     let k = (0..suite.master_key_len() as u8)
         .map(|i| i.wrapping_mul(7) ^ 0x5a)
         .collect();
@@ -239,7 +242,7 @@ fn keys_for(suite: SrtpSuite) -> (Vec<u8>, Vec<u8>) {
 }
 
 /// RTP packet with 2 CSRCs and a one-word header extension.
-fn rtp_packet(seq: u16, ssrc: u32, payload_len: usize) -> Vec<u8> {
+pub(super) fn rtp_packet(seq: u16, ssrc: u32, payload_len: usize) -> Vec<u8> {
     let mut p = vec![0x92, 0x60];
     p.extend_from_slice(&seq.to_be_bytes());
     p.extend_from_slice(&0x1234_5678u32.to_be_bytes());
@@ -250,7 +253,7 @@ fn rtp_packet(seq: u16, ssrc: u32, payload_len: usize) -> Vec<u8> {
     p
 }
 
-fn rtcp_packet(ssrc: u32) -> Vec<u8> {
+pub(super) fn rtcp_packet(ssrc: u32) -> Vec<u8> {
     let mut p = vec![0x80, 0xc8, 0x00, 0x06];
     p.extend_from_slice(&ssrc.to_be_bytes());
     p.extend((0..20).map(|i| i as u8 ^ 0x33));
@@ -416,7 +419,13 @@ fn key_derivation_rate() {
         .unwrap()
         .with_kdr(4)
         .unwrap();
-    let key5 = ctx.rtp_session(5).unwrap().enc_key.to_vec();
+    let r = ctx.r_for(5);
+    let key5 = ctx.keys[0]
+        .session(suite, false, r)
+        .unwrap()
+        .0
+        .enc_key
+        .to_vec();
     let mut expect = [0u8; 16];
     kdf(
         &AesAny::new(&k).unwrap(),
