@@ -139,12 +139,13 @@ impl<'a> PskParts<'a> {
             return Err(SessionError::WeakInput(Weakness::EmptyPsk));
         }
         let h = m.view.header();
-        let keys = MessageKeys::derive(
+        // auth_key only: a forged message costs one derivation (RFC 3830 §4.1.4); the
+        // other two follow in `recover`, once the MAC verified.
+        let keys = MessageKeys::derive_auth(
             prf_of(self.prf)?,
             psk.as_bytes(),
             h.csb_id,
             m.rand,
-            cipher,
             mac_kind,
         );
         let msg = m.view.as_bytes();
@@ -174,13 +175,16 @@ impl<'a> PskParts<'a> {
         a: &PskAuthed,
         m: &Incoming<'_, '_, impl Sized>,
     ) -> Result<Recovered, SessionError> {
-        let keys = decrypt_keys(
+        let mut mk = a.keys.clone();
+        let csb_id = m.view.header().csb_id;
+        mk.complete(
+            prf_of(self.prf)?,
+            a.psk.as_bytes(),
+            csb_id,
+            m.rand,
             a.cipher,
-            &a.keys,
-            m.view.header().csb_id,
-            &self.t,
-            &self.kemac,
-        )?;
+        );
+        let keys = decrypt_keys(a.cipher, &mk, m.view.header().csb_id, &self.t, &self.kemac)?;
         Ok(Recovered {
             update_key: Some(a.psk.clone()),
             ..Recovered::keys(keys)

@@ -1,0 +1,438 @@
+//! The responder engine's edges, one table run against all five modes through the public
+//! API (issue: one responder engine): replay at both edges of the timestamp window (to the
+//! nanosecond, with fractions of a second), a second peer served while a first one floods,
+//! the bound on remembered COUNTER/ordered identities, and weak inputs on receipt.
+
+mod engine_common;
+
+use core::time::Duration;
+use engine_common::{modes, Case, NOW};
+use mikey::session::{
+    Eviction, Leniency, Limit, ResponderConfig, ResponderEvent, ResponderLimits, SessionError,
+    TimestampPolicy, Weakness,
+};
+
+const SKEW: Duration = Duration::from_secs(300);
+const NS: Duration = Duration::from_nanos(1);
+
+fn cfg(limits: ResponderLimits) -> ResponderConfig {
+    ResponderConfig {
+        limits,
+        ..engine_common::base_cfg()
+    }
+}
+
+fn small_limits() -> ResponderLimits {
+    ResponderLimits {
+        max_skew: SKEW,
+        replay_capacity: 16,
+        replay_per_peer: 4,
+        bundles_per_peer: 3,
+        max_bundles: 8,
+        counter_identities: 3,
+        ..ResponderLimits::default()
+    }
+}
+
+/// Every clock value at which a message stamped `t` is still inside the window, at its
+/// edges and around them, in the order a replaying attacker would try them.
+fn clocks_in_window(t: Duration) -> Vec<Duration> {
+    vec![
+        t - SKEW,
+        t - SKEW + NS,
+        t - Duration::from_millis(500),
+        t,
+        t + Duration::from_millis(500),
+        t + SKEW - NS,
+        t + SKEW,
+    ]
+}
+
+/// A message accepted once is refused at every clock value at which its timestamp would
+/// still be accepted: accepted at the first edge, replayed up to the other, with another
+/// peer's traffic in between (which is what lets a lazily expiring cache forget).
+fn replay_across_the_window(case: &mut Case, t: Duration, accept_at: Duration) {
+    let m = case.message(0, t);
+    case.handle(&m, accept_at)
+        .unwrap_or_else(|e| panic!("{}: accepted at {accept_at:?}: {e}", case.name));
+    let mut other = 0;
+    for now in clocks_in_window(t) {
+        // Traffic from another peer at the same clock value first.
+        other += 1;
+        let fresh = case.message(1 + other % 2, now);
+        case.handle(&fresh, now)
+            .unwrap_or_else(|e| panic!("{}: another peer at {now:?}: {e}", case.name));
+        let got = case.handle(&m, now);
+        assert_eq!(
+            got.err(),
+            Some(SessionError::Replay),
+            "{}: replay at {now:?} of a message stamped {t:?}",
+            case.name
+        );
+    }
+    // Past the window the timestamp check refuses it, whatever the cache holds.
+    let late = t + SKEW + NS;
+    assert_eq!(
+        case.handle(&m, late).err(),
+        Some(SessionError::InvalidTimestamp),
+        "{}: replay one nanosecond past the window",
+        case.name
+    );
+}
+
+#[test]
+fn a_message_is_accepted_once_at_both_edges_of_the_window() {
+    // 0.375 s: exact in NTP's binary fraction, so the edges are exact too.
+    let fraction = Duration::from_millis(375);
+    for (t, accept) in [
+        // Accepted at the earliest clock value that takes it, replayed up to the latest.
+        (NOW, NOW - SKEW),
+        // Accepted at the latest, replayed back down to the earliest.
+        (NOW, NOW + SKEW),
+        // A timestamp with a fraction of a second, accepted in the middle.
+        (NOW + fraction, NOW + fraction),
+    ] {
+        for mut case in modes(cfg(small_limits())) {
+            replay_across_the_window(&mut case, t, accept);
+        }
+    }
+}
+
+#[test]
+fn the_window_edges_are_exact_to_the_nanosecond() {
+    for mut case in modes(cfg(small_limits())) {
+        let t = NOW + Duration::from_nanos(500_000_000);
+        for (now, ok) in [
+            (t - SKEW - Duration::from_micros(1), false),
+            (t - SKEW, true),
+            (t + SKEW, true),
+            (t + SKEW + Duration::from_micros(1), false),
+        ] {
+            let m = case.message(0, t);
+            let got = case.handle(&m, now);
+            assert_eq!(
+                got.is_ok(),
+                ok,
+                "{}: stamped {t:?}, clock {now:?}",
+                case.name
+            );
+            if !ok {
+                assert_eq!(got.err(), Some(SessionError::InvalidTimestamp));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_flooding_peer_never_locks_out_a_second_one() {
+    let limits = small_limits();
+    for mut case in modes(cfg(limits)) {
+        let mut refused = 0;
+        // Peer 0 floods: fresh, authentic messages, far more than its quotas.
+        for i in 0..12u32 {
+            let now = NOW + Duration::from_millis(u64::from(i));
+            let m = case.message(0, now);
+            match case.handle(&m, now) {
+                Ok(_) => {}
+                Err(SessionError::LimitReached(Limit::ReplayPerPeer)) => refused += 1,
+                Err(e) => panic!("{}: flood message {i}: {e}", case.name),
+            }
+            assert!(case.bundle_count() <= limits.max_bundles, "{}", case.name);
+            assert!(
+                case.bundle_count() <= limits.bundles_per_peer,
+                "{}",
+                case.name
+            );
+        }
+        assert_eq!(refused, 12 - limits.replay_per_peer, "{}", case.name);
+        // Peer 1 is served in the middle of the flood.
+        let m = case.message(1, NOW + SKEW / 2);
+        case.handle(&m, NOW + SKEW / 2)
+            .unwrap_or_else(|e| panic!("{}: second peer: {e}", case.name));
+        let events = case.events();
+        assert!(
+            events.contains(&ResponderEvent::LimitReached {
+                limit: Limit::ReplayPerPeer
+            }),
+            "{}: {events:?}",
+            case.name
+        );
+        assert!(
+            events.iter().any(|e| matches!(
+                e,
+                ResponderEvent::BundleEvicted {
+                    reason: Eviction::PeerQuota,
+                    ..
+                }
+            )),
+            "{}: {events:?}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn the_table_of_bundles_is_bounded_in_total_and_evicts_the_biggest_peer() {
+    let limits = ResponderLimits {
+        replay_per_peer: 64,
+        replay_capacity: 256,
+        bundles_per_peer: 4,
+        max_bundles: 6,
+        ..small_limits()
+    };
+    for mut case in modes(cfg(limits)) {
+        for i in 0..8u64 {
+            let peer = (i % 4) as usize;
+            let now = NOW + Duration::from_millis(i);
+            let m = case.message(peer, now);
+            case.handle(&m, now)
+                .unwrap_or_else(|e| panic!("{}: peer {peer}: {e}", case.name));
+            assert!(case.bundle_count() <= limits.max_bundles, "{}", case.name);
+        }
+        assert_eq!(case.bundle_count(), limits.max_bundles, "{}", case.name);
+        let evicted = case
+            .events()
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    ResponderEvent::BundleEvicted {
+                        reason: Eviction::TableFull,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(evicted, 2, "{}", case.name);
+    }
+}
+
+#[test]
+fn idle_bundles_expire_and_the_caller_can_remove_one() {
+    let limits = ResponderLimits {
+        bundle_idle_lifetime: Some(Duration::from_secs(60)),
+        ..small_limits()
+    };
+    for mut case in modes(cfg(limits)) {
+        let m = case.message(0, NOW);
+        let csb = case.handle(&m, NOW).unwrap();
+        let m = case.message(1, NOW);
+        let kept = case.handle(&m, NOW).unwrap();
+        assert!(case.remove(kept), "{}", case.name);
+        assert!(!case.remove(kept), "{}: removed twice", case.name);
+        // One second past the idle lifetime, the next message expires the first bundle.
+        let later = NOW + Duration::from_secs(61);
+        let m = case.message(2, later);
+        case.handle(&m, later).unwrap();
+        assert!(
+            case.events().contains(&ResponderEvent::BundleEvicted {
+                csb_id: csb,
+                reason: Eviction::Expired
+            }),
+            "{}",
+            case.name
+        );
+        assert_eq!(case.bundle_count(), 1, "{}", case.name);
+    }
+}
+
+#[test]
+fn remembered_identities_are_bounded_and_known_ones_still_served() {
+    // Timestamps that are not the clock are ordered per identity, like COUNTER values
+    // (RFC 3830 §5.4): the table of last values is what `counter_identities` bounds.
+    let limits = small_limits();
+    let c = ResponderConfig {
+        timestamps: TimestampPolicy {
+            accept_any_time: true,
+            ..TimestampPolicy::default()
+        },
+        ..cfg(limits)
+    };
+    for mut case in modes(c) {
+        let n = limits.counter_identities;
+        for peer in 0..n {
+            let t = NOW + Duration::from_secs(peer as u64);
+            let m = case.message(peer, t);
+            case.handle(&m, NOW)
+                .unwrap_or_else(|e| panic!("{}: identity {peer}: {e}", case.name));
+        }
+        // One identity past the bound is refused, and says why.
+        let m = case.message(n, NOW + Duration::from_secs(100));
+        assert_eq!(
+            case.handle(&m, NOW).err(),
+            Some(SessionError::LimitReached(Limit::CounterIdentities)),
+            "{}",
+            case.name
+        );
+        assert!(case.events().contains(&ResponderEvent::LimitReached {
+            limit: Limit::CounterIdentities
+        }));
+        // A known identity still is served, forwards only.
+        let m = case.message(0, NOW + Duration::from_secs(200));
+        case.handle(&m, NOW)
+            .unwrap_or_else(|e| panic!("{}: known identity: {e}", case.name));
+        let m = case.message(0, NOW + Duration::from_secs(150));
+        assert_eq!(
+            case.handle(&m, NOW).err(),
+            Some(SessionError::InvalidTimestamp),
+            "{}: an older value of a known identity",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn a_short_rand_is_refused_strictly_and_reported_when_lenient() {
+    for strict in [true, false] {
+        let c = ResponderConfig {
+            lenient: !strict,
+            ..cfg(small_limits())
+        };
+        for mut case in modes(c) {
+            let m = case.message(0, NOW);
+            let short = engine_common::with_rand(&m, &[7; 15]);
+            let got = case.handle(&short, NOW);
+            if strict {
+                assert_eq!(
+                    got.err(),
+                    Some(SessionError::WeakInput(Weakness::ShortRand { len: 15 })),
+                    "{}",
+                    case.name
+                );
+            } else {
+                // Lenient: the weakness is let through to authentication (which the
+                // altered message fails), never silently.
+                let e = got.err().unwrap_or_else(|| panic!("{}", case.name));
+                assert!(
+                    !matches!(e, SessionError::WeakInput(_)),
+                    "{}: {e}",
+                    case.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lenient_responder_reports_the_short_rand_it_accepts() {
+    let c = ResponderConfig {
+        lenient: true,
+        ..cfg(small_limits())
+    };
+    let mut case = engine_common::psk_with_rand(c, vec![9; 8]);
+    let m = case.message(0, NOW);
+    let a = case.accept(&m, NOW).unwrap();
+    assert!(a.leniencies.contains(Leniency::ShortRand));
+}
+
+#[test]
+fn weak_keys_on_receipt_are_refused_with_what_is_weak() {
+    use mikey::wire::{KeyData, KeyDataType, KeyValidity};
+    use std::borrow::Cow;
+    let mki = |k: &mut KeyData<'static>, v: u8| k.kv = KeyValidity::Spi(Cow::Owned(vec![v]));
+    type Weaken = Box<dyn Fn(&mut Vec<KeyData<'static>>)>;
+    let cases: [(&str, Weaken); 2] = [
+        (
+            "duplicate MKI",
+            Box::new(move |keys: &mut Vec<KeyData<'static>>| {
+                mki(&mut keys[0], 1);
+                let mut twin = keys[0].clone();
+                twin.key = Cow::Owned(vec![0x55; 16]);
+                keys.push(twin);
+            }),
+        ),
+        (
+            "short TGK",
+            Box::new(|keys: &mut Vec<KeyData<'static>>| {
+                keys[0] = KeyData::new(KeyDataType::Tgk, vec![0x55; 8]);
+            }),
+        ),
+    ];
+    for (what, f) in cases {
+        for lenient in [false, true] {
+            let c = ResponderConfig {
+                lenient,
+                ..cfg(small_limits())
+            };
+            let mut case = engine_common::psk_case(c);
+            let m = case.message(0, NOW);
+            let weak = engine_common::psk_reseal(&m, &[0x42; 16], |_, keys| f(keys));
+            let got = case.handle(&weak, NOW);
+            assert!(
+                matches!(got, Err(SessionError::WeakInput(_))),
+                "{what} (lenient: {lenient}): {got:?}"
+            );
+            assert_eq!(case.bundle_count(), 0, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_resealed_message_with_nothing_changed_is_accepted() {
+    // The reseal helper itself: what it seals, the responder opens.
+    let mut case = engine_common::psk_case(cfg(small_limits()));
+    let m = case.message(0, NOW);
+    let same = engine_common::psk_reseal(&m, &[0x42; 16], |_, _| {});
+    case.handle(&same, NOW).unwrap();
+}
+
+#[test]
+fn the_group_controller_serves_a_member_while_another_floods_it_with_forged_replies() {
+    use mikey::crypto::SecretBytes;
+    use mikey::session::{
+        Credential, GroupConfig, GroupController, GroupError, MemberId, OsEntropy, PskResponder,
+    };
+    use mikey::wire::{Id, SrtpCs, SrtpPolicy};
+    let cfg = GroupConfig {
+        id_i: Some(Id::uri("sip:source@example.com")),
+        crypto_sessions: vec![SrtpCs {
+            policy_no: 0,
+            ssrc: 0x1234,
+            roc: 0,
+        }],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        ..GroupConfig::default()
+    };
+    let mut g = GroupController::new(cfg, &mut OsEntropy).unwrap();
+    let mut members = Vec::new();
+    for i in 0..10u8 {
+        let name = format!("m{i}@example.com");
+        let psk = SecretBytes::from_slice(&[i + 1; 16]);
+        g.join(MemberId::new(&name), Credential::Psk(psk.clone()), NOW)
+            .unwrap();
+        let rc = ResponderConfig {
+            id_r: Some(Id::nai(&name)),
+            ..ResponderConfig::default()
+        };
+        members.push((MemberId::new(&name), PskResponder::new(psk, rc)));
+    }
+    let msgs = g.key_all(NOW, &mut OsEntropy).unwrap();
+    let mut replies = Vec::new();
+    for (member, m) in msgs {
+        let (_, rx) = members.iter_mut().find(|(n, _)| *n == member).unwrap();
+        replies.push((member, rx.handle(&m, NOW).unwrap().response.unwrap()));
+    }
+    // Member 0's reply, forged a thousand ways (each bit of its MAC): the reply names its
+    // member (IDr), one MAC is checked and fails; nothing changes.
+    let (m0, r0) = &replies[0];
+    for i in 0..1000usize {
+        let mut forged = r0.clone();
+        let at = forged.len() - 1 - (i / 8) % 20;
+        forged[at] ^= 1 << (i % 8);
+        let got = g.handle_reply_any(&forged, NOW);
+        assert!(
+            matches!(got, Err(GroupError::Unattributed | GroupError::Rejected(_))),
+            "{got:?}"
+        );
+    }
+    // Member 1 is served in the middle of the flood, and member 0's genuine reply too.
+    let (m1, r1) = &replies[1];
+    assert_eq!(&g.handle_reply_any(r1, NOW).unwrap().member, m1);
+    assert_eq!(&g.handle_reply_any(r0, NOW).unwrap().member, m0);
+    // Replayed, at the same clock or later in the window: the exchange is closed.
+    for now in [NOW, NOW + SKEW] {
+        assert!(g.handle_reply_any(r0, now).is_err());
+    }
+    let mki = g.current_mki().unwrap();
+    assert_eq!(g.acknowledged(mki), (2, 10));
+}
