@@ -436,3 +436,33 @@ fn the_group_controller_serves_a_member_while_another_floods_it_with_forged_repl
     let mki = g.current_mki().unwrap();
     assert_eq!(g.acknowledged(mki), (2, 10));
 }
+
+#[test]
+fn forged_and_replayed_messages_cost_no_private_key_or_dh_operation() {
+    use mikey::crypto::{CountingProvider, RustCryptoProvider};
+    use std::sync::Arc;
+    let counting = Arc::new(CountingProvider::new(RustCryptoProvider));
+    for mut case in engine_common::private_key_modes(cfg(small_limits()), counting.clone()) {
+        let before = counting.private_ops();
+        let m = case.message(0, NOW);
+        // Every bit of the message flipped (a byte in eight, to keep the test quick: each
+        // bit position of the byte is still flipped somewhere).
+        for bit in (0..m.len() * 8).step_by(9) {
+            let mut f = m.clone();
+            f[bit / 8] ^= 1 << (bit % 8);
+            assert!(case.handle(&f, NOW).is_err(), "{}: bit {bit}", case.name);
+        }
+        assert_eq!(counting.private_ops(), before, "{}: forged", case.name);
+        case.handle(&m, NOW).unwrap();
+        let paid = counting.private_ops();
+        assert!(
+            paid > before,
+            "{}: the genuine message is counted",
+            case.name
+        );
+        for now in [NOW, NOW + SKEW] {
+            assert_eq!(case.handle(&m, now).err(), Some(SessionError::Replay));
+        }
+        assert_eq!(counting.private_ops(), paid, "{}: replayed", case.name);
+    }
+}

@@ -169,7 +169,7 @@ pub fn psk_with_rand(cfg: ResponderConfig, rand: Vec<u8>) -> Case {
     inner
 }
 
-fn pk_case(cfg: ResponderConfig) -> Case {
+fn pk_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
     let make: Make = Box::new(|n, t| {
         let (crypto_sessions, policies) = streams();
         let c = PkConfig {
@@ -182,11 +182,8 @@ fn pk_case(cfg: ResponderConfig) -> Case {
             .initiate(tgk(), t, &mut OsEntropy)
             .unwrap()
     });
-    Case::new(
-        "pk",
-        make,
-        Box::new(PkResponder::new(key(KEY_B), pins(), cfg)),
-    )
+    let r = PkResponder::new(p.rsa_private_from_pem(KEY_B).unwrap(), pins(), cfg).with_provider(p);
+    Case::new("pk", make, Box::new(r))
 }
 
 fn dh_cfg(n: usize) -> DhConfig {
@@ -200,7 +197,7 @@ fn dh_cfg(n: usize) -> DhConfig {
     }
 }
 
-fn dh_sign_case(cfg: ResponderConfig) -> Case {
+fn dh_sign_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
     let spki = key(KEY_B).to_spki_der();
     let theirs = Arc::new(PinnedKeys::new().with(RESPONDER.as_bytes(), &spki));
     let make: Make = Box::new(move |n, t| {
@@ -208,21 +205,22 @@ fn dh_sign_case(cfg: ResponderConfig) -> Case {
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let r = DhSignResponder::new(key(KEY_B), Arc::new(pins()), cfg);
+    let k = p.rsa_private_from_pem(KEY_B).unwrap();
+    let r = DhSignResponder::new(k, Arc::new(pins()), cfg).with_provider(p);
     Case::new("dh-sign", make, Box::new(r))
 }
 
-fn dh_hmac_case(cfg: ResponderConfig) -> Case {
+fn dh_hmac_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
     let make: Make = Box::new(|n, t| {
         DhHmacInitiator::new(&PSK, dh_cfg(n))
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), cfg);
+    let r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), cfg).with_provider(p);
     Case::new("dh-hmac", make, Box::new(r))
 }
 
-fn rsa_r_case(cfg: ResponderConfig) -> Case {
+fn rsa_r_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
     let spki = key(KEY_B).to_spki_der();
     let make: Make = Box::new(move |n, t| {
         let (crypto_sessions, policies) = streams();
@@ -238,17 +236,30 @@ fn rsa_r_case(cfg: ResponderConfig) -> Case {
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let r = RsaRResponder::new(key(KEY_B), pins(), cfg);
+    let k = p.rsa_private_from_pem(KEY_B).unwrap();
+    let r = RsaRResponder::new(k, pins(), cfg).with_provider(p);
     Case::new("rsa-r", make, Box::new(r))
 }
 
 /// All five modes, each with a responder configured with `cfg`.
 pub fn modes(cfg: ResponderConfig) -> Vec<Case> {
+    let p: Arc<dyn CryptoProvider> = Arc::new(RustCryptoProvider);
     vec![
         psk_case(cfg.clone()),
-        pk_case(cfg.clone()),
-        dh_sign_case(cfg.clone()),
-        dh_hmac_case(cfg.clone()),
-        rsa_r_case(cfg),
+        pk_case(cfg.clone(), p.clone()),
+        dh_sign_case(cfg.clone(), p.clone()),
+        dh_hmac_case(cfg.clone(), p.clone()),
+        rsa_r_case(cfg, p),
+    ]
+}
+
+/// The modes with private-key or DH work, their responders' keys and operations on
+/// provider `p` (a [`CountingProvider`](mikey::crypto::CountingProvider) counts them).
+pub fn private_key_modes(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Vec<Case> {
+    vec![
+        pk_case(cfg.clone(), p.clone()),
+        dh_sign_case(cfg.clone(), p.clone()),
+        dh_hmac_case(cfg.clone(), p.clone()),
+        rsa_r_case(cfg, p),
     ]
 }
