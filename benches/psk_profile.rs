@@ -1,10 +1,11 @@
 //! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
-//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), for
+//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or the
+//! rate at which forged messages are refused, next to their crypto (`forged`), for
 //! profiling with `valgrind --tool=callgrind` or `perf`; the workload is the bench's own
 //! (`benches/common/psk.rs`):
 //!
 //! ```sh
-//! cargo bench --bench psk_profile -- N [floor|ratio]
+//! cargo bench --bench psk_profile -- N [floor|ratio|forged]
 //! ```
 //!
 //! Without N (as in a plain `cargo bench`) it prints its usage and does nothing.
@@ -17,7 +18,7 @@ mod psk;
 fn main() {
     let args = common::profile_args();
     let Some(n) = args.first().and_then(|s| s.parse::<u64>().ok()) else {
-        eprintln!("psk_profile: cargo bench --bench psk_profile -- N [floor|ratio]");
+        eprintln!("psk_profile: cargo bench --bench psk_profile -- N [floor|ratio|forged]");
         return;
     };
     let mode = args.get(1).cloned();
@@ -26,6 +27,25 @@ fn main() {
         let lens = psk::mac_input_lens();
         let m = psk::interleaved(common::cpu_s, &psk::PSK, lens, n as u32, 50);
         println!("psk interleaved: {m}");
+        return;
+    }
+    if mode.as_deref() == Some("forged") {
+        // Forged messages (MAC wrong) handed to one responder, next to the crypto each
+        // needs before it is refused, alternated in 10 rounds.
+        let lens = psk::mac_input_lens();
+        let (mut tf, mut tc) = (0.0, 0.0);
+        for _ in 0..10 {
+            tf += psk::forged(common::cpu_s, n);
+            tc += psk::forged_floor(common::cpu_s, n, lens.0);
+        }
+        let total = 10.0 * n as f64;
+        println!(
+            "forged psk: {:.0} rejected/s per core ({:.3} us each), crypto floor {:.3} us, ratio {:.3}",
+            total / tf,
+            tf * 1e6 / total,
+            tc * 1e6 / total,
+            tf / tc
+        );
         return;
     }
     if mode.as_deref() == Some("floor") {

@@ -4,17 +4,16 @@
 use super::hooks::{Claims, Env, Existing, Incoming, Outcome, Recovered, ReplyAuth, Updates};
 use super::limits::{Limit, ResponderEvent};
 use super::reply::error_reply;
-use super::table::{Entry, PeerName};
+use super::table::{Counters, Entry, PeerName};
 use super::weak::{check_distinct_mkis, check_tgk_lengths, Leniencies, Leniency, MIN_RAND_LEN};
 use super::window::{self, nanos, Verdict};
 use super::{Accepted, Mode, Rejected, Responder, ResponderConfig};
 use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 use crate::session::common::{check_policies, fill_ssrcs};
-use crate::session::replay::ReplayVerdict;
+use crate::session::replay::{MessageDigest, ReplayCache, ReplayVerdict};
 use crate::session::{SessionError, TimestampPolicy};
 use crate::wire::{CsIdMap, Header, MessageView, Quirk, SrtpIdMap, Timestamp};
 use core::time::Duration;
-use std::sync::Arc;
 
 pub(super) fn handle<M: Mode>(
     r: &mut Responder<M>,
@@ -104,6 +103,63 @@ fn cheap_checks<B>(
     Ok((verdict, is_update, lenient))
 }
 
+/// What steps 3-4 let through: the timestamp verdict, whether the message updates a
+/// bundle, the leniencies used, and the message's replay digest.
+struct Admitted {
+    verdict: Verdict,
+    is_update: bool,
+    leniencies: Leniencies,
+    digest: MessageDigest,
+}
+
+/// Steps 3-4: timestamp window, RAND, COUNTER table, replay cache and the peer's share of
+/// it. Changes nothing (the message is recorded only once it authenticates).
+#[allow(clippy::too_many_arguments)]
+fn admit<B>(
+    cfg: &ResponderConfig,
+    replay: &mut ReplayCache,
+    counters: &Counters,
+    claims: &Claims<'_>,
+    bytes: &[u8],
+    peer: &[u8],
+    existing: Option<&Entry<B>>,
+    updates: Updates,
+    now: Duration,
+) -> Result<Admitted, SessionError> {
+    let now_ns = nanos(now);
+    let digest = claims.replay.digest(bytes);
+    let checked = cheap_checks(cfg, claims, now, counters.last(peer), existing, updates);
+    let (verdict, is_update, leniencies) = match checked {
+        // A replay of an ordered (COUNTER) value fails the window first: say what it is
+        // (and answer it with nothing).
+        Err(SessionError::InvalidTimestamp)
+            if replay.check(&digest, peer, now_ns) == ReplayVerdict::Replayed =>
+        {
+            return Err(SessionError::Replay)
+        }
+        other => other?,
+    };
+    if verdict.ordered.is_none() && replay.may_have_forgotten(verdict.keep_until) {
+        return Err(SessionError::InvalidTimestamp);
+    }
+    if verdict.ordered.is_some() {
+        counters
+            .admits(peer, cfg.limits.counter_identities)
+            .map_err(SessionError::LimitReached)?;
+    }
+    match replay.check(&digest, peer, now_ns) {
+        ReplayVerdict::Fresh => Ok(Admitted {
+            verdict,
+            is_update,
+            leniencies,
+            digest,
+        }),
+        ReplayVerdict::Replayed => Err(SessionError::Replay),
+        ReplayVerdict::Full => Err(SessionError::ReplayCacheFull),
+        ReplayVerdict::PeerFull => Err(SessionError::LimitReached(Limit::ReplayPerPeer)),
+    }
+}
+
 fn process<M: Mode>(
     r: &mut Responder<M>,
     view: &MessageView<'_>,
@@ -127,55 +183,24 @@ fn process<M: Mode>(
     let claims = mode.claims(&parts);
     seen.t = Some(claims.t);
     mode.check_algorithms(&parts, cfg)?;
-    // 3. Timestamp window, RAND, updates.
+    // 3-4. Timestamp window, RAND, updates, replay cache, quotas.
     bundles.expire(now_ns, cfg.limits.bundle_idle_lifetime, events);
     let peer = PeerName::of(claims.peer);
     let peer = peer.as_bytes();
     let existing = bundles.get(h.csb_id);
-    let digest = claims.replay.digest(view.as_bytes());
-    let checked = cheap_checks(cfg, &claims, now, counters.last(peer), existing, M::UPDATES);
-    let (verdict, is_update, leniencies) = match checked {
-        // A replay of an ordered (COUNTER) value fails the window first: say what it is
-        // (and answer it with nothing).
-        Err(SessionError::InvalidTimestamp)
-            if replay.check(&digest, peer, now_ns) == ReplayVerdict::Replayed =>
-        {
-            return Err(SessionError::Replay)
-        }
-        other => other?,
-    };
-    if verdict.ordered.is_none() && replay.may_have_forgotten(verdict.keep_until) {
-        return Err(SessionError::InvalidTimestamp);
-    }
-    if verdict.ordered.is_some() {
-        counters
-            .admits(peer, cfg.limits.counter_identities)
-            .map_err(SessionError::LimitReached)?;
-    }
-    // 4. Replay cache and the peer's share of it.
-    match replay.check(&digest, peer, now_ns) {
-        ReplayVerdict::Fresh => {}
-        ReplayVerdict::Replayed => return Err(SessionError::Replay),
-        ReplayVerdict::Full => return Err(SessionError::ReplayCacheFull),
-        ReplayVerdict::PeerFull => return Err(SessionError::LimitReached(Limit::ReplayPerPeer)),
-    }
-    let rand: &[u8] = match (claims.rand, existing) {
-        (Some(r), _) => r,
-        (None, Some(e)) if is_update => &e.bundle.rand,
-        (None, _) => &[],
-    };
-    let incoming = Incoming {
-        view,
-        claims: &claims,
-        rand,
-        existing: existing.map(|e| Existing {
-            bundle: &e.bundle,
-            binding: e.binding.as_ref(),
-            update_key: e.update_key.as_ref(),
-        }),
-        is_update,
+    let bytes = view.as_bytes();
+    let a = admit(
         cfg,
-    };
+        replay,
+        counters,
+        &claims,
+        bytes,
+        peer,
+        existing,
+        M::UPDATES,
+        now,
+    )?;
+    let incoming = incoming(view, &claims, existing, a.is_update, cfg);
     let mut env = Env {
         provider: provider.as_ref(),
         rng: entropy.as_mut(),
@@ -187,8 +212,8 @@ fn process<M: Mode>(
         return Err(SessionError::AuthFailure);
     }
     // 6. Recorded, then the keys recovered.
-    replay.insert(digest, peer, verdict.keep_until, now_ns);
-    if let Some(v) = verdict.ordered {
+    replay.insert(a.digest, peer, a.verdict.keep_until, now_ns);
+    if let Some(v) = a.verdict.ordered {
         counters.record(peer, v);
     }
     let rec = mode.recover(&parts, &mut authed.state, &incoming, &mut env)?;
@@ -197,32 +222,38 @@ fn process<M: Mode>(
     }
     // 7. What was recovered, the bundle it makes, the reply.
     let (candidate, echoed, change) = candidate(&rec, &incoming, cfg.limits.max_keys)?;
-    let echoed = echoed.as_ref().unwrap_or(&candidate.cs_map);
+    let cs_map = echoed.as_ref().unwrap_or(&candidate.cs_map);
+    let (bundle, auth) = (&candidate, seen.auth.as_ref());
     let out = Outcome {
-        bundle: &candidate,
-        cs_map: echoed,
-        auth: seen.auth.as_ref(),
+        bundle,
+        cs_map,
+        auth,
     };
     let response = mode.reply(&parts, &authed.state, &incoming, &out, &mut env)?;
     // 8. Installed.
-    let update_key = match (rec.update_key, existing) {
-        (Some(k), _) => Some(k),
-        (None, Some(e)) if is_update => e.update_key.clone(),
-        (None, _) => None,
-    };
+    // An update keeps the bundle's update key unless the mode brings a new one.
+    let kept = existing
+        .filter(|_| a.is_update)
+        .and_then(|e| e.update_key.clone());
+    let csb_id = candidate.csb_id;
     let entry = Entry {
-        peer: Arc::from(peer),
+        peer: bundles.peer_key(peer),
         binding: (!rec.shared).then_some(authed.binding),
-        update_key,
+        update_key: rec.update_key.or(kept),
         last_used: now_ns,
         bundle: candidate,
     };
-    let csb_id = entry.bundle.csb_id;
-    let entry = Entry {
-        peer: bundles.peer_key(&entry.peer),
-        ..entry
-    };
     bundles.install(csb_id, entry, &cfg.limits, events);
+    accepted(csb_id, change, response, view, a.leniencies)
+}
+
+fn accepted(
+    csb_id: u32,
+    change: BundleChange,
+    response: Option<Vec<u8>>,
+    view: &MessageView<'_>,
+    leniencies: Leniencies,
+) -> Result<Accepted, SessionError> {
     Ok(Accepted {
         csb_id,
         change,
@@ -230,6 +261,34 @@ fn process<M: Mode>(
         quirks: view.quirks(),
         leniencies,
     })
+}
+
+/// The message as the mode's hooks see it: with the RAND keys derive from (the message's,
+/// or the bundle's for an update, RFC 3830 §4.5) and the bundle it refers to.
+fn incoming<'v, 'a, B>(
+    view: &'v MessageView<'a>,
+    claims: &'v Claims<'v>,
+    existing: Option<&'v Entry<B>>,
+    is_update: bool,
+    cfg: &'v ResponderConfig,
+) -> Incoming<'v, 'a, B> {
+    let rand: &[u8] = match (claims.rand, existing) {
+        (Some(r), _) => r,
+        (None, Some(e)) if is_update => &e.bundle.rand,
+        (None, _) => &[],
+    };
+    Incoming {
+        view,
+        claims,
+        rand,
+        existing: existing.map(|e| Existing {
+            bundle: &e.bundle,
+            binding: e.binding.as_ref(),
+            update_key: e.update_key.as_ref(),
+        }),
+        is_update,
+        cfg,
+    }
 }
 
 /// Step 7: the bundle the recovered keys make, checked; with the crypto session map the
