@@ -466,3 +466,69 @@ fn forged_and_replayed_messages_cost_no_private_key_or_dh_operation() {
         assert_eq!(counting.private_ops(), paid, "{}: replayed", case.name);
     }
 }
+
+#[test]
+fn a_restarted_responder_keeps_its_keys_and_its_replay_protection() {
+    let limits = ResponderLimits {
+        replay_per_peer: 64,
+        replay_capacity: 256,
+        bundles_per_peer: 8,
+        ..small_limits()
+    };
+    let c = ResponderConfig {
+        timestamps: TimestampPolicy {
+            accept_any_time: true,
+            ..TimestampPolicy::default()
+        },
+        ..cfg(limits)
+    };
+    for mut case in modes(c) {
+        let m0 = case.message(0, NOW);
+        let csb0 = case.handle(&m0, NOW).unwrap();
+        // A non-clock timestamp: ordered per identity, in the COUNTER table.
+        let m1 = case.message(1, NOW + Duration::from_secs(3600));
+        let csb1 = case.handle(&m1, NOW).unwrap();
+        let keys = (case.srtp(csb0), case.srtp(csb1));
+        let json = case.restart();
+        assert!(!json.is_empty());
+        assert_eq!((case.srtp(csb0), case.srtp(csb1)), keys, "{}", case.name);
+        assert_eq!(case.bundle_count(), 2, "{}", case.name);
+        // Replays stay replays; an older value of an ordered identity stays refused.
+        assert_eq!(case.handle(&m0, NOW).err(), Some(SessionError::Replay));
+        assert_eq!(case.handle(&m1, NOW).err(), Some(SessionError::Replay));
+        let older = case.message(1, NOW + Duration::from_secs(1800));
+        assert_eq!(
+            case.handle(&older, NOW).err(),
+            Some(SessionError::InvalidTimestamp),
+            "{}",
+            case.name
+        );
+        // And new messages are served.
+        let m2 = case.message(2, NOW);
+        case.handle(&m2, NOW).unwrap();
+    }
+}
+
+#[test]
+fn a_snapshot_of_another_mode_or_a_malformed_one_is_refused() {
+    use mikey::crypto::SecretBytes;
+    use mikey::session::{DhHmacResponder, PskResponder};
+    let mut case = engine_common::psk_case(cfg(small_limits()));
+    let m = case.message(0, NOW);
+    case.handle(&m, NOW).unwrap();
+    let psk = || SecretBytes::from_slice(&[0x42; 16]);
+    let r = PskResponder::new(psk(), cfg(small_limits()));
+    let r2 = PskResponder::new(psk(), cfg(small_limits()));
+    let mut snap = {
+        let mut r = r2;
+        r.handle(&m, NOW).unwrap();
+        r.snapshot()
+    };
+    assert_eq!(snap.bundles.len(), 1);
+    let shown = format!("{snap:?}");
+    assert!(!shown.contains("4242"), "Debug shows no key: {shown}");
+    let other = DhHmacResponder::new(psk(), cfg(small_limits()));
+    assert!(other.restore(snap.clone()).is_err(), "another mode");
+    snap.bundles[0].bundle.truncate(10);
+    assert!(r.restore(snap).is_err(), "a truncated bundle");
+}

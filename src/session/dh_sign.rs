@@ -72,6 +72,37 @@ pub struct Peer {
     spki: Vec<u8>,
 }
 
+impl crate::session::BindingBytes for Peer {
+    /// The identity (length-prefixed, 0xffff when absent) and the SPKI.
+    fn binding_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.spki.len());
+        match &self.identity {
+            Some(id) if id.len() < 0xffff => {
+                out.extend_from_slice(&(id.len() as u16).to_be_bytes());
+                out.extend_from_slice(id);
+            }
+            _ => out.extend_from_slice(&[0xff, 0xff]),
+        }
+        out.extend_from_slice(&self.spki);
+        out
+    }
+
+    fn from_binding_bytes(b: &[u8]) -> Option<Self> {
+        let (len, rest) = b.split_first_chunk::<2>()?;
+        let (identity, spki) = match u16::from_be_bytes(*len) {
+            0xffff => (None, rest),
+            n => {
+                let (id, spki) = rest.split_at_checked(usize::from(n))?;
+                (Some(id.to_vec()), spki)
+            }
+        };
+        Some(Peer {
+            identity,
+            spki: spki.to_vec(),
+        })
+    }
+}
+
 /// Asks the verifier for the peer's key and checks the signature with it.
 fn authenticate_peer(
     verifier: &dyn PeerVerifier,

@@ -45,8 +45,9 @@ pub use dh::{DhConfig, Established};
 pub use dh_hmac::{DhHmac, DhHmacInitiator, DhHmacResponder};
 pub use dh_sign::{DhSign, DhSignInitiator, DhSignResponder};
 pub use engine::{
-    Accepted, Eviction, Leniencies, Leniency, Limit, Mode, Rejected, Responder, ResponderConfig,
-    ResponderEvent, ResponderLimits, Weakness, EVENT_QUEUE_LEN, MIN_RAND_LEN,
+    Accepted, BindingBytes, BundleSnapshot, Eviction, Leniencies, Leniency, Limit, Mode, Rejected,
+    ReplaySnapshot, Responder, ResponderConfig, ResponderEvent, ResponderLimits, ResponderSnapshot,
+    Weakness, EVENT_QUEUE_LEN, MIN_RAND_LEN, RESPONDER_SNAPSHOT_FORMAT,
 };
 pub use error::SessionError;
 pub use group::{

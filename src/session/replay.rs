@@ -182,6 +182,31 @@ impl ReplayCache {
         }
     }
 
+    /// Every entry (digest, peer, remembered until) and the floor, for a snapshot.
+    pub(crate) fn entries(&self) -> (impl Iterator<Item = (&MessageDigest, &[u8], u64)>, u64) {
+        let it = self.seen.iter().map(|(d, e)| (d, &*e.peer, e.until));
+        (it, self.floor)
+    }
+
+    /// Puts back an entry of a snapshot (when there is room for it).
+    pub(crate) fn restore_entry(&mut self, d: MessageDigest, peer: &[u8], until: u64) {
+        if self.seen.len() >= self.capacity || self.seen.contains_key(&d) {
+            return;
+        }
+        let peer: Arc<[u8]> = match self.peers.get_key_value(peer) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(peer),
+        };
+        *self.peers.entry(peer.clone()).or_insert(0) += 1;
+        self.seen.insert(d, Entry { until, peer });
+        self.earliest = self.earliest.min(until);
+    }
+
+    /// Raises the floor (see [`may_have_forgotten`](Self::may_have_forgotten)).
+    pub(crate) fn raise_floor(&mut self, floor: u64) {
+        self.floor = self.floor.max(floor);
+    }
+
     /// Records an authenticated message of `peer` that stays relevant until `until`.
     pub fn insert(&mut self, d: MessageDigest, peer: &[u8], until: u64, now: u64) -> ReplayVerdict {
         match self.check(&d, peer, now) {

@@ -10,11 +10,12 @@ pub use reseal::{psk_reseal, with_rand};
 use core::time::Duration;
 use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider, SecretBytes};
 use mikey::session::{
-    Accepted, DhConfig, DhHmacInitiator, DhHmacResponder, DhSignInitiator, DhSignResponder, Mode,
-    OsEntropy, PinnedKeys, PkConfig, PkInitiator, PkResponder, PskConfig, PskInitiator,
-    PskResponder, Rejected, Responder, ResponderConfig, ResponderEvent, RsaRConfig, RsaRInitiator,
-    RsaRResponder, SessionError, TransportKey,
+    Accepted, BindingBytes, DhConfig, DhHmacInitiator, DhHmacResponder, DhSignInitiator,
+    DhSignResponder, Mode, OsEntropy, PinnedKeys, PkConfig, PkInitiator, PkResponder, PskConfig,
+    PskInitiator, PskResponder, Rejected, Responder, ResponderConfig, ResponderEvent,
+    ResponderSnapshot, RsaRConfig, RsaRInitiator, RsaRResponder, SessionError, TransportKey,
 };
+use mikey::srtp::export::SrtpParams;
 use mikey::wire::{Id, SrtpCs, SrtpPolicy};
 use std::sync::Arc;
 
@@ -53,13 +54,29 @@ fn streams() -> (Vec<SrtpCs>, Vec<mikey::wire::SecurityPolicy<'static>>) {
 
 /// A responder of any mode, as the edge tests drive it.
 pub trait Handle {
+    fn snapshot_json(&self) -> String;
+    fn restore_json(self: Box<Self>, json: &str) -> Box<dyn Handle>;
+    fn srtp_of(&self, csb_id: u32) -> Vec<SrtpParams>;
     fn handle(&mut self, bytes: &[u8], now: Duration) -> Result<Accepted, Rejected>;
     fn events(&mut self) -> Vec<ResponderEvent>;
     fn bundle_count(&self) -> usize;
     fn remove(&mut self, csb_id: u32) -> bool;
 }
 
-impl<M: Mode> Handle for Responder<M> {
+impl<M: Mode + 'static> Handle for Responder<M>
+where
+    M::Binding: BindingBytes,
+{
+    fn snapshot_json(&self) -> String {
+        serde_json::to_string(&self.snapshot()).unwrap()
+    }
+    fn restore_json(self: Box<Self>, json: &str) -> Box<dyn Handle> {
+        let snap: ResponderSnapshot = serde_json::from_str(json).unwrap();
+        Box::new(self.restore(snap).unwrap())
+    }
+    fn srtp_of(&self, csb_id: u32) -> Vec<SrtpParams> {
+        self.srtp(csb_id).unwrap()
+    }
     fn handle(&mut self, bytes: &[u8], now: Duration) -> Result<Accepted, Rejected> {
         Responder::handle(self, bytes, now)
     }
@@ -75,21 +92,25 @@ impl<M: Mode> Handle for Responder<M> {
 }
 
 type Make = Box<dyn FnMut(usize, Duration) -> Vec<u8>>;
+/// A new responder of the case's mode and settings.
+type Fresh = Box<dyn Fn() -> Box<dyn Handle>>;
 
 /// One mode: how its initiators make messages, and its responder.
 pub struct Case {
     pub name: &'static str,
     make: Make,
+    fresh: Fresh,
     responder: Box<dyn Handle>,
     events: Vec<ResponderEvent>,
 }
 
 impl Case {
-    pub fn new(name: &'static str, make: Make, responder: Box<dyn Handle>) -> Self {
+    pub fn new(name: &'static str, make: Make, fresh: Fresh) -> Self {
         Case {
             name,
             make,
-            responder,
+            responder: fresh(),
+            fresh,
             events: Vec::new(),
         }
     }
@@ -123,6 +144,18 @@ impl Case {
     pub fn remove(&mut self, csb_id: u32) -> bool {
         self.responder.remove(csb_id)
     }
+
+    /// The SRTP parameters of a bundle.
+    pub fn srtp(&self, csb_id: u32) -> Vec<SrtpParams> {
+        self.responder.srtp_of(csb_id)
+    }
+
+    /// Replaces the responder with a new one restored from its snapshot, through JSON.
+    pub fn restart(&mut self) -> String {
+        let json = self.responder.snapshot_json();
+        self.responder = (self.fresh)().restore_json(&json);
+        json
+    }
 }
 
 fn tgk() -> Vec<TransportKey> {
@@ -154,8 +187,13 @@ pub fn psk_case(cfg: ResponderConfig) -> Case {
             .initiate(tgk(), t, &mut OsEntropy)
             .unwrap()
     });
-    let r = PskResponder::new(SecretBytes::from_slice(&PSK), cfg);
-    Case::new("psk", make, Box::new(r))
+    let fresh: Fresh = Box::new(move || {
+        Box::new(PskResponder::new(
+            SecretBytes::from_slice(&PSK),
+            cfg.clone(),
+        ))
+    });
+    Case::new("psk", make, fresh)
 }
 
 /// A PSK case whose messages carry `rand` (resealed: the initiators refuse a short one).
@@ -182,8 +220,11 @@ fn pk_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
             .initiate(tgk(), t, &mut OsEntropy)
             .unwrap()
     });
-    let r = PkResponder::new(p.rsa_private_from_pem(KEY_B).unwrap(), pins(), cfg).with_provider(p);
-    Case::new("pk", make, Box::new(r))
+    let fresh: Fresh = Box::new(move || {
+        let k = p.rsa_private_from_pem(KEY_B).unwrap();
+        Box::new(PkResponder::new(k, pins(), cfg.clone()).with_provider(p.clone()))
+    });
+    Case::new("pk", make, fresh)
 }
 
 fn dh_cfg(n: usize) -> DhConfig {
@@ -205,9 +246,12 @@ fn dh_sign_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let k = p.rsa_private_from_pem(KEY_B).unwrap();
-    let r = DhSignResponder::new(k, Arc::new(pins()), cfg).with_provider(p);
-    Case::new("dh-sign", make, Box::new(r))
+    let fresh: Fresh = Box::new(move || {
+        let k = p.rsa_private_from_pem(KEY_B).unwrap();
+        let r = DhSignResponder::new(k, Arc::new(pins()), cfg.clone());
+        Box::new(r.with_provider(p.clone()))
+    });
+    Case::new("dh-sign", make, fresh)
 }
 
 fn dh_hmac_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
@@ -216,8 +260,11 @@ fn dh_hmac_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), cfg).with_provider(p);
-    Case::new("dh-hmac", make, Box::new(r))
+    let fresh: Fresh = Box::new(move || {
+        let r = DhHmacResponder::new(SecretBytes::from_slice(&PSK), cfg.clone());
+        Box::new(r.with_provider(p.clone()))
+    });
+    Case::new("dh-hmac", make, fresh)
 }
 
 fn rsa_r_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
@@ -236,9 +283,11 @@ fn rsa_r_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
             .initiate(t, &mut OsEntropy)
             .unwrap()
     });
-    let k = p.rsa_private_from_pem(KEY_B).unwrap();
-    let r = RsaRResponder::new(k, pins(), cfg).with_provider(p);
-    Case::new("rsa-r", make, Box::new(r))
+    let fresh: Fresh = Box::new(move || {
+        let k = p.rsa_private_from_pem(KEY_B).unwrap();
+        Box::new(RsaRResponder::new(k, pins(), cfg.clone()).with_provider(p.clone()))
+    });
+    Case::new("rsa-r", make, fresh)
 }
 
 /// All five modes, each with a responder configured with `cfg`.

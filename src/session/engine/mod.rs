@@ -27,6 +27,7 @@ mod limits;
 mod reply;
 mod result;
 mod run;
+mod snapshot;
 mod table;
 mod weak;
 pub(crate) mod window;
@@ -39,6 +40,9 @@ pub use hooks::{
 pub use limits::{Eviction, Limit, ResponderEvent, ResponderLimits, EVENT_QUEUE_LEN};
 pub(crate) use reply::{error_message, verification_message};
 pub use result::{Accepted, Rejected};
+pub use snapshot::{
+    BindingBytes, BundleSnapshot, ReplaySnapshot, ResponderSnapshot, RESPONDER_SNAPSHOT_FORMAT,
+};
 pub(crate) use weak::check_outgoing;
 pub use weak::{Leniencies, Leniency, Weakness, MIN_RAND_LEN};
 

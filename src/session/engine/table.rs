@@ -235,6 +235,11 @@ impl Counters {
         self.last.get(peer).copied()
     }
 
+    /// Every identity's last value.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.last.iter().map(|(p, &v)| (&**p, v))
+    }
+
     /// Whether `peer` may be recorded: known, or room for one more.
     pub fn admits(&self, peer: &[u8], cap: usize) -> Result<(), Limit> {
         if self.last.contains_key(peer) || self.last.len() < cap {

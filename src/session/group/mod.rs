@@ -381,7 +381,7 @@ mod fanout;
 mod keys;
 mod replies;
 mod restore;
-mod snapshot;
+pub(crate) mod snapshot;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -279,7 +279,7 @@ impl GroupSnapshot {
     }
 }
 
-pub(super) fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
@@ -289,7 +289,7 @@ pub(super) fn hex(b: &[u8]) -> String {
     s
 }
 
-pub(super) fn unhex(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     if !b.len().is_multiple_of(2) {
         return None;
