@@ -49,7 +49,7 @@ fn cs() -> Vec<SrtpCs> {
 }
 
 fn policies() -> Vec<mikey::wire::SecurityPolicy<'static>> {
-    vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)]
+    vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()]
 }
 
 fn psk(i: usize) -> [u8; 16] {

@@ -68,7 +68,7 @@ fn pk_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl FnMut
             ssrc: 0x1234,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..PkConfig::default()
     };
     let mut ini = PkInitiator::new(Box::new(k.a.clone()), Box::new(k.b_pub.clone()), cfg);
@@ -100,7 +100,7 @@ fn rsa_r_exchange(p: &Arc<dyn CryptoProvider>, k: &Keys, i: u64, r: &mut impl Fn
                 ssrc: 0x1234,
                 roc: 0,
             }],
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
             ..RsaRConfig::default()
         },
     );

@@ -107,7 +107,7 @@ fn pk(s: &mut Setup, now: Duration) {
         v: true,
         id_i: Some(Id::nai("alice@example.com")),
         crypto_sessions: cs(),
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..PkConfig::default()
     };
     let mut ini = PkInitiator::new(Box::new(s.a.clone()), Box::new(s.b_pub.clone()), cfg);
@@ -126,7 +126,7 @@ fn rsa_r(s: &mut Setup, now: Duration) {
     let cfg = RsaRConfig {
         id_i: Some(Id::nai("alice@example.com")),
         crypto_sessions: cs(),
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..RsaRConfig::default()
     };
     let key = Box::new(s.a.clone());
@@ -148,7 +148,7 @@ fn dh_sign(s: &mut Setup, now: Duration) {
         id_i: Some(Id::nai("alice@example.com")),
         id_r: Some(Id::nai("bob@example.com")),
         crypto_sessions: cs(),
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..DhConfig::default()
     };
     let mut ini = DhSignInitiator::new(cfg, s.a.clone(), s.trust_b.clone());

@@ -18,16 +18,18 @@ fn large() -> Vec<u8> {
             roc: i,
         })
         .collect();
-    h.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cs));
+    h.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cs).unwrap());
     let mut m = Message::new(h)
         .with(Payload::T(Timestamp::ntp_utc(0xebfe6f2db1c13fd0)))
         .with(Payload::Rand(Rand {
             rand: vec![7; 16].into(),
         }));
     for no in 0..4 {
-        let mut sp = SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(no);
+        let mut sp = SrtpPolicy::aes_cm_128_hmac_sha1_80()
+            .to_payload(no)
+            .unwrap();
         for t in 100..160u8 {
-            sp.push(t, &[t; 8]);
+            sp.push(t, &[t; 8]).unwrap();
         }
         m.payloads.push(Payload::Sp(sp));
     }
@@ -37,7 +39,7 @@ fn large() -> Vec<u8> {
         mac_alg: MacAlg::HmacSha1_160,
         mac: vec![1; 20].into(),
     }));
-    m.encode()
+    m.encode().unwrap()
 }
 
 /// The same reading from a decoded [`Payload`].
@@ -185,7 +187,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function("encode", |b| {
             b.iter(|| {
                 out.clear();
-                black_box(&msg).encode_into(&mut out);
+                black_box(&msg).encode_into(&mut out).unwrap();
                 out.len()
             })
         });

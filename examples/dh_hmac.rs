@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         group: DhGroup::Oakley5,
         kv: KeyValidity::Spi(vec![0, 0, 0, 1].into()),
         crypto_sessions: vec![cs(0x1234), cs(0)],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
         ..DhConfig::default()
     };
     let mut alice = DhHmacInitiator::new(psk.as_bytes(), cfg);

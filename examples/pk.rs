@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ssrc: 0x1234,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
         ..PkConfig::default()
     };
     let mut alice = PkInitiator::new(alice_key, bob_public, cfg);

@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ssrc: 0x1234,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
         ..PskConfig::default()
     };
     let mut alice = PskInitiator::new(psk.as_bytes(), cfg);

@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ssrc: 0x1234,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
         ..RsaRConfig::default()
     };
     let mut alice = RsaRInitiator::new(provider.clone(), alice_key, alice_trusts, cfg);

@@ -61,9 +61,11 @@ impl TransportKey {
         self
     }
 
-    /// Sets an SPI/MKI key validity (at most 255 bytes).
+    /// Sets an SPI/MKI key validity. The SPI Length field has 8 bits (RFC 3830 §6.14): a
+    /// message carrying an MKI over 255 bytes is refused when it is built
+    /// ([`EncodeError`](crate::wire::EncodeError)), never cut short.
     pub fn with_mki(mut self, mki: &[u8]) -> Self {
-        self.kv = KeyValidity::Spi(Cow::Owned(mki[..mki.len().min(255)].to_vec()));
+        self.kv = KeyValidity::Spi(Cow::Owned(mki.to_vec()));
         self
     }
 
@@ -102,14 +104,17 @@ impl TransportKey {
 }
 
 /// Encodes keys as a KEMAC plaintext (key data chain), each key borrowed in place.
-pub(crate) fn encode_keys(keys: &[TransportKey], id: Option<crate::wire::Id<'_>>) -> SecretBytes {
+pub(crate) fn encode_keys(
+    keys: &[TransportKey],
+    id: Option<crate::wire::Id<'_>>,
+) -> Result<SecretBytes, crate::wire::EncodeError> {
     let mut out = Vec::new();
     crate::wire::key_data::encode_chain(
         id.as_ref(),
         keys.iter().map(TransportKey::to_key_data),
         &mut out,
-    );
-    SecretBytes::from(out)
+    )?;
+    Ok(SecretBytes::from(out))
 }
 
 /// A set of policy numbers (0-255), without allocation.

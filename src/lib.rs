@@ -51,7 +51,7 @@
 //! let cfg = PskConfig {
 //!     v: true, // ask for a verification message
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..PskConfig::default()
 //! };
 //! let mut alice = PskInitiator::new(&psk, cfg);
@@ -95,7 +95,7 @@
 //! let cfg = PkConfig {
 //!     id_i: Some(Id::uri("sip:alice@example.com")),
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..PkConfig::default()
 //! };
 //! let mut alice = PkInitiator::new(alice_key, bob_key.public(), cfg);
@@ -131,7 +131,7 @@
 //!     id_r: Some(Id::uri(bob)),
 //!     kv: KeyValidity::Spi(vec![0, 0, 0, 1].into()), // the TGK's MKI
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..DhConfig::default()
 //! };
 //! let mut initiator = DhSignInitiator::new(cfg, alice_key, alice_trusts);
@@ -159,7 +159,7 @@
 //!     id_i: Some(Id::uri("sip:alice@example.com")),
 //!     id_r: Some(Id::uri("sip:bob@example.com")), // RFC 4650 §3: always sent
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..DhConfig::default()
 //! };
 //! let mut initiator = DhHmacInitiator::new(&psk, cfg);
@@ -201,7 +201,7 @@
 //! let cfg = RsaRConfig {
 //!     id_i: Some(Id::uri(alice)),
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..RsaRConfig::default()
 //! };
 //! let mut initiator = RsaRInitiator::new(provider.clone(), alice_key, alice_trusts, cfg);
@@ -231,7 +231,7 @@
 //! let cfg = GroupConfig {
 //!     id_i: Some(Id::uri("sip:source@example.com")),
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x1234, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
 //!     ..GroupConfig::default()
 //! };
 //! let mut source = GroupController::new(cfg, &mut OsEntropy)?;

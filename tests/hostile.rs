@@ -59,7 +59,7 @@ fn psk() -> Vec<u8> {
 fn parse_all_ways(b: &[u8]) {
     match Message::parse(b) {
         Ok(m) => {
-            assert_eq!(m.encode(), b, "strict parse -> encode differs");
+            assert_eq!(m.encode().unwrap(), b, "strict parse -> encode differs");
             let v = MessageView::parse(b).unwrap();
             assert_eq!(v.payloads().count(), m.payloads.len());
             for p in &m.payloads {
@@ -78,7 +78,11 @@ fn parse_all_ways(b: &[u8]) {
         Ok(v) => {
             let m = v.to_message();
             assert_eq!(v.payloads().count(), m.payloads.len());
-            assert_eq!(m.encode(), v.as_bytes(), "lenient parse -> encode differs");
+            assert_eq!(
+                m.encode().unwrap(),
+                v.as_bytes(),
+                "lenient parse -> encode differs"
+            );
             assert!(v.as_bytes().len() == b.len() || v.quirks().contains(Quirk::TrailingZero));
         }
         Err(e) => {
@@ -171,7 +175,7 @@ fn configs() -> Vec<(&'static str, PskConfig, Vec<TransportKey>, ResponderConfig
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..PskConfig::default()
     };
     let strict = ResponderConfig {
@@ -303,7 +307,8 @@ fn authenticated_error_messages_survive_every_truncation_and_bit_flip() {
         encr_alg: Some(SrtpEncrAlg::AesF8),
         ..SrtpPolicy::default()
     }
-    .to_payload(1)];
+    .to_payload(1)
+    .unwrap()];
     let mut i = PskInitiator::new(&psk, cfg);
     let msg = i.initiate(keys, NOW, &mut Rng(2)).unwrap();
     let rej = PskResponder::new(SecretBytes::from_slice(&psk), rcfg)

@@ -65,7 +65,7 @@ fn cfg() -> PkConfig {
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..PkConfig::default()
     }
 }
@@ -109,7 +109,7 @@ fn tgk() -> Vec<TransportKey> {
 fn resign(msg: &[u8], key: &dyn RsaPrivate, f: impl FnOnce(&mut Message)) -> Vec<u8> {
     let mut m = Message::parse(msg).unwrap().into_owned();
     f(&mut m);
-    let mut out = m.encode();
+    let mut out = m.encode().unwrap();
     let n = key.modulus_len();
     let body = out.len() - n;
     let sig = key

@@ -47,7 +47,7 @@ fn payload() -> impl Strategy<Value = Payload<'static>> {
             |(e, keys, m, null)| {
                 let list = KeyDataList { id: None, keys };
                 let mut plain = Vec::new();
-                list.encode(&mut plain);
+                list.encode(&mut plain).unwrap();
                 let encr_alg = if null {
                     EncrAlg::Null
                 } else {
@@ -109,7 +109,7 @@ fn payload() -> impl Strategy<Value = Payload<'static>> {
             for (t, v) in ps {
                 // Keep clear of the GStreamer quirk, which strict parsing rejects.
                 if t != 3 {
-                    sp.push(t, &v);
+                    sp.push(t, &v).unwrap();
                 }
             }
             Payload::Sp(sp)
@@ -194,15 +194,18 @@ fn header() -> impl Strategy<Value = Header<'static>> {
             h.v = v;
             h.prf = PrfFunc::from_wire(prf);
             h.cs_map = match map {
-                0 => CsIdMap::SrtpId(SrtpIdMap::from_entries(
-                    &cs.iter()
-                        .map(|&(p, s, r)| SrtpCs {
-                            policy_no: p,
-                            ssrc: s,
-                            roc: r,
-                        })
-                        .collect::<Vec<_>>(),
-                )),
+                0 => CsIdMap::SrtpId(
+                    SrtpIdMap::from_entries(
+                        &cs.iter()
+                            .map(|&(p, s, r)| SrtpCs {
+                                policy_no: p,
+                                ssrc: s,
+                                roc: r,
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                    .unwrap(),
+                ),
                 1 => CsIdMap::Empty { count: n },
                 _ => {
                     let mut g = GenericIdMap::default();
@@ -214,7 +217,8 @@ fn header() -> impl Strategy<Value = Header<'static>> {
                             &[p],
                             &s.to_be_bytes(),
                             &r.to_be_bytes()[..(p % 5) as usize],
-                        );
+                        )
+                        .unwrap();
                     }
                     CsIdMap::GenericId(g)
                 }
@@ -317,7 +321,7 @@ proptest! {
 
     #[test]
     fn validator_matches_the_full_parsers(m in message(), pos in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
-        let b = m.encode();
+        let b = m.encode().unwrap();
         same_as_reference(&b)?;
         let mut x = b.clone();
         let i = pos.index(x.len());
@@ -328,11 +332,11 @@ proptest! {
 
     #[test]
     fn typed_messages_round_trip(m in message()) {
-        let bytes = m.encode();
+        let bytes = m.encode().unwrap();
         prop_assert_eq!(bytes.len(), m.encoded_len());
         let back = Message::parse(&bytes).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert_eq!(&back, &m);
-        prop_assert_eq!(back.encode(), bytes.clone());
+        prop_assert_eq!(back.encode().unwrap(), bytes.clone());
         let view = MessageView::parse(&bytes).unwrap();
         prop_assert_eq!(view.payloads().count(), m.payloads.len());
     }
@@ -341,7 +345,7 @@ proptest! {
     fn arbitrary_bytes_parse_or_error(b in bytes(300)) {
         for opts in [ParseOptions::STRICT, ParseOptions::LENIENT] {
             if let Ok((m, _)) = Message::parse_with(&b, opts) {
-                let enc = m.encode();
+                let enc = m.encode().unwrap();
                 prop_assert!(b.starts_with(&enc));
                 prop_assert!(b.len() - enc.len() <= 1);
             }
@@ -350,11 +354,165 @@ proptest! {
 
     #[test]
     fn mutated_messages_parse_or_error(m in message(), pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
-        let mut b = m.encode();
+        let mut b = m.encode().unwrap();
         let i = pos.index(b.len());
         b[i] = byte;
         if let Ok(back) = Message::parse(&b) {
-            prop_assert_eq!(back.encode(), b);
+            prop_assert_eq!(back.encode().unwrap(), b);
+        }
+    }
+}
+
+/// A length near a field's maximum: short, the maximum, or one past it.
+fn len_near(max: usize) -> impl Strategy<Value = usize> {
+    prop_oneof![0..8usize, Just(max), Just(max + 1)]
+}
+
+fn filled(n: usize) -> Cow<'static, [u8]> {
+    Cow::Owned(vec![0x61; n])
+}
+
+/// Payloads whose variable-length fields are drawn at and just past their maxima.
+fn sized_payload() -> impl Strategy<Value = Payload<'static>> {
+    prop_oneof![
+        len_near(255).prop_map(|n| Payload::Rand(Rand { rand: filled(n) })),
+        len_near(255).prop_map(|n| Payload::Randr(RandRoleRand {
+            role: RandRole::from_wire(1),
+            rand: filled(n)
+        })),
+        len_near(65_535).prop_map(|n| Payload::Id(Id {
+            id_type: IdType::from_wire(2),
+            data: filled(n)
+        })),
+        len_near(65_535).prop_map(|n| Payload::Cert(Cert {
+            cert_type: CertType::from_wire(0),
+            data: filled(n)
+        })),
+        len_near(65_535).prop_map(|n| Payload::Kemac(Kemac {
+            encr_alg: EncrAlg::AesCm128,
+            encr_data: filled(n),
+            mac_alg: MacAlg::HmacSha1_160,
+            mac: filled(20),
+        })),
+        len_near(16_383).prop_map(|n| Payload::Pke(Pke {
+            cache: CacheType::from_wire(0),
+            data: filled(n)
+        })),
+        len_near(65_535).prop_map(|n| Payload::Sakke(SakkePayload {
+            params: SakkeParams::from_wire(1),
+            id_scheme: SakkeIdScheme::from_wire(1),
+            data: filled(n)
+        })),
+        len_near(65_535).prop_map(|n| Payload::GenExt(GeneralExtension {
+            ext_type: GenExtType::from_wire(250),
+            data: filled(n)
+        })),
+        (len_near(65_535), len_near(65_535), len_near(255)).prop_map(|(k, s, spi)| {
+            Payload::KeyData(KeyData {
+                key_type: KeyDataType::TgkSalt,
+                key: filled(k),
+                salt: Some(filled(s)),
+                kv: KeyValidity::Spi(filled(spi)),
+            })
+        }),
+        (len_near(255), len_near(255)).prop_map(|(f, t)| Payload::Dh(Dh {
+            group: DhGroup::from_wire(1),
+            value: filled(96),
+            reserved: 0,
+            kv: KeyValidity::Interval {
+                from: filled(f),
+                to: filled(t)
+            },
+        })),
+        (len_near(65_535), len_near(65_535), len_near(65_535)).prop_map(|(a, b, c)| {
+            Payload::Ticket(Ticket(TicketPayload {
+                ticket_type: TicketType::from_wire(1),
+                subtype: 0,
+                version: 0,
+                prf: PrfFunc::from_wire(0),
+                flags: 0,
+                tp_data: filled(a),
+                ticket_data: Some(filled(b)),
+                initiator_data: Some(filled(c)),
+            }))
+        }),
+    ]
+}
+
+/// The (payload, field) pairs of `p` over their field's maximum: an oracle written from the
+/// RFC field widths, independent of the encoders.
+fn over_limit(p: &Payload<'_>) -> Vec<(&'static str, &'static str)> {
+    let mut v = Vec::new();
+    let mut check = |cond: bool, what| {
+        if cond {
+            v.push(what);
+        }
+    };
+    match p {
+        Payload::Rand(r) => check(r.rand.len() > 255, ("RAND", "RAND len")),
+        Payload::Randr(r) => check(r.rand.len() > 255, ("RANDR", "RAND length")),
+        Payload::Id(i) => check(i.data.len() > 65_535, ("ID", "ID len")),
+        Payload::Cert(c) => check(c.data.len() > 65_535, ("CERT", "Cert len")),
+        Payload::Kemac(k) => check(k.encr_data.len() > 65_535, ("KEMAC", "Encr data len")),
+        Payload::Pke(k) => check(k.data.len() > 16_383, ("PKE", "Data len")),
+        Payload::Sakke(s) => check(s.data.len() > 65_535, ("SAKKE", "SAKKE data length")),
+        Payload::GenExt(g) => check(g.data.len() > 65_535, ("General Ext.", "Length")),
+        Payload::KeyData(k) => {
+            check(k.key.len() > 65_535, ("Key data", "Key data len"));
+            let salt = k.salt.as_ref().map_or(0, |s| s.len());
+            check(salt > 65_535, ("Key data", "Salt len"));
+            let spi = k.kv.spi().map_or(0, <[u8]>::len);
+            check(spi > 255, ("Key data", "SPI Length"));
+        }
+        Payload::Dh(d) => {
+            if let KeyValidity::Interval { from, to } = &d.kv {
+                check(from.len() > 255, ("DH", "VF Length"));
+                check(to.len() > 255, ("DH", "VT Length"));
+            }
+        }
+        Payload::Ticket(t) => {
+            let t = &t.0;
+            check(t.tp_data.len() > 65_535, ("TICKET", "TP Data length"));
+            let len = |d: &Option<Cow<'_, [u8]>>| d.as_ref().map_or(0, |d| d.len());
+            check(
+                len(&t.ticket_data) > 65_535,
+                ("TICKET", "Ticket Data length"),
+            );
+            check(
+                len(&t.initiator_data) > 65_535,
+                ("TICKET", "Initiator Data length"),
+            );
+        }
+        _ => {}
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever the encoder accepts parses back to the same message in exactly
+    /// `encoded_len` bytes; whatever it refuses has a field over its maximum, and the error
+    /// names it with its length and maximum.
+    #[test]
+    fn encoder_accepts_exactly_what_fits(ps in vec(sized_payload(), 1..4)) {
+        let m = Message { header: Header::new(DataType::PskInit, 7), payloads: ps };
+        let over: Vec<_> = m.payloads.iter().flat_map(over_limit).collect();
+        match m.encode() {
+            Ok(b) => {
+                prop_assert!(over.is_empty(), "encoded although {over:?} do not fit");
+                prop_assert_eq!(b.len(), m.encoded_len());
+                let back = Message::parse(&b).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                prop_assert_eq!(back, m);
+            }
+            Err(e) => {
+                prop_assert!(over.contains(&(e.payload, e.field)), "{e} not in {over:?}");
+                let one_past = matches!(e.kind, EncodeErrorKind::TooLong { len, max } if len == max + 1);
+                prop_assert!(one_past, "{}", e);
+                let mut out = vec![9];
+                prop_assert_eq!(m.encode_into(&mut out), Err(e));
+                prop_assert_eq!(out, vec![9]);
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ fn cfg() -> PskConfig {
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..PskConfig::default()
     }
 }
@@ -256,7 +256,7 @@ fn replays_skew_and_wrong_keys() {
 fn patch(msg: &[u8], f: impl FnOnce(&mut Message)) -> Vec<u8> {
     let mut m = Message::parse(msg).unwrap().into_owned();
     f(&mut m);
-    m.encode()
+    m.encode().unwrap()
 }
 
 #[test]
@@ -300,7 +300,8 @@ fn unsupported_parameters_get_their_error_codes() {
             encr_alg: Some(SrtpEncrAlg::AesF8),
             ..SrtpPolicy::default()
         }
-        .to_payload(1)],
+        .to_payload(1)
+        .unwrap()],
         ..cfg()
     };
     let mut i = PskInitiator::new(&PSK, c);

@@ -135,7 +135,7 @@ fn policy(no: u8, params: &[u8]) -> SecurityPolicy<'static> {
     let mut rest = params;
     while !rest.is_empty() {
         let (t, l) = (rest[0], rest[1] as usize);
-        sp.push(t, &rest[2..2 + l]);
+        sp.push(t, &rest[2..2 + l]).unwrap();
         rest = &rest[2 + l..];
     }
     assert_eq!(sp.param_bytes(), params);

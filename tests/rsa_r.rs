@@ -58,7 +58,7 @@ fn icfg() -> RsaRConfig {
             ssrc: 0x11223344,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..RsaRConfig::default()
     }
 }
@@ -134,7 +134,7 @@ fn resign_r(msg: &[u8], id_i: &[u8], id_r: &[u8], f: impl FnOnce(&mut Message)) 
             }
         })
         .unwrap();
-    let mut out = m.encode();
+    let mut out = m.encode().unwrap();
     let body = out.len() - 256;
     let mut data = out[..body - 2].to_vec();
     data.extend_from_slice(id_i);
@@ -238,7 +238,7 @@ fn without_initiator_rand_the_responder_supplies_it() {
         Rcfg {
             s: RsaRSettings {
                 signature: SignatureScheme::RsaPssSha256,
-                policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+                policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
                 ..RsaRSettings::default()
             },
             ..rcfg()
@@ -262,7 +262,7 @@ fn group() -> RsaRGroup {
             ssrc: 0xAAAA0001,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3).unwrap()],
         keys: vec![TransportKey::tgk(&[0x42; 16])],
     }
 }
@@ -492,7 +492,7 @@ fn rand_and_policy_rules_of_the_response() {
     let other_sp = resign_r(&resp, a, b, |m| {
         for p in &mut m.payloads {
             if let Payload::Sp(sp) = p {
-                *sp = SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(2);
+                *sp = SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(2).unwrap();
             }
         }
     });

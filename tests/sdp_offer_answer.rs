@@ -52,7 +52,7 @@ fn initiator(offer: &Session, level: KeyMgmtLevel) -> PskInitiator {
             v: true,
             id_i: Some(Id::nai("alice@example.com")),
             crypto_sessions: crypto_sessions_for_offer(offer, level, 1),
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
             ..PskConfig::default()
         },
     )

@@ -337,7 +337,7 @@ fn null_message(keys: Vec<TransportKey>, encr: EncrAlg) -> Vec<u8> {
                 ssrc: 1,
                 roc: 0,
             }],
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
             ..PskConfig::default()
         },
     );

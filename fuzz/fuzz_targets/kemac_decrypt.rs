@@ -87,7 +87,7 @@ fuzz_target!(|data: &[u8]| {
             match KeyDataList::parse(plain.as_bytes(), id, 0) {
                 Ok(list) => {
                     let mut out = Vec::new();
-                    list.encode(&mut out);
+                    list.encode(&mut out).expect("what parses encodes");
                     assert_eq!(out, plain.as_bytes(), "key data parse -> encode differs");
                     assert_eq!(list.encoded_len(), plain.len());
                     let _ = format!("{list:?}");

@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         "payloads cover the message"
     );
     assert_eq!(
-        m.encode(),
+        m.encode().unwrap(),
         view.as_bytes(),
         "lenient parse -> encode differs"
     );

@@ -60,7 +60,7 @@ fn check_walk(v: &MessageView<'_>, m: &Message<'_>) {
 fuzz_target!(|data: &[u8]| {
     match Message::parse(data) {
         Ok(m) => {
-            assert_eq!(m.encode(), data, "strict parse -> encode differs");
+            assert_eq!(m.encode().unwrap(), data, "strict parse -> encode differs");
             assert_eq!(m.encoded_len(), data.len());
             let v = MessageView::parse(data).expect("view parses what Message parses");
             assert_eq!(v.payloads().count(), m.payloads.len());

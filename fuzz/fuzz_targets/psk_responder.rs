@@ -39,7 +39,7 @@ impl Responder for Psk {
                 if let Some(resp) = &a.response {
                     let m = Message::parse(resp).expect("verification message parses");
                     assert_eq!(m.header.data_type, DataType::PskResp);
-                    assert_eq!(m.encode(), *resp);
+                    assert_eq!(m.encode().unwrap(), *resp);
                 }
                 Verdict::Accepted {
                     authenticated: view.as_bytes().to_vec(),

@@ -12,10 +12,10 @@ use mikey::wire::{Message, ParseOptions};
 
 fn mikey_bytes(b: &[u8]) {
     if let Ok(m) = Message::parse(b) {
-        assert_eq!(m.encode(), b);
+        assert_eq!(m.encode().unwrap(), b);
     }
     if let Ok((m, _)) = Message::parse_with(b, ParseOptions::LENIENT) {
-        let _ = m.encode();
+        let _ = m.encode().unwrap();
     }
 }
 

@@ -59,7 +59,7 @@ fn cfg(csb_id: u32) -> DhConfig {
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..DhConfig::default()
     }
 }

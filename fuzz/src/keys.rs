@@ -150,7 +150,7 @@ pub fn verdict(
                         "response of data type {:?}",
                         m.header.data_type
                     );
-                    assert_eq!(m.encode(), *resp);
+                    assert_eq!(m.encode().unwrap(), *resp);
                 }
                 None => assert!(!mandatory, "accepted without the mandatory response"),
             }

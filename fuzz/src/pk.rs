@@ -68,7 +68,7 @@ fn cfg() -> PkConfig {
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..PkConfig::default()
     }
 }

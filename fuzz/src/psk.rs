@@ -87,7 +87,7 @@ fn full_cfg() -> PskConfig {
                 roc: 0,
             },
         ],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..PskConfig::default()
     }
 }
@@ -161,7 +161,7 @@ pub fn cases() -> Vec<Case> {
                     ssrc: 0xc20f_551c,
                     roc: 0,
                 }],
-                policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+                policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
                 ..PskConfig::default()
             },
             keys: vec![TransportKey::tek(&[3; 30]).with_mki(&[0, 0, 0, 9])],

@@ -147,7 +147,7 @@ fn structural(bytes: &[u8], pos: usize, val: u8) -> Option<Vec<u8>> {
             msg.payloads.push(p);
         }
     }
-    Some(msg.encode())
+    msg.encode().ok()
 }
 
 /// A raw input: `bytes` handed to a responder of `flavour`.

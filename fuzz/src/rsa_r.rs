@@ -30,7 +30,7 @@ fn group() -> RsaRGroup {
             ssrc: 0xAAAA_0001,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3).unwrap()],
         keys: vec![TransportKey::tgk(&[0x42; 16])],
     }
 }
@@ -65,7 +65,7 @@ pub fn initiator_config() -> RsaRConfig {
             ssrc: 0x1122_3344,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap()],
         ..RsaRConfig::default()
     }
 }

@@ -58,7 +58,7 @@ fn exchange(policy: SrtpPolicy, encr: EncrAlg) -> (Vec<SrtpParams>, Vec<SrtpPara
             ssrc: SSRC,
             roc: ROC,
         }],
-        policies: vec![policy.to_payload(1)],
+        policies: vec![policy.to_payload(1).unwrap()],
         ..PskConfig::default()
     };
     let mut i = PskInitiator::new(&psk, cfg);

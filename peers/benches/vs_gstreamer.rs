@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("mikey/encode", |x| {
         x.iter(|| {
             out.clear();
-            black_box(&msg).encode_into(&mut out);
+            black_box(&msg).encode_into(&mut out).unwrap();
             out.len()
         })
     });

@@ -233,7 +233,7 @@ pub fn mikey_null(
             ssrc,
             roc: 0,
         }],
-        policies: vec![policy.to_payload(0)],
+        policies: vec![policy.to_payload(0).unwrap()],
         ..PskConfig::default()
     };
     let mut i = PskInitiator::new(&[], cfg);

@@ -127,7 +127,7 @@ fn frames() -> Vec<SipFrame> {
             v: true,
             id_i: Some(Id::nai("alice@example.com")),
             crypto_sessions: crypto_sessions_for_offer(&offer, level, 0),
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
             ..PskConfig::default()
         },
     );
@@ -208,7 +208,7 @@ fn frames() -> Vec<SipFrame> {
             encr: mikey::wire::EncrAlg::Null,
             mac: mikey::wire::MacAlg::Null,
             crypto_sessions: crypto_sessions_for_offer(&s4, KeyMgmtLevel::Session, 0),
-            policies: vec![mikey::sdp::onvif::onvif_policy(gcm).to_payload(0)],
+            policies: vec![mikey::sdp::onvif::onvif_policy(gcm).to_payload(0).unwrap()],
             ..PskConfig::default()
         },
     );

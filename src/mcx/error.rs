@@ -1,6 +1,6 @@
 //! Errors of the 3GPP TS 33.180 layer: which field, what was wrong.
 
-use crate::wire::ParseError;
+use crate::wire::{EncodeError, ParseError};
 use core::fmt;
 
 /// What went wrong in a TS 33.180 derivation, payload or message view.
@@ -19,6 +19,9 @@ pub enum McxError {
     },
     /// A payload does not parse: which payload, which field, which offset.
     Parse(ParseError),
+    /// A MIKEY payload does not fit its fields (RFC 3830 §6): which payload, which field,
+    /// what length and maximum.
+    Encode(EncodeError),
     /// A field holds a value the specification does not allow here.
     Invalid {
         /// The payload or structure.
@@ -44,6 +47,7 @@ impl fmt::Display for McxError {
                 write!(f, "{field}: {len} octets, at most {max} can be encoded")
             }
             McxError::Parse(e) => write!(f, "{e}"),
+            McxError::Encode(e) => write!(f, "{e}"),
             McxError::Invalid {
                 what,
                 field,
@@ -56,6 +60,12 @@ impl fmt::Display for McxError {
 }
 
 impl std::error::Error for McxError {}
+
+impl From<EncodeError> for McxError {
+    fn from(e: EncodeError) -> Self {
+        McxError::Encode(e)
+    }
+}
 
 impl From<ParseError> for McxError {
     fn from(e: ParseError) -> Self {

@@ -171,7 +171,7 @@ impl IMessageFields<'_> {
             sign_type: SignType::Eccsi,
             signature: Cow::Borrowed(&[]),
         }));
-        let mut bytes = msg.encode();
+        let mut bytes = msg.encode()?;
         bytes.truncate(bytes.len().saturating_sub(2));
         Ok(UnsignedIMessage { bytes })
     }

@@ -34,7 +34,7 @@
 //! let cfg = PskConfig {
 //!     v: true,
 //!     crypto_sessions: cs,
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
 //!     ..PskConfig::default()
 //! };
 //! let mut initiator = PskInitiator::new(&psk, cfg);

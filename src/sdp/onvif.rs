@@ -271,12 +271,19 @@ pub struct OnvifKeys {
     pub quirks: Quirks,
 }
 
-fn null_initiator(suite: SrtpSuite, ssrc: u32, roc: u32, kdr: u64) -> PskInitiator {
+/// A MIKEY-NULL initiator for one stream; a key derivation rate over 32 bits cannot be
+/// sent (RFC 3830 §6.10.1).
+fn null_initiator(
+    suite: SrtpSuite,
+    ssrc: u32,
+    roc: u32,
+    kdr: u64,
+) -> Result<PskInitiator, SessionError> {
     let mut policy = onvif_policy(suite);
     if kdr != 0 {
         policy.kdr = Some(kdr);
     }
-    PskInitiator::new(
+    Ok(PskInitiator::new(
         &[],
         PskConfig {
             encr: EncrAlg::Null,
@@ -287,10 +294,10 @@ fn null_initiator(suite: SrtpSuite, ssrc: u32, roc: u32, kdr: u64) -> PskInitiat
                 ssrc,
                 roc,
             }],
-            policies: vec![policy.to_payload(0)],
+            policies: vec![policy.to_payload(0)?],
             ..PskConfig::default()
         },
-    )
+    ))
 }
 
 fn fresh_key(suite: SrtpSuite, mki: u32, rng: &mut impl Entropy) -> TransportKey {
@@ -361,7 +368,7 @@ impl OnvifClient {
         now: Duration,
         rng: &mut impl Entropy,
     ) -> Result<KeyMgmtHeader, SessionError> {
-        let mut initiator = null_initiator(self.suite, self.ssrc, 0, 0);
+        let mut initiator = null_initiator(self.suite, self.ssrc, 0, 0)?;
         let key = fresh_key(self.suite, 1, rng);
         let msg = initiator.initiate(vec![key], now, rng)?;
         self.initiator = Some(initiator);
@@ -653,7 +660,7 @@ impl OnvifDevice {
             params.master_salt.as_bytes(),
             mki,
         );
-        let mut initiator = null_initiator(params.suite, params.ssrc, params.roc, params.kdr);
+        let mut initiator = null_initiator(params.suite, params.ssrc, params.roc, params.kdr)?;
         initiator.initiate(vec![key], now, rng)
     }
 
@@ -669,7 +676,7 @@ impl OnvifDevice {
         rng: &mut impl Entropy,
     ) -> Result<SrtpParams, SessionError> {
         let key = fresh_key(suite, u32::from_be_bytes(mki), rng);
-        let mut initiator = null_initiator(suite, ssrc, roc, 0);
+        let mut initiator = null_initiator(suite, ssrc, roc, 0)?;
         initiator.initiate(vec![key], now, rng)?;
         initiator
             .srtp()?

@@ -107,18 +107,18 @@ pub(crate) fn seal_with_v(
     payloads: &[Payload<'_>],
     auth: &ResponseAuth<'_>,
     t: &[u8],
-) -> Vec<u8> {
+) -> Result<Vec<u8>, SessionError> {
     let len = auth.kind.mac_len();
     let v = [Payload::V(Verification {
         auth_alg: auth.alg,
         mac: mac_placeholder(len),
     })];
     let mut out = Vec::new();
-    crate::wire::encode_iter(header, payloads.iter().chain(&v), &mut out);
+    crate::wire::encode_iter(header, payloads.iter().chain(&v), &mut out)?;
     let body = out.len() - len;
     let tag = response_mac(auth.kind, auth.key, &out[..body], auth.id_i, auth.id_r, t);
     out[body..].copy_from_slice(tag.as_bytes());
-    out
+    Ok(out)
 }
 
 /// How a response is authenticated: MAC kind and code, auth key, IDi and IDr.
@@ -157,8 +157,8 @@ pub(crate) fn new_timestamp(
 pub(crate) fn outgoing_cs_map(
     configured: &[SrtpCs],
     bundle: Option<&CryptoSessionBundle>,
-) -> SrtpIdMap<'static> {
-    let mut cs_map = SrtpIdMap::from_entries(configured);
+) -> Result<SrtpIdMap<'static>, SessionError> {
+    let mut cs_map = SrtpIdMap::from_entries(configured)?;
     if let Some(CsIdMap::SrtpId(known)) = bundle.map(|b| &b.cs_map) {
         for (id, cs) in known.iter() {
             if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
@@ -166,7 +166,7 @@ pub(crate) fn outgoing_cs_map(
             }
         }
     }
-    cs_map
+    Ok(cs_map)
 }
 
 /// Responder: fills crypto sessions with SSRC 0 with our SSRCs, in order (RFC 3830 §6.1.1).
@@ -400,7 +400,7 @@ pub(crate) fn sign_message(
         sign_type: crate::wire::SignType::from_wire(scheme.s_type()),
         signature: Cow::Owned(vec![0; len]),
     }));
-    let mut out = msg.encode();
+    let mut out = msg.encode()?;
     let body = out.len() - len;
     let sig = match suffix {
         None => key.sign(rng, scheme, &out[..body]),
@@ -490,7 +490,7 @@ mod tests {
             },
         ] {
             let mut v = Vec::new();
-            crate::wire::PayloadBody::encode(&t, PayloadType::Last, &mut v);
+            crate::wire::PayloadBody::encode(&t, PayloadType::Last, &mut v).unwrap();
             assert_eq!(&*ts_bytes(&t), &v[2..], "{t:?}");
         }
         assert_eq!(mac_placeholder(20).len(), 20);

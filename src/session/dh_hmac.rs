@@ -73,7 +73,12 @@ fn auth_key(
 
 /// Appends the KEMAC (NULL encryption, no data, RFC 4650 §4.2) and its MAC over the whole
 /// message up to the MAC field (RFC 4650 §3; RFC 3830 §5.2).
-fn seal_with_kemac(mut msg: Message<'_>, alg: MacAlg, kind: MacKind, key: &[u8]) -> Vec<u8> {
+fn seal_with_kemac(
+    mut msg: Message<'_>,
+    alg: MacAlg,
+    kind: MacKind,
+    key: &[u8],
+) -> Result<Vec<u8>, SessionError> {
     let len = kind.mac_len();
     msg.payloads.push(Payload::Kemac(Kemac {
         encr_alg: EncrAlg::Null,
@@ -81,11 +86,11 @@ fn seal_with_kemac(mut msg: Message<'_>, alg: MacAlg, kind: MacKind, key: &[u8])
         mac_alg: alg,
         mac: Cow::Owned(vec![0; len]),
     }));
-    let mut out = msg.encode();
+    let mut out = msg.encode()?;
     let body = out.len() - len;
     let tag = crypto::kemac::mac(kind, key, &out[..body]);
     out[body..].copy_from_slice(tag.as_bytes());
-    out
+    Ok(out)
 }
 
 /// The KEMAC of a DHHMAC message: NULL encryption, no data, a real MAC (RFC 4650 §4.2).
@@ -214,7 +219,7 @@ impl DhHmacInitiator {
             &pending.rand,
             kind,
         )?;
-        let out = seal_with_kemac(m, self.mac, kind, key.as_bytes());
+        let out = seal_with_kemac(m, self.mac, kind, key.as_bytes())?;
         self.core.pending = Some(pending);
         Ok(out)
     }
@@ -317,7 +322,7 @@ impl DhAuth for HmacAuth {
         let (kemac, kind) = check_kemac(&parts.parts)?;
         let h = m.view.header();
         let key = auth_key(h.prf, psk.as_bytes(), h.csb_id, m.rand, kind)?;
-        Ok(seal_with_kemac(msg, kemac.mac_alg, kind, key.as_bytes()))
+        seal_with_kemac(msg, kemac.mac_alg, kind, key.as_bytes())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Session errors, each mapped onto the MIKEY Error payload code a responder answers with
 //! (RFC 3830 §6.12).
 
-use crate::wire::{ErrorNo, ParseError};
+use crate::wire::{EncodeError, ErrorNo, ParseError};
 use core::fmt;
 
 /// Why a message was rejected or could not be built.
@@ -55,6 +55,10 @@ pub enum SessionError {
     /// An input too weak to key anything with (RFC 3830 §6.11 RAND, short TGK, empty PSK,
     /// duplicate MKI).
     WeakInput(crate::session::Weakness),
+    /// A message this side was to send does not fit the MIKEY fields (a RAND over 255
+    /// bytes, an ID of 64 KiB or more, more than 255 crypto sessions, ...): nothing was
+    /// sent ([`EncodeError`] names payload, field, length and maximum).
+    Encode(EncodeError),
     /// Anything else.
     Unspecified(String),
 }
@@ -67,6 +71,7 @@ impl SessionError {
                 ErrorNo::Unspecified
             }
             Self::Unspecified(_)
+            | Self::Encode(_)
             | Self::UnknownCsb(_)
             | Self::ReplayCacheFull
             | Self::InvalidKeyData(_)
@@ -122,6 +127,7 @@ impl fmt::Display for SessionError {
             Self::UnsupportedMessageType(s) => write!(f, "unsupported message: {s}"),
             Self::LimitReached(l) => write!(f, "limit reached: {l}"),
             Self::WeakInput(w) => write!(f, "weak input refused: {w}"),
+            Self::Encode(e) => write!(f, "message not sent: {e}"),
             Self::Unspecified(s) => write!(f, "{s}"),
         }
     }
@@ -140,6 +146,12 @@ impl From<crate::srtp::ExportError> for SessionError {
             E::RocCarrying(s) => Self::InvalidSpPar(s),
             E::KeyValidity(s) => Self::InvalidKeyData(s),
         }
+    }
+}
+
+impl From<EncodeError> for SessionError {
+    fn from(e: EncodeError) -> Self {
+        Self::Encode(e)
     }
 }
 

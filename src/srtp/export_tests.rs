@@ -14,12 +14,15 @@ fn bundle(policy: SrtpPolicy, keys: Vec<TransportKey>) -> CryptoSessionBundle {
         csb_id: 7,
         prf: PrfFunc::Mikey1,
         rand: vec![3; 16],
-        cs_map: CsIdMap::SrtpId(SrtpIdMap::from_entries(&[SrtpCs {
-            policy_no: 1,
-            ssrc: SSRC,
-            roc: 0,
-        }])),
-        policies: vec![policy.to_payload(1)],
+        cs_map: CsIdMap::SrtpId(
+            SrtpIdMap::from_entries(&[SrtpCs {
+                policy_no: 1,
+                ssrc: SSRC,
+                roc: 0,
+            }])
+            .unwrap(),
+        ),
+        policies: vec![policy.to_payload(1).unwrap()],
         keys,
         gstreamer_auth_key_len: false,
     }

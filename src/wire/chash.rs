@@ -6,6 +6,7 @@
 //! The hash length is implied by the function: an unknown function stops parsing.
 
 use super::codes::{HashFunc, PayloadType};
+use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -63,9 +64,18 @@ impl<'a> PayloadBody<'a> for Chash<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.hash_func.to_wire());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let f = self.hash_func.to_wire();
+        implied(
+            "CHASH",
+            "Hash",
+            "Hash func",
+            f,
+            self.hash.len(),
+            self.hash_func.hash_len(),
+        )?;
+        out.extend_from_slice(&[next.to_wire(), f]);
         out.extend_from_slice(&self.hash);
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@
 //! The DH value length is implied by the group: an unknown group stops parsing.
 
 use super::codes::{DhGroup, KvType, PayloadType};
+use super::encode::{code_bits, implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyValidity;
 use super::payload::{ParseCtx, PayloadBody};
@@ -77,11 +78,22 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.group.to_wire());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let g = self.group.to_wire();
+        implied(
+            P,
+            "DH-value",
+            "DH-Group",
+            g,
+            self.value.len(),
+            self.group.value_len(),
+        )?;
+        code_bits(P, "Reserv", self.reserved.into(), 4)?;
+        self.kv.check(P)?;
+        out.extend_from_slice(&[next.to_wire(), g]);
         out.extend_from_slice(&self.value);
         out.push((self.reserved << 4) | (self.kv.kv_type().to_wire() & 0x0f));
-        self.kv.encode(out);
+        self.kv.write(out);
+        Ok(())
     }
 }

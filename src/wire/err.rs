@@ -5,6 +5,7 @@
 //! ```
 
 use super::codes::{ErrorNo, PayloadType};
+use super::encode::EncodeError;
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -44,9 +45,10 @@ impl<'a> PayloadBody<'a> for ErrorPayload {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.push(next.to_wire());
         out.push(self.error_no.to_wire());
         out.extend_from_slice(&self.reserved.to_be_bytes());
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@
 //! ```
 
 use super::codes::{GenExtType, KeyIdType, OmaBcastSubtype, PayloadType};
+use super::encode::{len_u16, len_u8, EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -35,18 +36,57 @@ impl<'a> GeneralExtension<'a> {
         }
     }
 
-    /// A Key ID extension (RFC 4563) from (type, id) pairs (ids truncated to 255 bytes).
-    pub fn key_ids(ids: &[(KeyIdType, &[u8])]) -> GeneralExtension<'static> {
+    /// A Key ID extension (RFC 4563 §4) from (type, id) pairs; an id over 255 bytes (its
+    /// 8-bit Key ID Length) or data over 65,535 bytes is an error.
+    pub fn key_ids(ids: &[(KeyIdType, &[u8])]) -> Result<GeneralExtension<'static>, EncodeError> {
         let mut v = Vec::new();
         for (t, id) in ids {
-            let id = &id[..id.len().min(255)];
+            let n = len_u8(P, "Key ID Length", id.len())?;
             v.push(t.to_wire());
-            v.push(id.len() as u8);
+            v.push(n);
             v.extend_from_slice(id);
         }
-        GeneralExtension {
+        len_u16(P, "Length", v.len())?;
+        Ok(GeneralExtension {
             ext_type: GenExtType::KeyId,
             data: Cow::Owned(v),
+        })
+    }
+
+    /// What strict parsing checks of the data, checked before encoding: a CSB_ID extension
+    /// holds 4 bytes (RFC 4738 §4), a Key ID extension whole (type, length, id) entries.
+    fn check_data(&self) -> Result<(), EncodeError> {
+        match self.ext_type {
+            GenExtType::CsbId if self.data.len() != 4 => Err(EncodeError::new(
+                P,
+                "Data",
+                EncodeErrorKind::WrongLength {
+                    len: self.data.len(),
+                    expected: 4,
+                },
+            )),
+            GenExtType::KeyId => {
+                let mut rest: &[u8] = &self.data;
+                while let [_, l, r @ ..] = rest {
+                    rest = r.get(usize::from(*l)..).ok_or(EncodeError::new(
+                        P,
+                        "Key ID",
+                        EncodeErrorKind::WrongLength {
+                            len: r.len(),
+                            expected: usize::from(*l),
+                        },
+                    ))?;
+                }
+                match rest.len() {
+                    0 => Ok(()),
+                    len => Err(EncodeError::new(
+                        P,
+                        "Key ID Length",
+                        EncodeErrorKind::WrongLength { len, expected: 2 },
+                    )),
+                }
+            }
+            _ => Ok(()),
         }
     }
 
@@ -138,10 +178,11 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.ext_type.to_wire());
-        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16(P, "Length", self.data.len())?.to_be_bytes();
+        self.check_data()?;
+        out.extend_from_slice(&[next.to_wire(), self.ext_type.to_wire(), n[0], n[1]]);
         out.extend_from_slice(&self.data);
+        Ok(())
     }
 }

@@ -15,6 +15,7 @@
 //! ```
 
 use super::codes::{CsIdMapType, DataType, PayloadType, PrfFunc, ProtType};
+use super::encode::{code_bits, fit, len_u16, len_u8, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::reader::Reader;
 use super::Data;
@@ -127,15 +128,17 @@ impl<'a> Header<'a> {
         10 + self.cs_map.info_len()
     }
 
-    /// Appends the header with `next` as its next payload field.
-    pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+    /// Appends the header with `next` as its next payload field. The PRF func must fit its
+    /// 7 bits; on error nothing is written.
+    pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let prf = code_bits(P, "PRF func", self.prf.to_wire().into(), 7)? as u8;
         let c = self.csb_id.to_be_bytes();
         // One write for the ten fixed bytes.
         out.extend_from_slice(&[
             MIKEY_VERSION,
             self.data_type.to_wire(),
             next.to_wire(),
-            (u8::from(self.v) << 7) | (self.prf.to_wire() & 0x7f),
+            (u8::from(self.v) << 7) | prf,
             c[0],
             c[1],
             c[2],
@@ -144,6 +147,7 @@ impl<'a> Header<'a> {
             self.cs_map.map_type().to_wire(),
         ]);
         self.cs_map.encode_info(out);
+        Ok(())
     }
 
     /// Converts borrowed data into owned data.
@@ -213,7 +217,8 @@ impl<'a> CsIdMap<'a> {
     /// The #CS field.
     pub fn count(&self) -> u8 {
         match self {
-            Self::SrtpId(m) => m.len() as u8,
+            // At most 255 entries: `SrtpIdMap::push` refuses more, a parsed map has #CS.
+            Self::SrtpId(m) => m.len().min(255) as u8,
             Self::Empty { count } => *count,
             Self::GenericId(m) => m.count,
         }
@@ -284,26 +289,28 @@ pub struct SrtpIdMap<'a> {
 }
 
 impl<'a> SrtpIdMap<'a> {
-    /// A map with the given entries (at most 255).
-    pub fn from_entries(entries: &[SrtpCs]) -> SrtpIdMap<'static> {
+    /// A map with the given entries; more than 255 (the 8-bit #CS field, RFC 3830 §6.1) is
+    /// an error.
+    pub fn from_entries(entries: &[SrtpCs]) -> Result<SrtpIdMap<'static>, EncodeError> {
+        fit(P, "#CS", entries.len(), 255)?;
         let mut m = SrtpIdMap {
-            raw: Cow::Owned(Vec::with_capacity(entries.len().min(255) * 9)),
+            raw: Cow::Owned(Vec::with_capacity(entries.len() * 9)),
         };
-        for e in entries.iter().take(255) {
-            m.push(*e);
+        for e in entries {
+            m.push(*e)?;
         }
-        m
+        Ok(m)
     }
 
-    /// Appends an entry (ignored beyond 255 entries, the #CS limit).
-    pub fn push(&mut self, cs: SrtpCs) {
-        if self.len() >= 255 {
-            return;
-        }
+    /// Appends an entry; a 256th is an error (the 8-bit #CS field, RFC 3830 §6.1) and is
+    /// not added.
+    pub fn push(&mut self, cs: SrtpCs) -> Result<(), EncodeError> {
+        fit(P, "#CS", self.len() + 1, 255)?;
         let v = self.raw.to_mut();
         v.push(cs.policy_no);
         v.extend_from_slice(&cs.ssrc.to_be_bytes());
         v.extend_from_slice(&cs.roc.to_be_bytes());
+        Ok(())
     }
 
     /// Number of crypto sessions.
@@ -431,8 +438,9 @@ pub struct GenericIdMap<'a> {
 }
 
 impl<'a> GenericIdMap<'a> {
-    /// Appends a crypto session; lengths beyond the field sizes are truncated to fit
-    /// (at most 127 policies, 65535 bytes of session data, 255 bytes of SPI).
+    /// Appends a crypto session (RFC 6043 §6.1.1). More than 255 sessions (#CS), 127
+    /// policies (#P, 7 bits), 65,535 bytes of session data or 255 bytes of SPI is an error
+    /// and nothing is added.
     pub fn push(
         &mut self,
         cs_id: u8,
@@ -441,23 +449,21 @@ impl<'a> GenericIdMap<'a> {
         policies: &[u8],
         session_data: &[u8],
         spi: &[u8],
-    ) {
-        if self.count == 255 {
-            return;
-        }
-        let policies = &policies[..policies.len().min(127)];
-        let session_data = &session_data[..session_data.len().min(65535)];
-        let spi = &spi[..spi.len().min(255)];
+    ) -> Result<(), EncodeError> {
+        const F: &str = "HDR GENERIC-ID";
+        fit(P, "#CS", usize::from(self.count) + 1, 255)?;
+        let n_p = fit(F, "#P", policies.len(), 127)? as u8;
+        let sdl = len_u16(F, "Session Data Length", session_data.len())?;
+        let spil = len_u8(F, "SPI Length", spi.len())?;
         let v = self.raw.to_mut();
-        v.push(cs_id);
-        v.push(prot_type.to_wire());
-        v.push((u8::from(s) << 7) | policies.len() as u8);
+        v.extend_from_slice(&[cs_id, prot_type.to_wire(), (u8::from(s) << 7) | n_p]);
         v.extend_from_slice(policies);
-        v.extend_from_slice(&(session_data.len() as u16).to_be_bytes());
+        v.extend_from_slice(&sdl.to_be_bytes());
         v.extend_from_slice(session_data);
-        v.push(spi.len() as u8);
+        v.push(spil);
         v.extend_from_slice(spi);
         self.count += 1;
+        Ok(())
     }
 
     /// Number of crypto sessions.
@@ -490,24 +496,27 @@ mod tests {
         assert_eq!(h.csb_id, 0x12345678);
         assert_eq!(h.cs_map.count(), 0);
         let mut out = Vec::new();
-        h.encode(next, &mut out);
+        h.encode(next, &mut out).unwrap();
         assert_eq!(out, nocs);
 
         let mut h2 = Header::new(DataType::PskInit, 0x12345678);
-        h2.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&[
-            SrtpCs {
-                policy_no: 1,
-                ssrc: 0x12345678,
-                roc: 0,
-            },
-            SrtpCs {
-                policy_no: 2,
-                ssrc: 0x23456789,
-                roc: 1,
-            },
-        ]));
+        h2.cs_map = CsIdMap::SrtpId(
+            SrtpIdMap::from_entries(&[
+                SrtpCs {
+                    policy_no: 1,
+                    ssrc: 0x12345678,
+                    roc: 0,
+                },
+                SrtpCs {
+                    policy_no: 2,
+                    ssrc: 0x23456789,
+                    roc: 1,
+                },
+            ])
+            .unwrap(),
+        );
         let mut out = Vec::new();
-        h2.encode(PayloadType::Last, &mut out);
+        h2.encode(PayloadType::Last, &mut out).unwrap();
         let frag = [
             0x01, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00, 0x02, 0x23, 0x45, 0x67, 0x89,
             0x00, 0x00, 0x00, 0x01,
@@ -534,11 +543,12 @@ mod tests {
             &[0],
             &[0, 0, 0, 9, 0, 0, 0, 1, 0, 7],
             &[1, 2, 3, 4],
-        );
+        )
+        .unwrap();
         let mut h = Header::new(DataType::Sakke, 7);
         h.cs_map = CsIdMap::GenericId(m);
         let mut out = Vec::new();
-        h.encode(PayloadType::Last, &mut out);
+        h.encode(PayloadType::Last, &mut out).unwrap();
         let (h2, _) = Header::parse(&mut Reader::new(&out)).unwrap();
         assert_eq!(h2, h);
         let CsIdMap::GenericId(m2) = &h2.cs_map else {

@@ -8,6 +8,7 @@
 //! ```
 
 use super::codes::{CertType, IdRole, IdType, PayloadType};
+use super::encode::{len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
@@ -106,11 +107,11 @@ impl<'a> PayloadBody<'a> for Id<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.id_type.to_wire());
-        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16("ID", "ID len", self.data.len())?.to_be_bytes();
+        out.extend_from_slice(&[next.to_wire(), self.id_type.to_wire(), n[0], n[1]]);
         out.extend_from_slice(&self.data);
+        Ok(())
     }
 }
 
@@ -156,11 +157,11 @@ impl<'a> PayloadBody<'a> for Cert<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.cert_type.to_wire());
-        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16("CERT", "Cert len", self.data.len())?.to_be_bytes();
+        out.extend_from_slice(&[next.to_wire(), self.cert_type.to_wire(), n[0], n[1]]);
         out.extend_from_slice(&self.data);
+        Ok(())
     }
 }
 
@@ -211,11 +212,16 @@ impl<'a> PayloadBody<'a> for IdRoleId<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.role.to_wire());
-        out.push(self.id.id_type.to_wire());
-        out.extend_from_slice(&(self.id.data.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16("IDR", "ID len", self.id.data.len())?.to_be_bytes();
+        out.extend_from_slice(&[
+            next.to_wire(),
+            self.role.to_wire(),
+            self.id.id_type.to_wire(),
+            n[0],
+            n[1],
+        ]);
         out.extend_from_slice(&self.id.data);
+        Ok(())
     }
 }

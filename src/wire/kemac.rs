@@ -9,6 +9,7 @@
 //! The MAC length is implied by the MAC algorithm: an unknown MAC algorithm stops parsing.
 
 use super::codes::{EncrAlg, MacAlg, PayloadType};
+use super::encode::{implied, len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyDataList;
 use super::payload::{ParseCtx, PayloadBody};
@@ -95,11 +96,21 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        let n = (self.encr_data.len() as u16).to_be_bytes();
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16(P, "Encr data len", self.encr_data.len())?.to_be_bytes();
+        let mac_alg = self.mac_alg.to_wire();
+        implied(
+            P,
+            "MAC",
+            "Mac alg",
+            mac_alg,
+            self.mac.len(),
+            self.mac_alg.mac_len(),
+        )?;
         out.extend_from_slice(&[next.to_wire(), self.encr_alg.to_wire(), n[0], n[1]]);
         out.extend_from_slice(&self.encr_data);
-        out.push(self.mac_alg.to_wire());
+        out.push(mac_alg);
         out.extend_from_slice(&self.mac);
+        Ok(())
     }
 }

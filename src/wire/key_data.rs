@@ -8,6 +8,7 @@
 //! ```
 
 use super::codes::{KeyDataType, KvType, PayloadType};
+use super::encode::{code_bits, len_u16, len_u8, EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -79,17 +80,36 @@ impl<'a> KeyValidity<'a> {
         }
     }
 
-    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+    /// Checks that the KV data fits its 8-bit length fields (RFC 3830 §6.14); `payload`
+    /// names the payload it is part of.
+    pub(crate) fn check(&self, payload: &'static str) -> Result<(), EncodeError> {
         match self {
             Self::Null => {}
             Self::Spi(s) => {
-                out.push(s.len() as u8);
+                len_u8(payload, "SPI Length", s.len())?;
+            }
+            Self::Interval { from, to } => {
+                len_u8(payload, "VF Length", from.len())?;
+                len_u8(payload, "VT Length", to.len())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the KV data, once [`KeyValidity::check`] passed (lengths clamped, never
+    /// reached).
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        let n = |d: &[u8]| d.len().min(255) as u8;
+        match self {
+            Self::Null => {}
+            Self::Spi(s) => {
+                out.push(n(s));
                 out.extend_from_slice(s);
             }
             Self::Interval { from, to } => {
-                out.push(from.len() as u8);
+                out.push(n(from));
                 out.extend_from_slice(from);
-                out.push(to.len() as u8);
+                out.push(n(to));
                 out.extend_from_slice(to);
             }
         }
@@ -218,16 +238,45 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push((self.key_type.to_wire() << 4) | (self.kv.kv_type().to_wire() & 0x0f));
-        out.extend_from_slice(&(self.key.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let t = self.key_type.to_wire();
+        code_bits(P, "Type", t.into(), 4)?;
+        // The salt field is there exactly when the type says so (RFC 3830 §6.13).
+        match (self.key_type.has_salt(), &self.salt) {
+            (None, _) => {
+                let kind = EncodeErrorKind::BadCode {
+                    value: t.into(),
+                    max: 0,
+                };
+                return Err(EncodeError::new(P, "Type", kind));
+            }
+            (Some(has), salt) if has != salt.is_some() => {
+                let kind = EncodeErrorKind::Misplaced {
+                    reason: "a salt is sent exactly with the +SALT key types",
+                };
+                return Err(EncodeError::new(P, "Salt data", kind));
+            }
+            _ => {}
+        }
+        let n = len_u16(P, "Key data len", self.key.len())?.to_be_bytes();
+        let salt_len = match &self.salt {
+            Some(s) => len_u16(P, "Salt len", s.len())?.to_be_bytes(),
+            None => [0; 2],
+        };
+        self.kv.check(P)?;
+        out.extend_from_slice(&[
+            next.to_wire(),
+            (t << 4) | (self.kv.kv_type().to_wire() & 0x0f),
+            n[0],
+            n[1],
+        ]);
         out.extend_from_slice(&self.key);
         if let Some(s) = &self.salt {
-            out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+            out.extend_from_slice(&salt_len);
             out.extend_from_slice(s);
         }
-        self.kv.encode(out);
+        self.kv.write(out);
+        Ok(())
     }
 }
 
@@ -309,9 +358,10 @@ impl<'a> KeyDataList<'a> {
             + self.keys.iter().map(|k| k.encoded_len()).sum::<usize>()
     }
 
-    /// Appends the plaintext: ID (if any), then the key data chain.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        encode_chain(self.id.as_ref(), self.keys.iter(), out);
+    /// Appends the plaintext: ID (if any), then the key data chain. On error nothing is
+    /// written.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        encode_chain(self.id.as_ref(), self.keys.iter(), out)
     }
 
     /// Converts borrowed data into owned data.
@@ -324,8 +374,13 @@ impl<'a> KeyDataList<'a> {
 }
 
 /// Appends a KEMAC plaintext (RFC 3830 §6.2): `id` (if any), then the key data chain of
-/// `keys`, sized first (`keys` is walked twice; its items may be built on the fly).
-pub(crate) fn encode_chain<'k, K, I>(id: Option<&super::id::Id<'_>>, keys: I, out: &mut Vec<u8>)
+/// `keys`, sized first (`keys` is walked twice; its items may be built on the fly). On
+/// error `out` is left as it was.
+pub(crate) fn encode_chain<'k, K, I>(
+    id: Option<&super::id::Id<'_>>,
+    keys: I,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError>
 where
     K: core::borrow::Borrow<KeyData<'k>>,
     I: ExactSizeIterator<Item = K> + Clone,
@@ -338,22 +393,32 @@ where
                 .map(|k| k.borrow().encoded_len())
                 .sum::<usize>(),
     );
-    if let Some(id) = id {
-        let next = if n == 0 {
-            PayloadType::Last
-        } else {
-            PayloadType::KeyData
-        };
-        id.encode(next, out);
+    let start = out.len();
+    let r = (|| {
+        if let Some(id) = id {
+            let next = if n == 0 {
+                PayloadType::Last
+            } else {
+                PayloadType::KeyData
+            };
+            id.encode(next, out)?;
+        }
+        for (i, k) in keys.enumerate() {
+            let next = if i + 1 < n {
+                PayloadType::KeyData
+            } else {
+                PayloadType::Last
+            };
+            k.borrow().encode(next, out)?;
+        }
+        Ok(())
+    })();
+    if r.is_err() {
+        // Key bytes already written are wiped before they are dropped.
+        zeroize::Zeroize::zeroize(&mut out[start..]);
+        out.truncate(start);
     }
-    for (i, k) in keys.enumerate() {
-        let next = if i + 1 < n {
-            PayloadType::KeyData
-        } else {
-            PayloadType::Last
-        };
-        k.borrow().encode(next, out);
-    }
+    r
 }
 
 #[cfg(test)]
@@ -370,7 +435,7 @@ mod tests {
         assert_eq!(&*l.keys[0].key, &[0xaa, 0xbb, 0xcc]);
         assert_eq!(l.keys[0].kv.spi(), Some(&[0x11, 0x22][..]));
         let mut out = Vec::new();
-        l.encode(&mut out);
+        l.encode(&mut out).unwrap();
         assert_eq!(out, b);
         assert!(!format!("{:?}", l).contains("aa, bb"));
     }

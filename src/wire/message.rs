@@ -6,10 +6,12 @@
 //! the chain (§6.5). Strict parsing then requires the input to end; lenient parsing also
 //! accepts the [`Quirk`](super::Quirk)s of real devices and reports them.
 
-use super::codes::{DataType, PayloadType};
+use super::codes::{DataType, EncrAlg, PayloadType};
+use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::ParseError;
 use super::header::Header;
 use super::kemac::Kemac;
+use super::key_data::KeyDataList;
 use super::payload::{ParseCtx, Payload, Quirks};
 use super::walk::{validate, PayloadRefs};
 
@@ -128,8 +130,31 @@ impl<'a> MessageView<'a> {
 /// Appends the encoding of the message `header`, `payloads` to `out`: what
 /// [`Message::encode_into`] does, for messages whose payloads are not in a list (built on the
 /// stack or on the fly, borrowing their data). `payloads` is walked twice (length, then
-/// encoding).
-pub(crate) fn encode_iter<'p, P, I>(header: &Header<'_>, payloads: I, out: &mut Vec<u8>)
+/// encoding). On error `out` is left as it was.
+pub(crate) fn encode_iter<'p, P, I>(
+    header: &Header<'_>,
+    payloads: I,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError>
+where
+    P: core::borrow::Borrow<Payload<'p>>,
+    I: Iterator<Item = P> + Clone,
+{
+    let start = out.len();
+    let r = encode_all(header, payloads, out);
+    if r.is_err() {
+        // What was written may hold key data (NULL-encrypted KEMAC): wiped, then dropped.
+        zeroize::Zeroize::zeroize(&mut out[start..]);
+        out.truncate(start);
+    }
+    r
+}
+
+fn encode_all<'p, P, I>(
+    header: &Header<'_>,
+    payloads: I,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError>
 where
     P: core::borrow::Borrow<Payload<'p>>,
     I: Iterator<Item = P> + Clone,
@@ -144,13 +169,35 @@ where
     let first = all
         .peek()
         .map_or(PayloadType::Last, |p| p.borrow().payload_type());
-    header.encode(first, out);
+    let with_id = ctx_for(ParseOptions::STRICT, header.data_type).kemac_with_id;
+    header.encode(first, out)?;
     while let Some(p) = all.next() {
         let next = all
             .peek()
             .map_or(PayloadType::Last, |n| n.borrow().payload_type());
-        p.borrow().encode(next, out);
+        if matches!(p.borrow(), Payload::Sign(_)) && next != PayloadType::Last {
+            // SIGN has no next payload field: it ends the chain (RFC 3830 §6.5).
+            let reason = "SIGN ends the message (RFC 3830 §6.5): no payload may follow it";
+            let kind = EncodeErrorKind::Misplaced { reason };
+            return Err(EncodeError::new("SIGN", "position", kind));
+        }
+        if let Payload::Kemac(k) = p.borrow() {
+            check_null_kemac(k, with_id)?;
+        }
+        p.borrow().encode(next, out)?;
     }
+    Ok(())
+}
+
+/// A NULL-encrypted KEMAC carries its key data in clear, which a parser checks (RFC 3830
+/// §4.2.3, §6.2; an ID payload first for the public-key methods): so does the encoder.
+fn check_null_kemac(k: &Kemac<'_>, with_id: bool) -> Result<(), EncodeError> {
+    if k.encr_alg != EncrAlg::Null || KeyDataList::validate(&k.encr_data, with_id, 0).is_ok() {
+        return Ok(());
+    }
+    let reason = "NULL-encrypted Encr data must be key data sub-payloads (RFC 3830 §4.2.3)";
+    let kind = EncodeErrorKind::Malformed { reason };
+    Err(EncodeError::new("KEMAC", "Encr data", kind))
 }
 
 /// A message as a header and a list of payloads. The next payload fields are derived when
@@ -194,16 +241,18 @@ impl<'a> Message<'a> {
         self.header.encoded_len() + self.payloads.iter().map(|p| p.encoded_len()).sum::<usize>()
     }
 
-    /// Appends the encoding to `out`.
-    pub fn encode_into(&self, out: &mut Vec<u8>) {
-        encode_iter(&self.header, self.payloads.iter(), out);
+    /// Appends the encoding to `out`: exactly [`Message::encoded_len`] bytes. Every length,
+    /// count and code is checked against its field first (see [`EncodeError`]); on error
+    /// `out` is left as it was.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        encode_iter(&self.header, self.payloads.iter(), out)
     }
 
-    /// The encoding.
-    pub fn encode(&self) -> Vec<u8> {
+    /// The encoding (see [`Message::encode_into`]).
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(self.encoded_len());
-        self.encode_into(&mut out);
-        out
+        self.encode_into(&mut out)?;
+        Ok(out)
     }
 
     /// Converts borrowed data into owned data.
@@ -231,7 +280,7 @@ mod tests {
         let b = [1, 2, 4, 0, 0, 0, 0, 1, 0, 0, 0x00, 0x02, 0xaa, 0xbb];
         let m = Message::parse(&b).unwrap();
         assert_eq!(m.payloads.len(), 1);
-        assert_eq!(m.encode(), b);
+        assert_eq!(m.encode().unwrap(), b);
         let mut b2 = b.to_vec();
         b2.push(0);
         let e = Message::parse(&b2).unwrap_err();

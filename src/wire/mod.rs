@@ -14,7 +14,7 @@
 //! let msg = Message::parse_with(&bytes, mikey::wire::ParseOptions::LENIENT).unwrap().0;
 //! assert_eq!(msg.header.csb_id, 0xe69d51f8);
 //! assert!(msg.payloads.iter().any(|p| matches!(p, Payload::Kemac(_))));
-//! assert_eq!(msg.encode(), bytes);
+//! assert_eq!(msg.encode().unwrap(), bytes);
 //! ```
 
 use std::borrow::Cow;
@@ -22,6 +22,7 @@ use std::borrow::Cow;
 pub mod chash;
 pub mod codes;
 pub mod dh;
+pub mod encode;
 pub mod err;
 pub mod error;
 pub mod ext;
@@ -52,6 +53,7 @@ pub(crate) fn own(d: Data<'_>) -> Data<'static> {
 pub use chash::Chash;
 pub use codes::*;
 pub use dh::Dh;
+pub use encode::{EncodeError, EncodeErrorKind};
 pub use err::ErrorPayload;
 pub use error::{ErrorKind, ParseError};
 pub use ext::GeneralExtension;

@@ -3,6 +3,7 @@
 use super::chash::Chash;
 use super::codes::PayloadType;
 use super::dh::Dh;
+use super::encode::EncodeError;
 use super::err::ErrorPayload;
 use super::error::{ErrorKind, ParseError};
 use super::ext::GeneralExtension;
@@ -113,8 +114,9 @@ pub trait PayloadBody<'a>: Sized {
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError>;
     /// Encoded length in bytes.
     fn encoded_len(&self) -> usize;
-    /// Appends the payload with `next` as its next payload field.
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>);
+    /// Appends the payload with `next` as its next payload field, after checking that every
+    /// length, count and code fits its field; on error nothing is written.
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 }
 
 macro_rules! payloads {
@@ -149,8 +151,9 @@ macro_rules! payloads {
                 match self { $( Payload::$variant(p) => p.encoded_len(), )* }
             }
 
-            /// Appends the payload with `next` as its next payload field.
-            pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+            /// Appends the payload with `next` as its next payload field (see
+            /// [`PayloadBody::encode`]); on error nothing is written.
+            pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
                 match self { $( Payload::$variant(p) => p.encode(next, out), )* }
             }
         }

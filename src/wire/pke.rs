@@ -6,6 +6,7 @@
 //! C is 2 bits, Data len 14 bits.
 
 use super::codes::{CacheType, PayloadType};
+use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -55,10 +56,13 @@ impl<'a> PayloadBody<'a> for Pke<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        let cl = ((self.cache.to_wire() as u16 & 0x3) << 14) | (self.data.len() as u16 & 0x3fff);
-        out.extend_from_slice(&cl.to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let c = code_bits(P, "C", self.cache.to_wire().into(), 2)?;
+        let l = fit(P, "Data len", self.data.len(), 0x3fff)?;
+        // Both fit: c < 4, l < 16384.
+        let cl = (((c as u16) << 14) | l as u16).to_be_bytes();
+        out.extend_from_slice(&[next.to_wire(), cl[0], cl[1]]);
         out.extend_from_slice(&self.data);
+        Ok(())
     }
 }

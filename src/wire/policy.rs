@@ -12,6 +12,7 @@
 use super::codes::{
     FecOrder, PayloadType, ProtType, SrtpAuthAlg, SrtpEncrAlg, SrtpParamType, SrtpPrf,
 };
+use super::encode::{fit, len_u16, len_u8, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
@@ -86,16 +87,17 @@ impl<'a> SecurityPolicy<'a> {
         }
     }
 
-    /// Appends a parameter (value truncated to 255 bytes; the total stays below 65536).
-    pub fn push(&mut self, param_type: u8, value: &[u8]) {
-        let value = &value[..value.len().min(255)];
-        if self.params.len() + 2 + value.len() > u16::MAX as usize {
-            return;
-        }
+    /// Appends a parameter (RFC 3830 §6.10). A value over 255 bytes (its 8-bit Length
+    /// field), or one that would take the parameters past 65,535 bytes (the 16-bit Policy
+    /// param length), is an error and nothing is added.
+    pub fn push(&mut self, param_type: u8, value: &[u8]) -> Result<(), EncodeError> {
+        let n = len_u8(P, "param Length", value.len())?;
+        let total = self.params.len().saturating_add(2 + value.len());
+        fit(P, "Policy param length", total, u16::MAX.into())?;
         let v = self.params.to_mut();
-        v.push(param_type);
-        v.push(value.len() as u8);
+        v.extend_from_slice(&[param_type, n]);
         v.extend_from_slice(value);
+        Ok(())
     }
 
     /// The parameters in order.
@@ -184,8 +186,9 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        let n = (self.params.len() as u16).to_be_bytes();
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        // Built by `push` or parsed: whole TLVs, at most 65,535 bytes.
+        let n = len_u16(P, "Policy param length", self.params.len())?.to_be_bytes();
         out.extend_from_slice(&[
             next.to_wire(),
             self.policy_no,
@@ -194,6 +197,7 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
             n[1],
         ]);
         out.extend_from_slice(&self.params);
+        Ok(())
     }
 }
 
@@ -297,8 +301,11 @@ impl SrtpPolicy {
         s
     }
 
-    /// Builds an SP payload carrying exactly the parameters that are set, in type order.
-    pub fn to_payload(&self, policy_no: u8) -> SecurityPolicy<'static> {
+    /// Builds an SP payload carrying exactly the parameters that are set, in type order
+    /// (RFC 3830 §6.10.1). The key derivation rate is sent in 4 bytes as RFC 3830 defines
+    /// it; a larger one (RFC 3711 §4.3.1 allows at most 2^24), an unknown parameter over
+    /// 255 bytes or parameters over 65,535 bytes in all are an error.
+    pub fn to_payload(&self, policy_no: u8) -> Result<SecurityPolicy<'static>, EncodeError> {
         use SrtpParamType as T;
         // Written straight into one buffer sized first: at most 21 known parameters of up
         // to 6 bytes each, then the unknown ones.
@@ -317,8 +324,12 @@ impl SrtpPolicy {
         one(&mut v, T::SaltKeyLen, self.salt_key_len);
         one(&mut v, T::Prf, self.prf.map(|x| x.to_wire()));
         if let Some(kdr) = self.kdr {
+            let kdr = u32::try_from(kdr).map_err(|_| {
+                let kind = super::EncodeErrorKind::TooLong { len: 8, max: 4 };
+                EncodeError::new(P, "Key derivation rate", kind)
+            })?;
             v.extend_from_slice(&[T::KeyDerivationRate.to_wire(), 4]);
-            v.extend_from_slice(&(kdr as u32).to_be_bytes());
+            v.extend_from_slice(&kdr.to_be_bytes());
         }
         one(&mut v, T::SrtpEncryption, b(self.srtp_encryption));
         one(&mut v, T::SrtcpEncryption, b(self.srtcp_encryption));
@@ -351,9 +362,9 @@ impl SrtpPolicy {
             params: Cow::Owned(v),
         };
         for (t, v) in &self.unknown {
-            sp.push(*t, v);
+            sp.push(*t, v)?;
         }
-        sp
+        Ok(sp)
     }
 
     /// The policy of AES_CM_128_HMAC_SHA1_80 spelled out (RFC 3711 defaults, RFC 4567
@@ -386,9 +397,9 @@ mod tests {
             roc_tx_rate: Some(3),
             ..SrtpPolicy::aes_cm_128_hmac_sha1_80()
         };
-        let sp = p.to_payload(7);
+        let sp = p.to_payload(7).unwrap();
         let mut out = Vec::new();
-        sp.encode(PayloadType::Last, &mut out);
+        sp.encode(PayloadType::Last, &mut out).unwrap();
         let (back, next) =
             SecurityPolicy::parse(&mut Reader::new(&out), &mut ParseCtx::default()).unwrap();
         assert_eq!(next, PayloadType::Last);
@@ -399,10 +410,10 @@ mod tests {
     #[test]
     fn gstreamer_auth_key_len_quirk() {
         let mut sp = SecurityPolicy::new(0, ProtType::Srtp);
-        sp.push(2, &[1]);
-        sp.push(3, &[10]);
+        sp.push(2, &[1]).unwrap();
+        sp.push(3, &[10]).unwrap();
         let mut out = Vec::new();
-        sp.encode(PayloadType::Last, &mut out);
+        sp.encode(PayloadType::Last, &mut out).unwrap();
         let e =
             SecurityPolicy::parse(&mut Reader::new(&out), &mut ParseCtx::default()).unwrap_err();
         assert_eq!(e.field, "Session Auth. key length");

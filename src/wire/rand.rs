@@ -6,6 +6,7 @@
 //! ```
 
 use super::codes::{PayloadType, RandRole};
+use super::encode::{len_u8, EncodeError};
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -48,9 +49,11 @@ impl<'a> PayloadBody<'a> for Rand<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.extend_from_slice(&[next.to_wire(), self.rand.len() as u8]);
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u8("RAND", "RAND len", self.rand.len())?;
+        out.extend_from_slice(&[next.to_wire(), n]);
         out.extend_from_slice(&self.rand);
+        Ok(())
     }
 }
 
@@ -95,10 +98,10 @@ impl<'a> PayloadBody<'a> for RandRoleRand<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.role.to_wire());
-        out.push(self.rand.len() as u8);
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u8("RANDR", "RAND length", self.rand.len())?;
+        out.extend_from_slice(&[next.to_wire(), self.role.to_wire(), n]);
         out.extend_from_slice(&self.rand);
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! ```
 
 use super::codes::{PayloadType, SakkeIdScheme, SakkeParams};
+use super::encode::{len_u16, EncodeError};
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -59,11 +60,16 @@ impl<'a> PayloadBody<'a> for SakkePayload<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.params.to_wire());
-        out.push(self.id_scheme.to_wire());
-        out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let n = len_u16("SAKKE", "SAKKE data length", self.data.len())?.to_be_bytes();
+        out.extend_from_slice(&[
+            next.to_wire(),
+            self.params.to_wire(),
+            self.id_scheme.to_wire(),
+            n[0],
+            n[1],
+        ]);
         out.extend_from_slice(&self.data);
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! SIGN has no next payload field: it is always the last payload of a message.
 
 use super::codes::{PayloadType, SignType};
+use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -55,10 +56,13 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
     }
 
     #[inline]
-    fn encode(&self, _next: PayloadType, out: &mut Vec<u8>) {
-        let tl = ((self.sign_type.to_wire() as u16 & 0xf) << 12)
-            | (self.signature.len() as u16 & 0x0fff);
+    fn encode(&self, _next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let t = code_bits(P, "S type", self.sign_type.to_wire().into(), 4)?;
+        let l = fit(P, "Signature len", self.signature.len(), 0x0fff)?;
+        // Both fit: t < 16, l < 4096.
+        let tl = ((t as u16) << 12) | l as u16;
         out.extend_from_slice(&tl.to_be_bytes());
         out.extend_from_slice(&self.signature);
+        Ok(())
     }
 }

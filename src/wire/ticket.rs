@@ -9,6 +9,7 @@
 //! ```
 
 use super::codes::{PayloadType, PrfFunc, TicketType};
+use super::encode::{code_bits, len_u16, EncodeError, EncodeErrorKind};
 use super::error::ParseError;
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -94,30 +95,62 @@ impl TicketPayload<'_> {
         ))
     }
 
-    fn len_any(&self) -> usize {
+    /// A TP carries the TP data only, a TICKET also ticket and initiator data (RFC 6043
+    /// §6.10).
+    fn len_any(&self, full: bool) -> usize {
+        let opt = |d: &Option<Data<'_>>| d.as_ref().map_or(0, |d| d.len());
         10 + self.tp_data.len()
-            + self.ticket_data.as_ref().map_or(0, |d| 2 + d.len())
-            + self.initiator_data.as_ref().map_or(0, |d| 2 + d.len())
+            + if full {
+                4 + opt(&self.ticket_data) + opt(&self.initiator_data)
+            } else {
+                0
+            }
     }
 
-    fn encode_any(&self, next: PayloadType, out: &mut Vec<u8>) {
+    fn encode_any(
+        &self,
+        next: PayloadType,
+        out: &mut Vec<u8>,
+        full: bool,
+    ) -> Result<(), EncodeError> {
+        let p = if full { "TICKET" } else { "TP" };
+        let prf = code_bits(p, "PRF Func", self.prf.to_wire().into(), 7)?;
+        let flags = code_bits(p, "Flags", self.flags, 17)?;
+        // A TP has neither ticket nor initiator data, a TICKET both (RFC 6043 §6.10).
+        let (t, i) = (self.ticket_data.is_some(), self.initiator_data.is_some());
+        if (t, i) != (full, full) {
+            let reason = "a TICKET has ticket and initiator data, a TP neither (RFC 6043 §6.10)";
+            let kind = EncodeErrorKind::Misplaced { reason };
+            return Err(EncodeError::new(p, "Ticket Data", kind));
+        }
+        let data: [(&[u8], &'static str); 3] = [
+            (&self.tp_data, "TP Data length"),
+            (
+                self.ticket_data.as_deref().unwrap_or_default(),
+                "Ticket Data length",
+            ),
+            (
+                self.initiator_data.as_deref().unwrap_or_default(),
+                "Initiator Data length",
+            ),
+        ];
+        let present = if full { 3 } else { 1 };
+        let mut lens = [0u16; 3];
+        for (l, (d, field)) in lens.iter_mut().zip(&data).take(present) {
+            *l = len_u16(p, field, d.len())?;
+        }
         out.push(next.to_wire());
         out.extend_from_slice(&self.ticket_type.to_wire().to_be_bytes());
         out.push(self.subtype);
         out.push(self.version);
-        out.push((self.prf.to_wire() << 1) | ((self.flags >> 16) & 1) as u8);
-        out.extend_from_slice(&(self.flags as u16).to_be_bytes());
-        for d in [
-            Some(&self.tp_data),
-            self.ticket_data.as_ref(),
-            self.initiator_data.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            out.extend_from_slice(&(d.len() as u16).to_be_bytes());
+        // Both fit: prf < 128, flags < 2^17.
+        out.push(((prf as u8) << 1) | (flags >> 16) as u8);
+        out.extend_from_slice(&(flags as u16).to_be_bytes());
+        for (l, (d, _)) in lens.iter().zip(&data).take(present) {
+            out.extend_from_slice(&l.to_be_bytes());
             out.extend_from_slice(d);
         }
+        Ok(())
     }
 }
 
@@ -138,12 +171,12 @@ impl<'a> PayloadBody<'a> for TicketPolicy<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        self.0.len_any()
+        self.0.len_any(false)
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        self.0.encode_any(next, out)
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.0.encode_any(next, out, false)
     }
 }
 
@@ -156,11 +189,11 @@ impl<'a> PayloadBody<'a> for Ticket<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        self.0.len_any()
+        self.0.len_any(true)
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        self.0.encode_any(next, out)
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.0.encode_any(next, out, true)
     }
 }

@@ -8,6 +8,7 @@
 //! The TS value length is implied by the TS type: an unknown type stops parsing.
 
 use super::codes::{PayloadType, TsRole, TsType};
+use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -104,6 +105,27 @@ impl Timestamp {
         self.ts_type.value_len().unwrap_or(8)
     }
 
+    /// Checks that the TS type has a known layout and the value fits it (32 bits for
+    /// COUNTER and NTP-UTC-32).
+    fn check(&self, p: &'static str) -> Result<(), EncodeError> {
+        match self.ts_type.value_len() {
+            None => Err(EncodeError::new(
+                p,
+                "TS type",
+                EncodeErrorKind::BadCode {
+                    value: self.ts_type.to_wire().into(),
+                    max: 0,
+                },
+            )),
+            Some(4) if self.value > u64::from(u32::MAX) => Err(EncodeError::new(
+                p,
+                "TS value",
+                EncodeErrorKind::TooLong { len: 8, max: 4 },
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     fn encode_value(&self, out: &mut Vec<u8>) {
         if self.value_len() == 8 {
             out.extend_from_slice(&self.value.to_be_bytes());
@@ -128,7 +150,8 @@ impl<'a> PayloadBody<'a> for Timestamp {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.check("T")?;
         if self.value_len() == 8 {
             let v = self.value.to_be_bytes();
             out.extend_from_slice(&[
@@ -147,6 +170,7 @@ impl<'a> PayloadBody<'a> for Timestamp {
             out.extend_from_slice(&[next.to_wire(), self.ts_type.to_wire()]);
             self.encode_value(out);
         }
+        Ok(())
     }
 }
 
@@ -181,11 +205,15 @@ impl<'a> PayloadBody<'a> for TimestampRole {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.role.to_wire());
-        out.push(self.ts.ts_type.to_wire());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.ts.check("TR")?;
+        out.extend_from_slice(&[
+            next.to_wire(),
+            self.role.to_wire(),
+            self.ts.ts_type.to_wire(),
+        ]);
         self.ts.encode_value(out);
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@
 //! The length of Ver data is implied by the MAC algorithm: an unknown one stops parsing.
 
 use super::codes::{MacAlg, PayloadType};
+use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
@@ -63,9 +64,18 @@ impl<'a> PayloadBody<'a> for Verification<'a> {
     }
 
     #[inline]
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) {
-        out.push(next.to_wire());
-        out.push(self.auth_alg.to_wire());
+    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let alg = self.auth_alg.to_wire();
+        implied(
+            "V",
+            "Ver data",
+            "Auth alg",
+            alg,
+            self.mac.len(),
+            self.auth_alg.mac_len(),
+        )?;
+        out.extend_from_slice(&[next.to_wire(), alg]);
         out.extend_from_slice(&self.mac);
+        Ok(())
     }
 }

@@ -707,16 +707,19 @@ mod tests {
         });
         kd.keys.push(KeyData::new(KeyDataType::Tek, vec![4; 16]));
         let mut plain = Vec::new();
-        kd.encode(&mut plain);
+        kd.encode(&mut plain).unwrap();
         let mut gst = SecurityPolicy::new(0, ProtType::Srtp);
-        gst.push(2, &[1]);
-        gst.push(3, &[10]);
+        gst.push(2, &[1]).unwrap();
+        gst.push(3, &[10]).unwrap();
         let mut h = Header::new(DataType::PskInit, 0x01020304);
-        h.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&[SrtpCs {
-            policy_no: 0,
-            ssrc: 5,
-            roc: 6,
-        }]));
+        h.cs_map = CsIdMap::SrtpId(
+            SrtpIdMap::from_entries(&[SrtpCs {
+                policy_no: 0,
+                ssrc: 5,
+                roc: 6,
+            }])
+            .unwrap(),
+        );
         let a = Message::new(h.clone())
             .with(Payload::T(Timestamp::counter(7)))
             .with(Payload::Rand(Rand {
@@ -724,7 +727,7 @@ mod tests {
             }))
             .with(Payload::Sp(gst))
             .with(Payload::Sp(
-                SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1),
+                SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap(),
             ))
             .with(Payload::Id(Id {
                 id_type: IdType::Uri,
@@ -756,7 +759,8 @@ mod tests {
                 sign_type: SignType::from_wire(0),
                 signature: vec![6; 8].into(),
             }))
-            .encode();
+            .encode()
+            .unwrap();
         let mut e = Header::new(DataType::PkInit, 9);
         e.cs_map = CsIdMap::Empty { count: 2 };
         let mut with_id = Vec::new();
@@ -764,7 +768,8 @@ mod tests {
             id_type: IdType::Nai,
             data: b"x@y".to_vec().into(),
         }
-        .encode(PayloadType::KeyData, &mut with_id);
+        .encode(PayloadType::KeyData, &mut with_id)
+        .unwrap();
         with_id.extend_from_slice(&plain);
         let b = Message::new(e)
             .with(Payload::Tr(TimestampRole {
@@ -778,7 +783,8 @@ mod tests {
                 mac: Vec::new().into(),
             }))
             .with(Payload::KeyData(KeyData::new(KeyDataType::Tgk, vec![1; 4])))
-            .encode();
+            .encode()
+            .unwrap();
         let c = Message::new(h)
             .with(Payload::Kemac(Kemac {
                 encr_alg: EncrAlg::AesCm128,
@@ -786,7 +792,8 @@ mod tests {
                 mac_alg: MacAlg::HmacSha256_256,
                 mac: vec![1; 32].into(),
             }))
-            .encode();
+            .encode()
+            .unwrap();
         vec![a, b, c]
     }
 

@@ -83,6 +83,12 @@ pub enum Failure {
     Input(String),
 }
 
+impl From<mikey::wire::EncodeError> for Failure {
+    fn from(e: mikey::wire::EncodeError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
 /// Writes `text` to stdout, ignoring a closed pipe (e.g. `mikey decode x | head`).
 pub fn print(text: &str) {
     use std::io::Write as _;

@@ -23,7 +23,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
     let decoded = parse_all(&found, parse_options(a.lenient))?;
     let mut out = String::new();
     for d in &decoded {
-        out.push_str(&hex(&d.view.to_message().encode()));
+        out.push_str(&hex(&d.view.to_message().encode()?));
         out.push('\n');
     }
     print(&out);

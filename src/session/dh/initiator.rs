@@ -106,7 +106,7 @@ impl InitiatorCore {
                 (csb_id, r)
             }
         };
-        let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
+        let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let mut h = Header::new(self.flavor.init(), csb_id);
         h.prf = self.cfg.prf;
         h.cs_map = CsIdMap::SrtpId(cs_map.clone());

@@ -203,18 +203,19 @@ impl<A: DhAuth> Mode for Dh<A> {
                 cfg.id_r.clone(),
                 None,
             )
+            .ok()
         };
         // An unknown group stops the parser (RFC 3830 §6.4): answer "Invalid DH".
         if let Some(g) = is_unknown_dh_group(&e) {
             let error =
                 SessionError::InvalidDh(format!("group {} not supported", DhGroup::from_wire(g)));
-            let response = cfg.send_errors.then(|| answer(error.error_no()));
+            let response = cfg.send_errors.then(|| answer(error.error_no())).flatten();
             return (error, response);
         }
         // DHHMAC answers decoding errors too (RFC 4650 §4.1).
         let response =
             (flavor == Flavor::Hmac && cfg.send_errors).then(|| answer(ErrorNo::Unspecified));
-        (SessionError::Parse(e), response)
+        (SessionError::Parse(e), response.flatten())
     }
 
     fn collect<'a>(

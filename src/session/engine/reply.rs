@@ -21,7 +21,7 @@ pub(crate) fn verification_message(
     cs_map: &CsIdMap<'static>,
     our_id: Option<&Id<'static>>,
     auth: &ReplyAuth,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, SessionError> {
     let mut rh = Header::new(ver_type, h.csb_id);
     rh.prf = h.prf;
     rh.cs_map = cs_map.borrowed();
@@ -59,7 +59,7 @@ pub(crate) fn error_message(
     errors: &[ErrorNo],
     id_r: Option<Id<'static>>,
     auth: Option<ResponseAuth<'_>>,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, SessionError> {
     let mut h = Header::new(DataType::Error, csb_id);
     h.prf = prf;
     h.cs_map = cs_map;
@@ -72,7 +72,7 @@ pub(crate) fn error_message(
     }
     match auth {
         Some(a) => seal_with_v(&m.header, &m.payloads, &a, &ts_bytes(&t)),
-        None => m.encode(),
+        None => Ok(m.encode()?),
     }
 }
 
@@ -108,7 +108,8 @@ pub(crate) fn error_reply(
         // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
         id_r: cfg.id_r.as_ref().map_or(a.id_r.as_slice(), |i| &i.data),
     });
-    Some(error_message(
+    // An Error message that cannot be encoded (our IDr too long) is not sent.
+    error_message(
         h.csb_id,
         h.prf,
         h.cs_map.clone().into_owned(),
@@ -116,5 +117,6 @@ pub(crate) fn error_reply(
         &[e.error_no()],
         id_r,
         auth,
-    ))
+    )
+    .ok()
 }

@@ -17,7 +17,7 @@ impl GroupController {
         };
         let mut rand = vec![0u8; cfg.rand_len as usize];
         rng.fill(&mut rand);
-        let cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cfg.crypto_sessions));
+        let cs_map = cs_map_of(&cfg)?;
         Ok(Self {
             cfg,
             csb_id,

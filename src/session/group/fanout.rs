@@ -41,13 +41,15 @@ impl GroupController {
         // and encrypted for each member. Each member's message has its own NTP-UTC timestamp
         // (§6.6; 1 µs apart), which its reply echoes: a reply names its exchange, and the
         // controller checks one MAC per reply (`handle_reply_any`).
-        let plain = encode_keys(std::slice::from_ref(&tk), None);
+        let plain =
+            encode_keys(std::slice::from_ref(&tk), None).map_err(|e| invalid(e.to_string()))?;
         let mut t = now.max(self.last_t + Duration::from_micros(1));
         let ctx = Ctx {
             cfg: &self.cfg,
             csb_id: self.csb_id,
             rand: &self.rand,
             signer: self.signer.as_ref(),
+            cs_map: &self.cs_map,
         };
         let id_i = self.cfg.id_i.as_ref().map(|i| (i.id_type, &*i.data));
         let mut out = Vec::new();

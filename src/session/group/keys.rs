@@ -11,7 +11,7 @@ impl GroupController {
             .and_then(|i| self.cfg.crypto_sessions.get_mut(i))
             .ok_or_else(|| invalid(format!("no crypto session {cs_id}")))?;
         cs.roc = roc;
-        self.cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&self.cfg.crypto_sessions));
+        self.cs_map = cs_map_of(&self.cfg)?;
         Ok(())
     }
 
@@ -49,6 +49,7 @@ impl GroupController {
             csb_id: self.csb_id,
             rand: &self.rand,
             signer: None,
+            cs_map: &self.cs_map,
         };
         export(&ctx.bundle(keys)).map_err(|e| invalid(e.to_string()))
     }

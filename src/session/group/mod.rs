@@ -38,7 +38,7 @@
 //! let cfg = GroupConfig {
 //!     id_i: Some(mikey::wire::Id::nai("source@example.com")),
 //!     crypto_sessions: vec![SrtpCs { policy_no: 0, ssrc: 0x5eed, roc: 0 }],
-//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+//!     policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
 //!     ..GroupConfig::default()
 //! };
 //! let mut group = GroupController::new(cfg, &mut OsEntropy).unwrap();

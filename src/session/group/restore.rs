@@ -188,7 +188,7 @@ impl GroupController {
             (Some(c), Some(p)) if p.mki >= c.mki => return Err(bad("previous MKI not older")),
             _ => {}
         }
-        let cs_map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cfg.crypto_sessions));
+        let cs_map = cs_map_of(&cfg)?;
         let mut g = GroupController {
             cfg,
             csb_id: snapshot.csb_id,

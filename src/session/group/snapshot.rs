@@ -311,7 +311,7 @@ pub(super) fn policy_from(
     let mut rest = raw.as_slice();
     while let [t, l, r @ ..] = rest {
         let value = r.get(..*l as usize)?;
-        sp.push(*t, value);
+        sp.push(*t, value).ok()?;
         rest = &r[*l as usize..];
     }
     rest.is_empty().then_some(sp)

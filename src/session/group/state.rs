@@ -20,6 +20,8 @@ pub(super) struct Ctx<'a> {
     pub(super) csb_id: u32,
     pub(super) rand: &'a [u8],
     pub(super) signer: Option<&'a Signer>,
+    /// The crypto sessions of `cfg` as the SRTP-ID map sent (RFC 3830 §6.1.1).
+    pub(super) cs_map: &'a CsIdMap<'static>,
 }
 
 impl Ctx<'_> {
@@ -29,7 +31,7 @@ impl Ctx<'_> {
             csb_id: self.csb_id,
             prf: self.cfg.prf,
             rand: self.rand.to_vec(),
-            cs_map: CsIdMap::SrtpId(SrtpIdMap::from_entries(&self.cfg.crypto_sessions)),
+            cs_map: self.cs_map.clone(),
             policies: self.cfg.policies.clone(),
             keys,
             gstreamer_auth_key_len: false,
@@ -288,6 +290,13 @@ pub(super) fn check_credential(
     }
 }
 
+/// The SRTP-ID map of the configured crypto sessions (RFC 3830 §6.1.1): at most 255.
+pub(super) fn cs_map_of(cfg: &GroupConfig) -> Result<CsIdMap<'static>, GroupError> {
+    SrtpIdMap::from_entries(&cfg.crypto_sessions)
+        .map(CsIdMap::SrtpId)
+        .map_err(|e| invalid(e.to_string()))
+}
+
 pub(super) fn invalid(s: impl Into<String>) -> GroupError {
     GroupError::InvalidConfig(s.into())
 }
@@ -324,11 +333,13 @@ pub(super) fn validate(cfg: &GroupConfig) -> Result<(), GroupError> {
             sp.prot_type.to_wire()
         )));
     }
+    let cs_map = cs_map_of(cfg)?;
     let ctx = Ctx {
         cfg,
         csb_id: 0,
         rand: &[0; 16],
         signer: None,
+        cs_map: &cs_map,
     };
     let probe = ctx.bundle(vec![TransportKey::tgk(&vec![0; cfg.tgk_len as usize])]);
     export(&probe).map_err(|e| invalid(e.to_string()))?;

@@ -22,7 +22,7 @@ fn cfg() -> GroupConfig {
             ssrc: 0xabc,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..GroupConfig::default()
     }
 }
@@ -197,6 +197,7 @@ fn authenticated_error_ends_the_exchange() {
                 id_r: b"a@x",
             }),
         )
+        .unwrap()
     };
     let (plain, signed) = (err(false), err(true));
     // Unauthenticated: reported once, the exchange stays open.
@@ -286,7 +287,7 @@ fn slots_are_reused_and_snapshots_round_trip() {
 
 #[test]
 fn policy_round_trip() {
-    let sp = SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3);
+    let sp = SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(3).unwrap();
     let back = policy_from(3, 0, &hex(sp.param_bytes())).unwrap();
     assert_eq!(back, sp);
     assert!(policy_from(3, 0, "0105").is_none());

@@ -130,7 +130,7 @@ impl PkInitiator {
                 (csb_id, r)
             }
         };
-        let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions)?;
         if let Some(CsIdMap::SrtpId(known)) = self.bundle.as_ref().map(|b| &b.cs_map) {
             for (id, cs) in known.iter() {
                 if cs_map.get(id).is_some_and(|c| c.ssrc == 0) && cs.ssrc != 0 {
@@ -175,7 +175,7 @@ impl PkInitiator {
         let mut env = SecretBytes::zeroed(self.cfg.envelope_key_len);
         rng.fill(env.as_mut_bytes());
         let mk = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
-        let plain = encode_keys(&keys, Some(id_i.clone()));
+        let plain = encode_keys(&keys, Some(id_i.clone()))?;
         let encr_data = crypto::kemac::encrypt(
             cipher,
             mk.encr.as_bytes(),
@@ -197,7 +197,7 @@ impl PkInitiator {
             mac: Cow::Owned(vec![0; mac_kind.mac_len()]),
         };
         let mut kbytes = Vec::with_capacity(kemac.encoded_len());
-        kemac.encode(PayloadType::Last, &mut kbytes);
+        kemac.encode(PayloadType::Last, &mut kbytes)?;
         let tag = crypto::kemac::mac(
             mac_kind,
             mk.auth.as_bytes(),

@@ -325,7 +325,7 @@ impl Mode for PublicKey {
             PkMessage::Pk(_) => DataType::PkResp,
             PkMessage::PskUpdate(_) => DataType::PskResp,
         };
-        Ok(verification_reply(m, out, ver_type))
+        verification_reply(m, out, ver_type)
     }
 }
 

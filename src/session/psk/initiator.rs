@@ -128,7 +128,7 @@ impl PskInitiator {
             }
         };
         // SSRCs learned from the responder stay in later updates.
-        let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref());
+        let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
         let sent_rand = (!update).then_some(rand.as_slice());
         check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)

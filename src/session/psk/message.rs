@@ -48,9 +48,12 @@ impl Plain<'_> {
         }
     }
 
-    fn write(self, out: &mut Vec<u8>) {
+    fn write(self, out: &mut Vec<u8>) -> Result<(), crate::wire::EncodeError> {
         match self {
-            Plain::Encoded(p) => out.extend_from_slice(p),
+            Plain::Encoded(p) => {
+                out.extend_from_slice(p);
+                Ok(())
+            }
             Plain::Keys(k) => crate::wire::key_data::encode_chain(
                 None,
                 k.iter().map(TransportKey::to_key_data),
@@ -59,9 +62,9 @@ impl Plain<'_> {
         }
     }
 
-    fn encoded(self) -> SecretBytes {
+    fn encoded(self) -> Result<SecretBytes, crate::wire::EncodeError> {
         match self {
-            Plain::Encoded(p) => SecretBytes::from_slice(p),
+            Plain::Encoded(p) => Ok(SecretBytes::from_slice(p)),
             Plain::Keys(k) => encode_keys(k, None),
         }
     }
@@ -104,17 +107,14 @@ pub(crate) fn build_i_message(
                 salt,
                 m.csb_id,
                 t.as_u64(),
-                plain.encoded().as_bytes(),
+                plain.encoded()?.as_bytes(),
             )
             .map_err(invalid)?,
         ),
     };
     let encr_len = wrapped.as_ref().map_or_else(|| plain.len(), Vec::len);
-    if encr_len > u16::MAX as usize {
-        return Err(SessionError::InvalidKeyData(
-            "key data longer than 65535 bytes".into(),
-        ));
-    }
+    // The 16-bit Encr data len (RFC 3830 §6.2), checked before anything is written.
+    let n = crate::wire::encode::len_u16("KEMAC", "Encr data len", encr_len)?.to_be_bytes();
     // Written payload by payload, each borrowing its data (IDs, policies, CS map, key
     // data): nothing is copied first and no list of payloads is built. Next payload fields:
     // HDR -> T -> [RAND] -> {ID} -> {SP} -> KEMAC (RFC 3830 §3.1).
@@ -152,10 +152,10 @@ pub(crate) fn build_i_message(
         + encr_len
         + mac_len;
     let mut out = Vec::with_capacity(len);
-    h.encode(PayloadType::T, &mut out);
-    t.encode(after_t, &mut out);
+    h.encode(PayloadType::T, &mut out)?;
+    t.encode(after_t, &mut out)?;
     if m.send_rand {
-        rand.encode(after_rand, &mut out);
+        rand.encode(after_rand, &mut out)?;
     }
     for (k, id) in ids.iter().flatten().enumerate() {
         let next = if k + 1 < n_ids {
@@ -163,23 +163,22 @@ pub(crate) fn build_i_message(
         } else {
             after_id
         };
-        id.encode(next, &mut out);
+        id.encode(next, &mut out)?;
     }
     for (k, sp) in m.policies.iter().enumerate() {
         let next = match k + 1 < m.policies.len() {
             true => PayloadType::Sp,
             false => PayloadType::Kemac,
         };
-        sp.encode(next, &mut out);
+        sp.encode(next, &mut out)?;
     }
     // KEMAC (RFC 3830 §6.2): the key data is encoded straight into the message (and
     // encrypted there below), the MAC field zero until the MAC is computed.
-    let n = (encr_len as u16).to_be_bytes();
     out.extend_from_slice(&[PayloadType::Last.to_wire(), m.encr.to_wire(), n[0], n[1]]);
     let data_start = out.len();
     match &wrapped {
         Some(w) => out.extend_from_slice(w),
-        None => plain.write(&mut out),
+        None => plain.write(&mut out)?,
     }
     debug_assert_eq!(
         out.len() - data_start,

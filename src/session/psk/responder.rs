@@ -197,17 +197,20 @@ pub(crate) fn verification_reply(
     m: &Incoming<'_, '_, impl Sized>,
     out: &Outcome<'_>,
     ver_type: DataType,
-) -> Option<Vec<u8>> {
+) -> Result<Option<Vec<u8>>, SessionError> {
     let h = m.view.header();
-    let auth = out.auth.filter(|_| h.v)?;
-    Some(verification_message(
+    let Some(auth) = out.auth.filter(|_| h.v) else {
+        return Ok(None);
+    };
+    verification_message(
         h,
         ver_type,
         m.claims.t,
         out.cs_map,
         m.cfg.id_r.as_ref(),
         auth,
-    ))
+    )
+    .map(Some)
 }
 
 /// What a verified PSK message holds: its keys and the PSK that keyed it.
@@ -301,6 +304,6 @@ impl Mode for Psk {
         _env: &mut Env<'_>,
     ) -> Result<Option<Vec<u8>>, SessionError> {
         let _ = parts;
-        Ok(verification_reply(m, out, DataType::PskResp))
+        verification_reply(m, out, DataType::PskResp)
     }
 }

@@ -104,7 +104,7 @@ impl RsaRInitiator {
             rng.fill(&mut b);
             u32::from_be_bytes(b)
         });
-        let cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions);
+        let cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions)?;
         let mut h = Header::new(DataType::RsaRInit, csb_id);
         h.v = true;
         h.prf = self.cfg.prf;

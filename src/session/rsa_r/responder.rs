@@ -121,17 +121,19 @@ impl RsaR {
         p: &IParts<'_>,
         m: &Incoming<'_, '_, Vec<u8>>,
         rng: &mut dyn crypto::Entropy,
-    ) -> (Recovered, bool) {
+    ) -> Result<(Recovered, bool), SessionError> {
         if let Some(g) = &self.settings.group {
             let rec = Recovered {
                 csb_id: Some(g.csb_id),
                 rand: Some(g.rand.clone()),
-                cs_map: Some(CsIdMap::SrtpId(SrtpIdMap::from_entries(&g.crypto_sessions))),
+                cs_map: Some(CsIdMap::SrtpId(SrtpIdMap::from_entries(
+                    &g.crypto_sessions,
+                )?)),
                 policies: Some(g.policies.clone()),
                 shared: true,
                 ..Recovered::keys(g.keys.clone())
             };
-            return (rec, true);
+            return Ok((rec, true));
         }
         let (rand, send) = match &p.rand {
             Some(r) => (r.clone(), false),
@@ -151,19 +153,24 @@ impl RsaR {
             CsIdMap::SrtpId(c) => c,
             _ => SrtpIdMap::default(),
         };
-        fill_and_add(&mut cs_map, &m.cfg.local_ssrcs, &policies);
+        fill_and_add(&mut cs_map, &m.cfg.local_ssrcs, &policies)?;
         let rec = Recovered {
             rand: Some(rand),
             cs_map: Some(CsIdMap::SrtpId(cs_map)),
             policies: Some(policies),
             ..Recovered::keys(vec![TransportKey::tgk(tgk.as_bytes())])
         };
-        (rec, send)
+        Ok((rec, send))
     }
 }
 
-/// Fills SSRC 0 with our streams, then adds the rest as crypto sessions (RFC 4738 §3.6).
-fn fill_and_add(cs_map: &mut SrtpIdMap<'static>, ours: &[u32], policies: &[SecurityPolicy<'_>]) {
+/// Fills SSRC 0 with our streams, then adds the rest as crypto sessions (RFC 4738 §3.6);
+/// more than 255 in all is an error (the #CS field, RFC 3830 §6.1).
+fn fill_and_add(
+    cs_map: &mut SrtpIdMap<'static>,
+    ours: &[u32],
+    policies: &[SecurityPolicy<'_>],
+) -> Result<(), SessionError> {
     let mut ours = ours.iter();
     let zero: Vec<u8> = cs_map
         .iter()
@@ -181,8 +188,9 @@ fn fill_and_add(cs_map: &mut SrtpIdMap<'static>, ours: &[u32], policies: &[Secur
             policy_no,
             ssrc: *s,
             roc: 0,
-        });
+        })?;
     }
+    Ok(())
 }
 
 impl Sealed for RsaR {}
@@ -208,7 +216,7 @@ impl Mode for RsaR {
             .then(|| Header::parse(&mut Reader::new(bytes)).ok())
             .flatten()
             .filter(|(h, _)| h.data_type == DataType::RsaRInit)
-            .map(|(h, _)| {
+            .and_then(|(h, _)| {
                 error_message(
                     h.csb_id,
                     h.prf,
@@ -218,6 +226,7 @@ impl Mode for RsaR {
                     cfg.id_r.clone(),
                     None,
                 )
+                .ok()
             });
         (
             SessionError::UnsupportedMessageType(e.to_string()),
@@ -301,7 +310,7 @@ impl Mode for RsaR {
         m: &Incoming<'_, '_, Vec<u8>>,
         env: &mut Env<'_>,
     ) -> Result<Recovered, SessionError> {
-        let (rec, send_rand) = self.supply(p, m, env.rng);
+        let (rec, send_rand) = self.supply(p, m, env.rng)?;
         authed.send_rand = send_rand;
         Ok(rec)
     }
@@ -396,7 +405,7 @@ impl RsaR {
             cipher,
             mac_kind,
         );
-        let plain = encode_keys(&b.keys, Some(id_r));
+        let plain = encode_keys(&b.keys, Some(id_r))?;
         let t = m.claims.t.as_u64();
         let encr_data = crypto::kemac::encrypt(
             cipher,
@@ -414,7 +423,7 @@ impl RsaR {
             mac: Cow::Owned(vec![0; mac_kind.mac_len()]),
         };
         let mut kbytes = Vec::with_capacity(kemac.encoded_len());
-        kemac.encode(PayloadType::Last, &mut kbytes);
+        kemac.encode(PayloadType::Last, &mut kbytes)?;
         let input = pk_kemac_mac_input(&kbytes, mac_kind.mac_len());
         let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &input);
         kemac.mac = Cow::Owned(tag.as_bytes().to_vec());

@@ -103,7 +103,7 @@ pub fn run(a: &Args) -> Result<(), Failure> {
         id_i: Some(Id::uri(ALICE)),
         id_r: Some(Id::uri(BOB)),
         crypto_sessions: crypto_sessions(true),
-        policies: policies(),
+        policies: policies()?,
         ..DhConfig::default()
     };
     let rcfg = ResponderConfig {

@@ -314,7 +314,7 @@ pub fn run(members: usize, json: bool) -> Result<(), Failure> {
             ssrc: SSRC,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
         ..GroupConfig::default()
     };
     let group = GroupController::new(cfg, &mut OsEntropy)

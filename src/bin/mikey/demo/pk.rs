@@ -112,7 +112,7 @@ fn run_pk(
         id_i: Some(Id::uri(ID_A)),
         id_r: Some(Id::uri(ID_B)),
         crypto_sessions: crypto_sessions(true),
-        policies: policies(),
+        policies: policies()?,
         ..PkConfig::default()
     };
     let mut i = PkInitiator::new(alice, bob.public(), cfg);
@@ -167,7 +167,7 @@ fn run_rsa_r(
         RsaRConfig {
             id_i: Some(Id::uri(ID_A)),
             crypto_sessions: crypto_sessions(false),
-            policies: policies(),
+            policies: policies()?,
             ..RsaRConfig::default()
         },
     );

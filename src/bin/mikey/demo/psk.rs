@@ -21,7 +21,7 @@ pub fn run(psk: Option<Psk>, json: bool) -> Result<(), Failure> {
         id_i: Some(Id::uri(ALICE)),
         id_r: Some(Id::uri(BOB)),
         crypto_sessions: crypto_sessions(true),
-        policies: policies(),
+        policies: policies()?,
         ..PskConfig::default()
     };
     let mut initiator = PskInitiator::new(psk.as_bytes(), cfg);

@@ -188,6 +188,8 @@ pub fn crypto_sessions(answer: bool) -> Vec<mikey::wire::SrtpCs> {
 }
 
 /// The one security policy of the demos: AES_CM_128_HMAC_SHA1_80 (RFC 3830 §6.10.1).
-pub fn policies() -> Vec<mikey::wire::SecurityPolicy<'static>> {
-    vec![mikey::wire::SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)]
+pub fn policies() -> Result<Vec<mikey::wire::SecurityPolicy<'static>>, Failure> {
+    Ok(vec![
+        mikey::wire::SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?
+    ])
 }

@@ -54,7 +54,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
         PskConfig {
             v: true,
             crypto_sessions: crypto_sessions_for_offer(&s, level, 0),
-            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+            policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)?],
             ..PskConfig::default()
         },
     );
