@@ -390,7 +390,7 @@ fn the_group_controller_serves_a_member_while_another_floods_it_with_forged_repl
             ssrc: 0x1234,
             roc: 0,
         }],
-        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        policies: vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
         ..GroupConfig::default()
     };
     let mut g = GroupController::new(cfg, &mut OsEntropy).unwrap();
@@ -522,7 +522,7 @@ fn a_snapshot_of_another_mode_or_a_malformed_one_is_refused() {
     let mut snap = {
         let mut r = r2;
         r.handle(&m, NOW).unwrap();
-        r.snapshot()
+        r.snapshot().unwrap()
     };
     assert_eq!(snap.bundles.len(), 1);
     let shown = format!("{snap:?}");

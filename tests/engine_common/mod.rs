@@ -48,7 +48,7 @@ fn streams() -> (Vec<SrtpCs>, Vec<mikey::wire::SecurityPolicy<'static>>) {
     }];
     (
         cs,
-        vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0)],
+        vec![SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(0).unwrap()],
     )
 }
 
@@ -68,7 +68,7 @@ where
     M::Binding: BindingBytes,
 {
     fn snapshot_json(&self) -> String {
-        serde_json::to_string(&self.snapshot()).unwrap()
+        serde_json::to_string(&self.snapshot().unwrap()).unwrap()
     }
     fn restore_json(self: Box<Self>, json: &str) -> Box<dyn Handle> {
         let snap: ResponderSnapshot = serde_json::from_str(json).unwrap();

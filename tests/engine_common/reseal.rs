@@ -22,7 +22,7 @@ pub fn with_rand(msg: &[u8], rand: &[u8]) -> Vec<u8> {
             r.rand = Cow::Owned(rand.to_vec());
         }
     }
-    m.encode()
+    m.encode().unwrap()
 }
 
 /// A PSK I_MESSAGE (made with MIKEY-1, AES-CM-128 and HMAC-SHA-1-160 under `psk`) opened,
@@ -62,7 +62,7 @@ pub fn psk_reseal(
         .into_owned();
     f(&mut rand, &mut keys.keys);
     let mut plain = Vec::new();
-    keys.encode(&mut plain);
+    keys.encode(&mut plain).unwrap();
     let new = MessageKeys::derive(Prf::MikeyOne, psk, csb_id, &rand, cipher, mac);
     let (encr, salt) = (new.encr.as_bytes(), new.salt.as_bytes());
     let sealed = kemac::encrypt(cipher, encr, salt, csb_id, t, &plain).unwrap();
@@ -76,7 +76,7 @@ pub fn psk_reseal(
             _ => {}
         }
     }
-    let mut out = m.encode();
+    let mut out = m.encode().unwrap();
     let at = out.len() - mac.mac_len();
     let tag = kemac::mac(mac, new.auth.as_bytes(), &out[..at]);
     out[at..].copy_from_slice(tag.as_bytes());

@@ -112,7 +112,7 @@ fn bad(what: &str) -> SessionError {
 }
 
 /// A bundle as a MIKEY message (see [`BundleSnapshot::bundle`]).
-fn bundle_bytes(b: &CryptoSessionBundle) -> Vec<u8> {
+fn bundle_bytes(b: &CryptoSessionBundle) -> Result<Vec<u8>, SessionError> {
     let mut h = Header::new(DataType::PskInit, b.csb_id);
     h.prf = b.prf;
     h.cs_map = b.cs_map.clone();
@@ -127,14 +127,15 @@ fn bundle_bytes(b: &CryptoSessionBundle) -> Vec<u8> {
         id: None,
         keys: b.keys.iter().map(TransportKey::to_key_data).collect(),
     }
-    .encode(&mut plain);
+    .encode(&mut plain)
+    .map_err(SessionError::Encode)?;
     m.payloads.push(Payload::Kemac(Kemac {
         encr_alg: EncrAlg::Null,
         encr_data: Cow::Owned(plain),
         mac_alg: MacAlg::Null,
         mac: Cow::Borrowed(&[]),
     }));
-    m.encode()
+    m.encode().map_err(SessionError::Encode)
 }
 
 fn bundle_from(bytes: &[u8], gstreamer: bool) -> Result<CryptoSessionBundle, SessionError> {
@@ -171,7 +172,8 @@ fn hex_field(s: &str, what: &str) -> Result<Vec<u8>, SessionError> {
 
 impl<M: Mode> Responder<M> {
     /// The responder's state (bundles, replay cache, COUNTER table) as plain data, for
-    /// persisting it ([`restore`](Self::restore)). Settings, keys and trust are not in it:
+    /// persisting it ([`restore`](Self::restore)); `Encode` if a bundle no longer fits a
+    /// MIKEY message. Settings, keys and trust are not in it:
     /// the restoring process constructs the responder with them again.
     ///
     /// ```
@@ -188,29 +190,31 @@ impl<M: Mode> Responder<M> {
     /// let csb = bob.handle(&m, now).unwrap().csb_id;
     ///
     /// // Restart: the same keys, the same replay protection.
-    /// let json = serde_json::to_string(&bob.snapshot()).unwrap();
+    /// let json = serde_json::to_string(&bob.snapshot().unwrap()).unwrap();
     /// let mut again = PskResponder::new(SecretBytes::from_slice(&psk), ResponderConfig::default())
     ///     .restore(serde_json::from_str(&json).unwrap())
     ///     .unwrap();
     /// assert_eq!(again.srtp(csb).unwrap(), bob.srtp(csb).unwrap());
     /// assert!(again.handle(&m, now).is_err(), "a replay stays a replay");
     /// ```
-    pub fn snapshot(&self) -> ResponderSnapshot
+    pub fn snapshot(&self) -> Result<ResponderSnapshot, SessionError>
     where
         M::Binding: BindingBytes,
     {
         let bundles = self
             .bundles
             .iter()
-            .map(|(_, e)| BundleSnapshot {
-                bundle: hex(&bundle_bytes(&e.bundle)),
-                gstreamer_auth_key_len: e.bundle.gstreamer_auth_key_len,
-                peer: hex(&e.peer),
-                binding: e.binding.as_ref().map(|b| hex(&b.binding_bytes())),
-                update_key: e.update_key.as_ref().map(|k| hex(k.as_bytes())),
-                last_used: e.last_used,
+            .map(|(_, e)| {
+                Ok(BundleSnapshot {
+                    bundle: hex(&bundle_bytes(&e.bundle)?),
+                    gstreamer_auth_key_len: e.bundle.gstreamer_auth_key_len,
+                    peer: hex(&e.peer),
+                    binding: e.binding.as_ref().map(|b| hex(&b.binding_bytes())),
+                    update_key: e.update_key.as_ref().map(|k| hex(k.as_bytes())),
+                    last_used: e.last_used,
+                })
             })
-            .collect();
+            .collect::<Result<_, SessionError>>()?;
         let (entries, replay_floor) = self.replay.entries();
         let replay = entries
             .map(|(d, peer, until)| ReplaySnapshot {
@@ -219,14 +223,14 @@ impl<M: Mode> Responder<M> {
                 until,
             })
             .collect();
-        ResponderSnapshot {
+        Ok(ResponderSnapshot {
             format: RESPONDER_SNAPSHOT_FORMAT,
             mode: M::NAME.to_owned(),
             bundles,
             replay,
             replay_floor,
             counters: self.counters.iter().map(|(p, v)| (hex(p), v)).collect(),
-        }
+        })
     }
 
     /// This (freshly constructed) responder with the state of `snap`, from
