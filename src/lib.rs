@@ -329,6 +329,7 @@ pub mod bundle;
 #[cfg(feature = "pcap")]
 pub mod capture;
 pub mod crypto;
+pub mod dissect;
 #[cfg(feature = "sakke")]
 pub mod mcx;
 pub mod sdp;
