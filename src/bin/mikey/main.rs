@@ -15,6 +15,7 @@ mod out;
 mod reencode;
 mod render;
 mod sdp;
+mod srtp;
 mod srtp_json;
 
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// Parse and re-encode every MIKEY message found in INPUT; print the lowercase hex of
     /// each encoding, one message per line.
     Reencode(reencode::Args),
+    /// Hand the SRTP keys of MIKEY-NULL messages (or, with --psk, PSK I_MESSAGEs) to an
+    /// SRTP stack: GStreamer caps, libsrtp2 policy, rtp_decoder, SDES, webrtc-rs, JSON.
+    Srtp(srtp::Args),
     /// SDP offer/answer with MIKEY-PSK (RFC 4567): one side per invocation.
     #[command(subcommand)]
     Sdp(sdp::Command),
@@ -69,6 +73,7 @@ impl Command {
             Command::Demo(a) => demo::run(a),
             Command::Decode(a) => decode::run(a),
             Command::Reencode(a) => reencode::run(a),
+            Command::Srtp(a) => srtp::run(a),
             Command::Sdp(c) => sdp::run(c),
         }
     }

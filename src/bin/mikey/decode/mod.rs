@@ -6,6 +6,7 @@
 //! `--psk` and `--private-key` open PSK and public-key I_MESSAGEs.
 
 mod open;
+pub use open::open_all;
 mod show;
 
 use crate::args::Psk;

@@ -194,3 +194,44 @@ fn why_not(prefix: &str, e: &SessionError, how: How) -> String {
     };
     format!("{prefix}{e}{hint}")
 }
+/// Opens every PSK I_MESSAGE of `decoded` with `psk` (`None` for other messages), for the
+/// commands that take decoded messages (`mikey srtp`). A MAC that does not verify is an
+/// error unless `verify` is false.
+pub fn open_all(
+    decoded: &[(&str, MessageView<'_>)],
+    psk: Option<&[u8]>,
+    verify: bool,
+) -> Result<Vec<Option<OpenedMessage>>, Failure> {
+    let n = decoded.len();
+    let mut rands: HashMap<u32, Vec<u8>> = HashMap::new();
+    let mut out = Vec::with_capacity(n);
+    for (i, (source, view)) in decoded.iter().enumerate() {
+        let h = view.header();
+        let how = match psk {
+            _ if h.data_type != DataType::PskInit => None,
+            Some(_) => Some(How::Psk),
+            None if is_mikey_null(view) => Some(How::Null),
+            None => None,
+        };
+        let Some(how) = how else {
+            out.push(None);
+            continue;
+        };
+        let rand = rands.get(&h.csb_id).map(Vec::as_slice);
+        let op = open_psk_message(view, psk.unwrap_or(&[]), rand, verify)
+            .map_err(|e| Failure::Input(why_not(&which(i, n, source), &e, how)))?;
+        rands
+            .entry(h.csb_id)
+            .or_insert_with(|| op.bundle.rand.clone());
+        let srtp = export(&op.bundle)
+            .map_err(|e| Failure::Input(format!("{}SRTP export: {e}", which(i, n, source))))?;
+        out.push(Some(OpenedMessage {
+            how,
+            mac_verified: op.mac_verified,
+            signature_verified: None,
+            keys: op.bundle.keys.clone(),
+            srtp,
+        }));
+    }
+    Ok(out)
+}
