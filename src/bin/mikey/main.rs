@@ -12,6 +12,7 @@ mod decode;
 mod demo;
 mod input;
 mod out;
+mod pcap;
 mod reencode;
 mod render;
 mod sdp;
@@ -62,6 +63,9 @@ enum Command {
     /// Hand the SRTP keys of MIKEY-NULL messages (or, with --psk, PSK I_MESSAGEs) to an
     /// SRTP stack: GStreamer caps, libsrtp2 policy, rtp_decoder, SDES, webrtc-rs, JSON.
     Srtp(srtp::Args),
+    /// Decrypt the SRTP/SRTCP of a pcap or pcapng capture with the MIKEY keys it carries
+    /// and write the clear RTP/RTCP to a new pcap, with a report per stream.
+    Pcap(pcap::Args),
     /// SDP offer/answer with MIKEY-PSK (RFC 4567): one side per invocation.
     #[command(subcommand)]
     Sdp(sdp::Command),
@@ -74,6 +78,7 @@ impl Command {
             Command::Decode(a) => decode::run(a),
             Command::Reencode(a) => reencode::run(a),
             Command::Srtp(a) => srtp::run(a),
+            Command::Pcap(a) => pcap::run(a),
             Command::Sdp(c) => sdp::run(c),
         }
     }
