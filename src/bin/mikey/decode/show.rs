@@ -128,7 +128,15 @@ fn opened_text(out: &mut String, op: &OpenedMessage) {
             );
         }
     }
-    let _ = writeln!(out, "  Key data (decrypted KEMAC):");
+    let _ = writeln!(
+        out,
+        "  Key data ({}):",
+        if op.how == How::Null {
+            "KEMAC, in clear"
+        } else {
+            "decrypted KEMAC"
+        }
+    );
     for k in &op.keys {
         let salt = k
             .salt
