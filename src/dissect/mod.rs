@@ -28,7 +28,7 @@
 mod checks;
 mod split;
 
-pub use split::{decode_hex, split, Chunk};
+pub use split::{decode_hex, split, Chunk, MAX_MESSAGES};
 
 use crate::wire::{MessageView, ParseError, ParseOptions, Quirk};
 

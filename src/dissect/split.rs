@@ -20,10 +20,14 @@ pub struct Chunk {
 const MIN_HEX_LINE: usize = 20;
 /// The same for bare base64 lines.
 const MIN_B64_LINE: usize = 16;
+/// [`split`] stops after this many messages (and says so in one more [`Chunk`]), so that
+/// its output stays small beside its input.
+pub const MAX_MESSAGES: usize = 10_000;
 
 /// The messages of `data`: raw binary MIKEY (first byte 1, or not UTF-8) is one message;
 /// text is read line by line (see the module documentation); text with no such line is
-/// read whole as hex or base64 (whitespace ignored). An empty list for an empty input.
+/// read whole as hex or base64 (whitespace ignored). An empty list for an empty input; at
+/// most [`MAX_MESSAGES`] messages and one error after them.
 pub fn split(data: &[u8]) -> Vec<Chunk> {
     if data.is_empty() {
         return Vec::new();
@@ -60,6 +64,14 @@ pub fn split(data: &[u8]) -> Vec<Chunk> {
             };
         }
         out.extend(from_line(line, n + 1, &level));
+        if out.len() + run.len() > MAX_MESSAGES {
+            flush(&mut run, &mut out);
+            out.truncate(MAX_MESSAGES);
+            let source = format!("line {}", n + 1);
+            let why = format!("more than {MAX_MESSAGES} messages: the input is not read further");
+            out.push(chunk(source, Err(why)));
+            return out;
+        }
     }
     flush(&mut run, &mut out);
     if out.is_empty() {

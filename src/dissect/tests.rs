@@ -117,3 +117,16 @@ fn nothing_found_is_one_error() {
     // A short hex input is still the message (and the parser says what is wrong).
     assert_eq!(split(b"0100")[0].data, Ok(vec![1, 0]));
 }
+
+#[test]
+fn at_most_max_messages() {
+    let line = "mikey: !\n".repeat(MAX_MESSAGES + 5);
+    let c = split(line.as_bytes());
+    assert_eq!(c.len(), MAX_MESSAGES + 1);
+    assert!(c[MAX_MESSAGES]
+        .data
+        .as_ref()
+        .unwrap_err()
+        .contains("more than"));
+    assert_eq!(c[MAX_MESSAGES].source, format!("line {}", MAX_MESSAGES + 1));
+}
