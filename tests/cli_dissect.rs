@@ -274,3 +274,55 @@ fn a_missing_path_is_an_error_naming_it() {
         assert_eq!(err, format!("error: {p}: no such file\n"));
     }
 }
+
+/// A file holding an I_MESSAGE and its verification message: with `--psk`, V is checked
+/// against the I_MESSAGE (RFC 3830 §5.2).
+fn pair_file(tag: &str, i: &str, r: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mikey-cli-dissect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join(format!("{tag}.txt"));
+    std::fs::write(&f, format!("{}\n{}\n", i.trim(), r.trim())).unwrap();
+    f
+}
+
+#[test]
+fn verification_messages_are_checked_against_their_i_message() {
+    // testvectors/psk case (a): the independent script's exchange.
+    let text = std::fs::read_to_string(path("psk/case_a_aescm128_sha1_v.txt")).unwrap();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}: ")))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let f = pair_file("case-a", &get("i_message"), &get("r_message"));
+    let (code, out, err) = mikey(&["decode", "--psk", &get("psk"), f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("V (verification MAC) verified with the PSK against message 1"),
+        "{out}"
+    );
+    // mykey's pair (nonconformant/README.md: a 32-byte MAC key): V does not verify.
+    let read = |n: &str| std::fs::read_to_string(path(&format!("nonconformant/{n}"))).unwrap();
+    let f = pair_file(
+        "mykey",
+        &read("mykey-psk-init-v.hex"),
+        &read("mykey-psk-resp-v.hex"),
+    );
+    for extra in [&[][..], &["--no-verify"], &["--strict"]] {
+        let psk = mykey_psk();
+        let mut args = vec!["decode", "--psk", &psk];
+        args.extend_from_slice(extra);
+        args.push(f.to_str().unwrap());
+        let (code, out, err) = mikey(&args);
+        assert_eq!(code, 1, "{extra:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        if extra != ["--strict"] {
+            assert!(
+                out.contains("V does not verify with this key against message 1"),
+                "{out}"
+            );
+        }
+    }
+}

@@ -130,28 +130,54 @@ fn bare(line: &str, continuing: bool) -> Option<(Vec<u8>, &'static str)> {
     None
 }
 
-/// Ends a run of bare lines: one message per line, unless the run is one message wrapped
-/// over several lines (the run parses joined and its first line alone does not).
-fn flush(run: &mut Vec<Bare<'_>>, out: &mut Vec<Chunk>) {
-    if run.len() > 1 && !parses(&run[0].bytes) {
-        let joined = if run.iter().all(|r| r.form == "hex") {
-            Some(run.iter().flat_map(|r| r.bytes.iter().copied()).collect())
-        } else {
-            // Base64 is joined as text (only the last line may end in padding).
-            let text: String = run.iter().map(|r| r.line).collect();
-            sdp::decode_base64(&text, 0).ok()
-        };
-        if let Some(j) = joined.filter(|j: &Vec<u8>| parses(j)) {
-            let (first, last) = (run[0].n, run[run.len() - 1].n);
-            let form = run[0].form;
+/// A message wrapped over more lines than this is not joined (its lines are reported one
+/// by one), which bounds the parsing work per line.
+const MAX_WRAPPED_LINES: usize = 64;
+
+/// The bytes of consecutive bare lines joined: hex by bytes, base64 as text (only the last
+/// line of a wrapped message may end in padding); `None` when they do not join.
+fn joined(lines: &[Bare<'_>]) -> Option<Vec<u8>> {
+    if lines.len() == 1 {
+        return Some(lines[0].bytes.clone());
+    }
+    if lines.iter().all(|r| r.form == "hex") {
+        Some(lines.iter().flat_map(|r| r.bytes.iter().copied()).collect())
+    } else {
+        let text: String = lines.iter().map(|r| r.line).collect();
+        sdp::decode_base64(&text, 0).ok()
+    }
+}
+
+/// One message of consecutive lines: joined when that parses, else each line on its own.
+fn close(lines: &mut Vec<Bare<'_>>, out: &mut Vec<Chunk>) {
+    if lines.len() > 1 {
+        if let Some(j) = joined(lines).filter(|j| parses(j)) {
+            let (first, last) = (lines[0].n, lines[lines.len() - 1].n);
+            let form = lines[0].form;
             out.push(chunk(format!("lines {first}-{last} ({form})"), Ok(j)));
-            run.clear();
+            lines.clear();
             return;
         }
     }
-    for r in run.drain(..) {
+    for r in lines.drain(..) {
         out.push(chunk(format!("line {} ({})", r.n, r.form), Ok(r.bytes)));
     }
+}
+
+/// Ends a run of bare lines: splits it into messages. A message ends where the lines so
+/// far parse as one, or before a line that parses alone; so one message per line and
+/// messages wrapped over several lines (hex or base64) both read, in any mix.
+fn flush(run: &mut Vec<Bare<'_>>, out: &mut Vec<Chunk>) {
+    let mut cur: Vec<Bare<'_>> = Vec::new();
+    for line in run.drain(..) {
+        let boundary =
+            !cur.is_empty() && (joined(&cur).is_some_and(|j| parses(&j)) || parses(&line.bytes));
+        if boundary || cur.len() >= MAX_WRAPPED_LINES {
+            close(&mut cur, out);
+        }
+        cur.push(line);
+    }
+    close(&mut cur, out);
 }
 
 /// Lowercase or uppercase hex with an even number of digits, at least one byte.

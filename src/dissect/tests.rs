@@ -130,3 +130,17 @@ fn at_most_max_messages() {
         .contains("more than"));
     assert_eq!(c[MAX_MESSAGES].source, format!("line {}", MAX_MESSAGES + 1));
 }
+
+#[test]
+fn wrapped_hex_messages_one_after_another() {
+    // The mykey files are hex wrapped at 64 characters.
+    let mut text = vector("nonconformant/mykey-psk-init-v.hex");
+    text.extend(vector("nonconformant/mykey-psk-resp-v.hex"));
+    text.extend(vector("gortsplib-mikey-a.hex"));
+    let c = split(&text);
+    assert_eq!(c.len(), 3, "{c:?}");
+    for x in &c {
+        assert!(dissect(x.data.as_ref().unwrap()).is_ok(), "{}", x.source);
+    }
+    assert!(c[0].source.starts_with("lines 1-"));
+}

@@ -5,7 +5,9 @@
 use super::{which, Args, Entry};
 use crate::Failure;
 use mikey::crypto::{default_provider, RsaPrivate};
-use mikey::session::{open_pk_message, open_psk_message, CryptoSessionBundle, SessionError};
+use mikey::session::{
+    open_pk_message, open_psk_message, verify_psk_response, CryptoSessionBundle, SessionError,
+};
 use mikey::srtp::export::{export, SrtpParams};
 use mikey::wire::{DataType, EncrAlg, MacAlg, MessageView};
 use std::collections::HashMap;
@@ -40,6 +42,12 @@ pub struct OpenedMessage {
 pub enum Opening {
     /// Opened.
     Opened(OpenedMessage),
+    /// A PSK verification message whose V verified with `--psk` against the I_MESSAGE
+    /// of this entry (1-based) of the input.
+    Verified {
+        /// The entry it answers.
+        answers: usize,
+    },
     /// Not opened: why, and whether a key given on the command line failed (an error,
     /// exit 1) or a MIKEY-NULL message could not be read (a note).
     NotOpened {
@@ -111,6 +119,7 @@ pub fn open(a: &Args, entries: &[Entry<'_>]) -> Result<Vec<Option<Opening>>, Fai
     let mut rands: HashMap<u32, Vec<u8>> = HashMap::new();
     let mut out = Vec::with_capacity(n);
     let mut applied = false;
+    let mut inits: HashMap<u32, (usize, &MessageView<'_>)> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let Entry::Message { source, d } = e else {
             out.push(None);
@@ -118,6 +127,26 @@ pub fn open(a: &Args, entries: &[Entry<'_>]) -> Result<Vec<Option<Opening>>, Fai
         };
         let view = &d.view;
         let h = view.header();
+        if h.data_type == DataType::PskInit {
+            inits.insert(h.csb_id, (i, view));
+        }
+        if let (Key::Psk(psk), DataType::PskResp) = (&key, h.data_type) {
+            let rand = rands.get(&h.csb_id).map(Vec::as_slice);
+            out.push(inits.get(&h.csb_id).map(|&(k, init)| {
+                match verify_psk_response(init, view, psk, rand) {
+                    Ok(()) => Opening::Verified { answers: k + 1 },
+                    Err(e) => Opening::NotOpened {
+                        why: format!(
+                            "{}{e} (V does not verify with this key against message {})",
+                            which(i, n, source),
+                            k + 1
+                        ),
+                        key_given: true,
+                    },
+                }
+            }));
+            continue;
+        }
         let key_applies = want.is_some_and(|(t, _)| t == h.data_type);
         applied |= key_applies;
         let how = match &key {

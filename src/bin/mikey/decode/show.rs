@@ -35,6 +35,12 @@ pub fn print(a: &Args, entries: &[Entry<'_>], opened: &[Option<Opening>]) -> Res
                 message_text(&mut out, (i + 1, n), source, d);
                 match opened.get(i).and_then(Option::as_ref) {
                     Some(Opening::Opened(op)) => opened_text(&mut out, op),
+                    Some(Opening::Verified { answers }) => {
+                        let _ = writeln!(
+                            out,
+                            "  V (verification MAC) verified with the PSK against message {answers}"
+                        );
+                    }
                     Some(Opening::NotOpened { why, .. }) => {
                         let _ = writeln!(out, "  Keys not opened: {why}");
                     }
@@ -176,6 +182,10 @@ fn opened_json(obj: &mut Map<String, Value>, op: &Opening) {
             obj.insert("mikey_null".into(), (op.how == How::Null).into());
             obj.insert("mac_verified".into(), op.mac_verified.into());
             obj.insert("srtp".into(), srtp_list(&op.srtp));
+        }
+        Opening::Verified { answers } => {
+            obj.insert("v_verified".into(), true.into());
+            obj.insert("answers".into(), (*answers).into());
         }
         Opening::NotOpened { why, .. } => {
             obj.insert("not_opened".into(), why.clone().into());
