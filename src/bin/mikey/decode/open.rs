@@ -125,26 +125,15 @@ pub fn open(a: &Args, entries: &[Entry<'_>]) -> Result<Vec<Option<Opening>>, Fai
             out.push(None);
             continue;
         };
-        let view = &d.view;
-        let h = view.header();
+        let (view, h) = (&d.view, d.view.header());
+        let prefix = which(i, n, source);
+        let rand = rands.get(&h.csb_id).map(Vec::as_slice);
         if h.data_type == DataType::PskInit {
             inits.insert(h.csb_id, (i, view));
         }
         if let (Key::Psk(psk), DataType::PskResp) = (&key, h.data_type) {
-            let rand = rands.get(&h.csb_id).map(Vec::as_slice);
-            out.push(inits.get(&h.csb_id).map(|&(k, init)| {
-                match verify_psk_response(init, view, psk, rand) {
-                    Ok(()) => Opening::Verified { answers: k + 1 },
-                    Err(e) => Opening::NotOpened {
-                        why: format!(
-                            "{}{e} (V does not verify with this key against message {})",
-                            which(i, n, source),
-                            k + 1
-                        ),
-                        key_given: true,
-                    },
-                }
-            }));
+            let init = inits.get(&h.csb_id).copied();
+            out.push(init.map(|(k, init)| check_v(&prefix, (k, init), view, psk, rand)));
             continue;
         }
         let key_applies = want.is_some_and(|(t, _)| t == h.data_type);
@@ -158,22 +147,7 @@ pub fn open(a: &Args, entries: &[Entry<'_>]) -> Result<Vec<Option<Opening>>, Fai
                 continue;
             }
         };
-        let rand = rands.get(&h.csb_id).map(Vec::as_slice);
-        let verify = !a.no_verify;
-        let r: Result<Opened, SessionError> =
-            match (&key, how) {
-                (Key::Pk(k), How::Pk) => {
-                    open_pk_message(view, k.as_ref(), default_provider(), rand, verify)
-                        .map(|op| (op.bundle, op.mac_verified, Some(op.signature_verified)))
-                }
-                (Key::Psk(p), How::Psk) => open_psk_message(view, p, rand, verify)
-                    .map(|op| (op.bundle, op.mac_verified, None)),
-                _ => open_psk_message(view, &[], rand, true)
-                    .map(|op| (op.bundle, op.mac_verified, None)),
-            };
-        let prefix = which(i, n, source);
-        let key_given = how != How::Null;
-        let opened = r
+        let opened = open_one(&key, how, view, rand, !a.no_verify)
             .map_err(|e| why_not(&prefix, &e, how))
             .and_then(|(bundle, mac, sig)| {
                 rands.entry(h.csb_id).or_insert_with(|| bundle.rand.clone());
@@ -188,25 +162,71 @@ pub fn open(a: &Args, entries: &[Entry<'_>]) -> Result<Vec<Option<Opening>>, Fai
             });
         out.push(Some(match opened {
             Ok(m) => Opening::Opened(m),
-            Err(why) => Opening::NotOpened { why, key_given },
+            Err(why) => Opening::NotOpened {
+                why,
+                key_given: how != How::Null,
+            },
         }));
     }
-    if let Some((t, option)) = want {
-        if !applied {
-            let types: Vec<String> = entries
-                .iter()
-                .filter_map(|e| match e {
-                    Entry::Message { d, .. } => Some(d.view.header().data_type.to_string()),
-                    Entry::Failed { .. } => None,
-                })
-                .collect();
-            return Err(Failure::Usage(format!(
-                "{option} opens {t} messages only; the input holds {}",
-                types.join(", ")
-            )));
-        }
+    match want {
+        Some((t, option)) if !applied => Err(Failure::Usage(format!(
+            "{option} opens {t} messages only; the input holds {}",
+            data_types(entries)
+        ))),
+        _ => Ok(out),
     }
-    Ok(out)
+}
+
+/// Opens one message `how` says, with `key`.
+fn open_one(
+    key: &Key,
+    how: How,
+    view: &MessageView<'_>,
+    rand: Option<&[u8]>,
+    verify: bool,
+) -> Result<Opened, SessionError> {
+    match (key, how) {
+        (Key::Pk(k), How::Pk) => {
+            open_pk_message(view, k.as_ref(), default_provider(), rand, verify)
+                .map(|op| (op.bundle, op.mac_verified, Some(op.signature_verified)))
+        }
+        (Key::Psk(p), How::Psk) => {
+            open_psk_message(view, p, rand, verify).map(|op| (op.bundle, op.mac_verified, None))
+        }
+        _ => open_psk_message(view, &[], rand, true).map(|op| (op.bundle, op.mac_verified, None)),
+    }
+}
+
+/// Checks the V of a verification message against the I_MESSAGE of entry `k` (0-based).
+fn check_v(
+    prefix: &str,
+    (k, init): (usize, &MessageView<'_>),
+    view: &MessageView<'_>,
+    psk: &[u8],
+    rand: Option<&[u8]>,
+) -> Opening {
+    match verify_psk_response(init, view, psk, rand) {
+        Ok(()) => Opening::Verified { answers: k + 1 },
+        Err(e) => Opening::NotOpened {
+            why: format!(
+                "{prefix}{e} (V does not verify with this key against message {})",
+                k + 1
+            ),
+            key_given: true,
+        },
+    }
+}
+
+/// The data types of the decoded entries, for a usage error.
+fn data_types(entries: &[Entry<'_>]) -> String {
+    let types: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Message { d, .. } => Some(d.view.header().data_type.to_string()),
+            Entry::Failed { .. } => None,
+        })
+        .collect();
+    types.join(", ")
 }
 
 /// Why opening failed, one line; an authentication failure says so in plain words.
