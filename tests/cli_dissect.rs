@@ -273,6 +273,13 @@ fn a_missing_path_is_an_error_naming_it() {
         assert!(out.is_empty());
         assert_eq!(err, format!("error: {p}: no such file\n"));
     }
+    // A word that could be either: both readings are named.
+    let (code, _, err) = mikey(&["decode", "capture"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: capture: no such file, and as text: "),
+        "{err}"
+    );
 }
 
 /// A file holding an I_MESSAGE and its verification message: with `--psk`, V is checked

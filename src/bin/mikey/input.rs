@@ -74,6 +74,12 @@ pub fn chunks(arg: &str) -> Result<Vec<Chunk>, String> {
     if list.is_empty() {
         return Err(format!("{origin} is empty"));
     }
+    // A word that is neither a file nor a message: say both.
+    if let [Chunk { data: Err(e), .. }] = list.as_slice() {
+        if origin == "argument" && !arg.chars().any(char::is_whitespace) {
+            return Err(format!("{arg}: no such file, and as text: {e}"));
+        }
+    }
     Ok(list
         .into_iter()
         .map(|c| Chunk {
