@@ -275,3 +275,27 @@ fn bad_paths_and_inputs_are_errors() {
     // -o is required.
     assert_eq!(mikey(&["pcap", not.to_str().unwrap()]).0, 2);
 }
+
+#[test]
+fn help_lists_the_media_commands() {
+    let (code, out, _) = mikey(&["--help"]);
+    assert_eq!(code, 0);
+    for c in ["decode", "srtp", "pcap"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(c)),
+            "{c}: {out}"
+        );
+    }
+    let (code, out, _) = mikey(&["srtp", "--help"]);
+    assert_eq!(code, 0);
+    for f in [
+        "gstreamer",
+        "libsrtp",
+        "rtp-decoder",
+        "sdes",
+        "webrtc",
+        "json",
+    ] {
+        assert!(out.contains(f), "{f}: {out}");
+    }
+}
