@@ -177,9 +177,30 @@ fn mikey_null_shows_keys_and_srtp_parameters_without_a_key() {
 
 #[test]
 fn offsets_are_those_of_the_bytes_shown() {
-    for name in all_32() {
-        let p = path(&name);
-        let (_, out, _) = mikey(&["decode", "--json", p.to_str().unwrap()]);
+    // Every shipped message, and a PSK message opened with a wrong key and --no-verify.
+    let text = std::fs::read_to_string(path("psk/case_a_aescm128_sha1_v.txt")).unwrap();
+    let i_message = text
+        .lines()
+        .find_map(|l| l.strip_prefix("i_message: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let mut runs: Vec<(String, Vec<String>)> = all_32()
+        .into_iter()
+        .map(|name| {
+            let p = path(&name).to_str().unwrap().to_owned();
+            (name, vec!["decode".into(), "--json".into(), p])
+        })
+        .collect();
+    runs.push((
+        "case a, --no-verify".into(),
+        ["decode", "--json", "--no-verify", "--psk", "00", &i_message]
+            .map(String::from)
+            .to_vec(),
+    ));
+    for (name, args) in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, out, _) = mikey(&args);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let m = &v["messages"][0];
         let shown = common::hex(m["hex"].as_str().unwrap());
