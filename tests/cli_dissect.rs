@@ -303,14 +303,31 @@ fn a_missing_path_is_an_error_naming_it() {
     );
 }
 
-/// A file holding an I_MESSAGE and its verification message: with `--psk`, V is checked
-/// against the I_MESSAGE (RFC 3830 §5.2).
-fn pair_file(tag: &str, i: &str, r: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("mikey-cli-dissect-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join(format!("{tag}.txt"));
-    std::fs::write(&f, format!("{}\n{}\n", i.trim(), r.trim())).unwrap();
-    f
+/// A file holding an I_MESSAGE and its verification message (with `--psk`, V is checked
+/// against the I_MESSAGE, RFC 3830 §5.2), in a scratch folder removed with it.
+struct PairFile(std::path::PathBuf);
+
+impl PairFile {
+    fn new(tag: &str, i: &str, r: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("mikey-cli-dissect-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("pair.txt"),
+            format!("{}\n{}\n", i.trim(), r.trim()),
+        )
+        .unwrap();
+        Self(dir)
+    }
+    fn path(&self) -> String {
+        self.0.join("pair.txt").to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for PairFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
@@ -324,8 +341,8 @@ fn verification_messages_are_checked_against_their_i_message() {
             .trim()
             .to_owned()
     };
-    let f = pair_file("case-a", &get("i_message"), &get("r_message"));
-    let (code, out, err) = mikey(&["decode", "--psk", &get("psk"), f.to_str().unwrap()]);
+    let f = PairFile::new("case-a", &get("i_message"), &get("r_message"));
+    let (code, out, err) = mikey(&["decode", "--psk", &get("psk"), &f.path()]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("V (verification MAC) verified with the PSK against message 1"),
@@ -333,7 +350,7 @@ fn verification_messages_are_checked_against_their_i_message() {
     );
     // mykey's pair (nonconformant/README.md: a 32-byte MAC key): V does not verify.
     let read = |n: &str| std::fs::read_to_string(path(&format!("nonconformant/{n}"))).unwrap();
-    let f = pair_file(
+    let f = PairFile::new(
         "mykey",
         &read("mykey-psk-init-v.hex"),
         &read("mykey-psk-resp-v.hex"),
@@ -342,7 +359,8 @@ fn verification_messages_are_checked_against_their_i_message() {
         let psk = mykey_psk();
         let mut args = vec!["decode", "--psk", &psk];
         args.extend_from_slice(extra);
-        args.push(f.to_str().unwrap());
+        let path = f.path();
+        args.push(&path);
         let (code, out, err) = mikey(&args);
         assert_eq!(code, 1, "{extra:?}");
         assert_eq!(err.lines().count(), 1, "{err}");

@@ -148,17 +148,37 @@ fn capture(msg: &[u8], p: &SrtpParams) -> (Vec<u8>, Vec<Vec<u8>>) {
     (cap.0, clear)
 }
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mikey-cli-pcap-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A scratch folder of one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("mikey-cli-pcap-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Runs `mikey pcap IN -o OUT --json [EXTRA]`: the report and the clear packets.
-fn run(input: &[u8], tag: &str, extra: &[&str]) -> (serde_json::Value, Vec<Vec<u8>>) {
+fn run(
+    dir: &Scratch,
+    input: &[u8],
+    tag: &str,
+    extra: &[&str],
+) -> (serde_json::Value, Vec<Vec<u8>>) {
     let (inp, out) = (
-        temp(&format!("{tag}.pcap")),
-        temp(&format!("{tag}-clear.pcap")),
+        dir.path(&format!("{tag}.pcap")),
+        dir.path(&format!("{tag}-clear.pcap")),
     );
     std::fs::write(&inp, input).unwrap();
     let mut args = vec![
@@ -188,7 +208,8 @@ fn mikey_null_capture_decrypts_with_a_report() {
         .remove(0);
     assert_eq!(p.mki.as_deref(), Some(&[0, 0, 0, 0x0d][..]));
     let (input, clear) = capture(&msg, &p);
-    let (report, got) = run(&input, "null", &[]);
+    let dir = Scratch::new("null");
+    let (report, got) = run(&dir, &input, "null", &[]);
     assert_eq!(report["mikey_accepted"], 1);
     let s = &report["streams"][0];
     assert_eq!(s["ssrc"], p.ssrc);
@@ -199,8 +220,8 @@ fn mikey_null_capture_decrypts_with_a_report() {
     assert_eq!(s["roc_changes"], 1);
     assert_eq!(got, clear);
     // Text report, same figures.
-    let out_path = temp("null-text.pcap");
-    let in_path = temp("null.pcap");
+    let out_path = dir.path("null-text.pcap");
+    let in_path = dir.path("null.pcap");
     let (code, text, err) = mikey(&[
         "pcap",
         in_path.to_str().unwrap(),
@@ -248,12 +269,13 @@ fn psk_capture_needs_the_psk() {
     let p = ini.srtp().unwrap().remove(0);
     let (input, clear) = capture(&msg, &p);
     let hex: String = psk.iter().map(|b| format!("{b:02x}")).collect();
-    let (report, got) = run(&input, "psk", &["--psk", &hex]);
+    let dir = Scratch::new("psk");
+    let (report, got) = run(&dir, &input, "psk", &["--psk", &hex]);
     assert_eq!(report["streams"][0]["decrypted"], 5);
     assert_eq!(report["streams"][0]["auth_failed"], 1);
     assert_eq!(got, clear);
     // Without the PSK: the message is refused, nothing decrypts, the output is empty.
-    let (report, got) = run(&input, "nopsk", &[]);
+    let (report, got) = run(&dir, &input, "nopsk", &[]);
     assert_eq!(report["mikey_accepted"], 0);
     assert_eq!(report["mikey_rejected"].as_array().unwrap().len(), 1);
     assert_eq!(report["streams"][0]["no_key"], 6);
@@ -262,11 +284,12 @@ fn psk_capture_needs_the_psk() {
 
 #[test]
 fn bad_paths_and_inputs_are_errors() {
-    let out = temp("never.pcap");
+    let dir = Scratch::new("bad");
+    let out = dir.path("never.pcap");
     let (code, _, err) = mikey(&["pcap", "no-such.pcap", "-o", out.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert_eq!(err, "error: no-such.pcap: no such file\n");
-    let not = temp("not-a-capture.pcap");
+    let not = dir.path("not-a-capture.pcap");
     std::fs::write(&not, b"hello").unwrap();
     let (code, _, err) = mikey(&["pcap", not.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 1);
