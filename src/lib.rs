@@ -18,6 +18,7 @@
 //! | [`bundle`] | the crypto session bundle both ends hold after an exchange (keys, RAND, crypto sessions, policies) |
 //! | [`srtp`] | SRTP parameters exported from a bundle (master key, salt, suite, SSRC, ROC, MKI), an SRTP/SRTCP transform (RFC 4771 ROC carrying, key intervals), and their hand-off to GStreamer, libsrtp2, SDES and webrtc-rs |
 //! | [`sdp`] | `a=key-mgmt` in SDP offers and answers, the RTSP `KeyMgmt` header, ONVIF streaming (RFC 4567) |
+//! | [`dissect`] | a dissector: the messages of a text or binary input, each decoded with its departures from the RFCs listed (`mikey decode`) |
 //! | `capture` (feature `pcap`) | decrypt the SRTP of a pcap/pcapng capture with the MIKEY keys it carries |
 //! | `mcx` (feature `sakke`) | the 3GPP TS 33.180 profile of MIKEY-SAKKE: key ids, UIDs, KMS documents, the key-parameter payload |
 //! | [`crypto`] | the MIKEY PRF, key derivation, KEMAC encryption and MACs, randomness ([`crypto::Entropy`]), secrets ([`crypto::SecretBytes`]), pluggable RSA and Diffie-Hellman ([`crypto::CryptoProvider`]) |
@@ -295,9 +296,10 @@
 //!
 //! * `aws-lc`: [`crypto::CryptoProvider`] on AWS-LC (`crypto::aws_lc::AwsLcProvider`),
 //!   about 7x faster RSA private operations than RustCrypto; builds AWS-LC from C sources.
-//! * `cli`: the `mikey` command-line tool (`cargo run --features cli -- --help`): decode
-//!   messages from any capture form, run every exchange, SDP offer/answer. Library users
-//!   do not need it.
+//! * `cli`: the `mikey` command-line tool (`cargo run --features cli -- --help`): dissect
+//!   messages from any capture form, hand their SRTP keys to SRTP stacks, decrypt captures
+//!   (it turns `pcap` on), run every exchange, SDP offer/answer. Library users do not
+//!   need it.
 //!
 //! ## Errors
 //!
@@ -329,6 +331,7 @@ pub mod bundle;
 #[cfg(feature = "pcap")]
 pub mod capture;
 pub mod crypto;
+pub mod dissect;
 #[cfg(feature = "sakke")]
 pub mod mcx;
 pub mod sdp;

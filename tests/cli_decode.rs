@@ -230,12 +230,16 @@ fn unknown_codes_are_shown_as_unknown() {
 #[test]
 fn strict_error_names_payload_field_and_offset() {
     let f = path("gortsplib-mikey-a.hex");
-    let e = fails(&["decode", f.to_str().unwrap()], None);
+    let e = fails(&["decode", "--strict", f.to_str().unwrap()], None);
     assert!(e.contains("SP ") && e.contains("offset 52"), "{e}");
     let e = fails(&["reencode", f.to_str().unwrap()], None);
     assert!(e.contains("SP "), "{e}");
     let e = fails(
-        &["decode", &text("gortsplib-mikey-extra-padding.hex")],
+        &[
+            "decode",
+            "--strict",
+            &text("gortsplib-mikey-extra-padding.hex"),
+        ],
         None,
     );
     assert!(

@@ -332,3 +332,31 @@ fn tampered_messages_are_refused() {
         }
     }
 }
+
+/// `session::verify_psk_response` (diagnostics): case (a)'s verification message verifies
+/// with the PSK against its I_MESSAGE, and not with another PSK, nor against a tampered
+/// response.
+#[test]
+fn verification_message_checked_for_diagnostics() {
+    use mikey::session::{verify_psk_response, SessionError};
+    use mikey::wire::MessageView;
+    let kat = Kat::parse(CASES[0].text);
+    let (i, r, psk) = (kat.get("i_message"), kat.get("r_message"), kat.get("psk"));
+    let iv = MessageView::parse(&i).unwrap();
+    let rv = MessageView::parse(&r).unwrap();
+    assert_eq!(verify_psk_response(&iv, &rv, &psk, None), Ok(()));
+    let mut other = psk.clone();
+    other[0] ^= 1;
+    assert_eq!(
+        verify_psk_response(&iv, &rv, &other, None),
+        Err(SessionError::AuthFailure)
+    );
+    let mut bad = r.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let bv = MessageView::parse(&bad).unwrap();
+    assert_eq!(
+        verify_psk_response(&iv, &bv, &psk, None),
+        Err(SessionError::AuthFailure)
+    );
+}

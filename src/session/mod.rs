@@ -56,7 +56,8 @@ pub use group::{
 };
 pub use pk::{cert_hash, open_pk_message, PkConfig, PkInitiator, PkOpened, PkResponder, PublicKey};
 pub use psk::{
-    open_psk_message, Opened, Psk, PskConfig, PskInitiator, PskResponder, PskStore, Verified,
+    open_psk_message, verify_psk_response, Opened, Psk, PskConfig, PskInitiator, PskResponder,
+    PskStore, Verified,
 };
 pub use replay::ReplayCache;
 pub use rsa_r::{

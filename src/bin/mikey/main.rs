@@ -12,9 +12,11 @@ mod decode;
 mod demo;
 mod input;
 mod out;
+mod pcap;
 mod reencode;
 mod render;
 mod sdp;
+mod srtp;
 mod srtp_json;
 
 use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
@@ -22,10 +24,10 @@ use std::process::ExitCode;
 
 /// Printed after the list of commands in `mikey --help`.
 const AFTER_HELP: &str = "\
-INPUT (decode, reencode) is a hex string, a base64 string, a file path, or - for stdin. File
-and stdin contents may be raw binary MIKEY (first byte 0x01), hex, base64, an SDP body, an
-a=key-mgmt:mikey line, an RTSP KeyMgmt: header line or value, or an ONVIF body line
-\"mikey: <base64>\".
+INPUT (decode, reencode, srtp) is a hex string, a base64 string, a file path, or - for stdin.
+File and stdin contents may be raw binary MIKEY (first byte 0x01), or text with one message
+a line in any mix of hex, base64, SDP a=key-mgmt:mikey attributes, RTSP KeyMgmt: headers and
+ONVIF body lines \"mikey: <base64>\".
 
 Exit status: 0 success, 1 bad input (one line \"error: ...\" on stderr), 2 usage error.
 
@@ -51,12 +53,19 @@ enum Command {
     /// Run an initiator and a responder in one process: both messages, both sides' SRTP
     /// parameters, one RTP packet protected and unprotected.
     Demo(demo::Args),
-    /// Decode every MIKEY message found in INPUT: a tree of header and payloads, or JSON;
-    /// with --psk or --private-key also the decrypted keys and SRTP parameters.
+    /// Dissect every MIKEY message found in INPUT: deviations from the RFCs as warnings, a
+    /// tree of header and payloads (or JSON), the keys and SRTP parameters of MIKEY-NULL
+    /// messages, and with --psk or --private-key of encrypted ones.
     Decode(decode::Args),
     /// Parse and re-encode every MIKEY message found in INPUT; print the lowercase hex of
     /// each encoding, one message per line.
     Reencode(reencode::Args),
+    /// Hand the SRTP keys of MIKEY-NULL messages (or, with --psk, PSK I_MESSAGEs) to an
+    /// SRTP stack: GStreamer caps, libsrtp2 policy, rtp_decoder, SDES, webrtc-rs, JSON.
+    Srtp(srtp::Args),
+    /// Decrypt the SRTP/SRTCP of a pcap or pcapng capture with the MIKEY keys it carries
+    /// and write the clear RTP/RTCP to a new pcap, with a report per stream.
+    Pcap(pcap::Args),
     /// SDP offer/answer with MIKEY-PSK (RFC 4567): one side per invocation.
     #[command(subcommand)]
     Sdp(sdp::Command),
@@ -68,6 +77,8 @@ impl Command {
             Command::Demo(a) => demo::run(a),
             Command::Decode(a) => decode::run(a),
             Command::Reencode(a) => reencode::run(a),
+            Command::Srtp(a) => srtp::run(a),
+            Command::Pcap(a) => pcap::run(a),
             Command::Sdp(c) => sdp::run(c),
         }
     }

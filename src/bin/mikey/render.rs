@@ -562,24 +562,3 @@ pub fn message_fields(d: &Decoded<'_>) -> Vec<Field> {
         f("payloads", "Payloads", V::Items(payloads)),
     ]
 }
-
-/// The human-readable tree of message `index` (1-based) of `total`.
-pub fn text(out: &mut String, index: usize, total: usize, d: &Decoded<'_>) {
-    let _ = writeln!(
-        out,
-        "MIKEY message {index}/{total} from {}, {} bytes",
-        d.source, d.len
-    );
-    let fields = message_fields(d);
-    // Source and length are in the heading; skip an empty quirk list.
-    let shown: Vec<Field> = fields
-        .into_iter()
-        .filter(|fl| !matches!(&fl.v, V::Items(i) if i.is_empty() && fl.key == "quirks"))
-        .collect();
-    text_fields(out, 1, &shown);
-}
-
-/// The JSON document `{"messages": [...]}` (docs/decode-json.md).
-pub fn json(messages: &[Decoded<'_>]) -> Value {
-    json!({ "messages": messages.iter().map(|d| json_object(&message_fields(d))).collect::<Vec<_>>() })
-}

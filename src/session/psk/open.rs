@@ -84,3 +84,54 @@ pub fn open_psk_message(
         mac_verified,
     })
 }
+
+/// Checks a PSK verification message (RFC 3830 §3.1) answering `i_message`, for
+/// diagnostics (`mikey decode --psk` on an input with both): its T echoes the I_MESSAGE's,
+/// and its V MAC, with the auth key derived from `psk` (§4.1.4), covers the message, IDi,
+/// IDr and that T (§5.2). IDi and IDr are the I_MESSAGE's first and second ID payloads.
+/// `rand` replaces a missing RAND in `i_message`, as in [`open_psk_message`]. No replay
+/// or state check; [`SessionError::AuthFailure`] when V does not verify.
+pub fn verify_psk_response(
+    i_message: &MessageView<'_>,
+    response: &MessageView<'_>,
+    psk: &[u8],
+    rand: Option<&[u8]>,
+) -> Result<(), SessionError> {
+    let h = i_message.header();
+    let mut t = None;
+    let mut own_rand = None;
+    let mut ids: Vec<Vec<u8>> = Vec::new();
+    for p in i_message.payloads() {
+        match p {
+            Payload::T(x) if t.is_none() => t = Some(x),
+            Payload::Rand(r) if own_rand.is_none() => own_rand = Some(r.rand.to_vec()),
+            Payload::Id(id) => ids.push(id.data.to_vec()),
+            _ => {}
+        }
+    }
+    let t = t.ok_or_else(|| SessionError::MissingPayload("T"))?;
+    let rand: Vec<u8> = own_rand
+        .or_else(|| rand.map(<[u8]>::to_vec))
+        .unwrap_or_default();
+    let (_, kemac) = i_message
+        .kemac()
+        .ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
+    let cipher = cipher_of(kemac.encr_alg, true)?;
+    let mac_kind = mac_of(kemac.mac_alg, true)?;
+    let keys = MessageKeys::derive(prf_of(h.prf)?, psk, h.csb_id, &rand, cipher, mac_kind);
+    let cs_map = h.cs_map.clone().into_owned();
+    crate::session::common::check_response(
+        response,
+        &crate::session::common::ResponseCheck {
+            csb_id: h.csb_id,
+            t,
+            ver_type: crate::wire::DataType::PskResp,
+            auth_key: keys.auth.as_bytes(),
+            mac: kemac.mac_alg,
+            id_i: ids.first().map_or(&[], Vec::as_slice),
+            id_r: ids.get(1).map_or(&[], Vec::as_slice),
+            cs_map: &cs_map,
+        },
+    )
+    .map(|_| ())
+}
