@@ -1,7 +1,7 @@
 //! Key derivation for MIKEY (RFC 3830 §4.1.3, §4.1.4).
 
 use super::kemac::{KemacCipher, MacKind};
-use super::prf::{prf, Prf};
+use super::prf::{prf, Prf, PrfKey};
 use super::secret::SecretBytes;
 
 /// Label constant for deriving a TEK from a TGK (RFC 3830 §4.1.3, Table 4.1.3).
@@ -68,9 +68,30 @@ pub fn derive_from_psk(
     rand: &[u8],
     out_len: usize,
 ) -> SecretBytes {
-    let label = psk_label(constant, csb_id, rand);
+    derive_keyed(&PrfKey::new(prf_kind, psk), constant, csb_id, rand, out_len)
+}
+
+/// [`derive_from_psk`] from a key made ready once ([`PrfKey`]): what several derivations
+/// from one key (the three message keys, the messages of a CSB) share.
+pub fn derive_keyed(
+    key: &PrfKey,
+    constant: u32,
+    csb_id: u32,
+    rand: &[u8],
+    out_len: usize,
+) -> SecretBytes {
+    let mut label = [0u8; 9 + 255];
+    let n = 9 + rand.len().min(255);
+    label[..4].copy_from_slice(&constant.to_be_bytes());
+    label[4] = 0xFF;
+    label[5..9].copy_from_slice(&csb_id.to_be_bytes());
+    label[9..n].copy_from_slice(&rand[..n - 9]);
     let mut out = SecretBytes::zeroed(out_len);
-    prf(prf_kind, psk, &label, out.as_mut_bytes());
+    if rand.len() <= 255 {
+        key.prf(&label[..n], out.as_mut_bytes());
+    } else {
+        key.prf(&psk_label(constant, csb_id, rand), out.as_mut_bytes());
+    }
     out
 }
 
@@ -99,27 +120,29 @@ impl MessageKeys {
         cipher: KemacCipher,
         mac: MacKind,
     ) -> MessageKeys {
-        let one = |constant: u32, len: usize| {
-            if len == 0 {
-                SecretBytes::default()
-            } else {
-                derive_from_psk(prf_kind, key, constant, csb_id, rand, len)
-            }
-        };
-        MessageKeys {
-            encr: one(PSK_CONST_ENCR, cipher.key_len()),
-            auth: one(PSK_CONST_AUTH, mac.key_len()),
-            salt: one(PSK_CONST_SALT, cipher.salt_len()),
-        }
+        Self::derive_with(&PrfKey::new(prf_kind, key), csb_id, rand, cipher, mac)
+    }
+
+    /// [`derive`](Self::derive) from a key made ready once ([`PrfKey`]).
+    pub fn derive_with(
+        key: &PrfKey,
+        csb_id: u32,
+        rand: &[u8],
+        cipher: KemacCipher,
+        mac: MacKind,
+    ) -> MessageKeys {
+        let mut k = Self::derive_auth_with(key, csb_id, rand, mac);
+        k.complete_with(key, csb_id, rand, cipher);
+        k
     }
 
     /// Derives `auth_key` only, leaving `encr` and `salt` empty: what checking a message's
     /// MAC needs, so that a forged message costs one derivation instead of three. Call
-    /// [`complete`](Self::complete) once the MAC verified.
-    pub fn derive_auth(prf_kind: Prf, key: &[u8], csb_id: u32, rand: &[u8], mac: MacKind) -> Self {
+    /// [`complete_with`](Self::complete_with) once the MAC verified.
+    pub fn derive_auth_with(key: &PrfKey, csb_id: u32, rand: &[u8], mac: MacKind) -> Self {
         let auth = match mac.key_len() {
             0 => SecretBytes::default(),
-            n => derive_from_psk(prf_kind, key, PSK_CONST_AUTH, csb_id, rand, n),
+            n => derive_keyed(key, PSK_CONST_AUTH, csb_id, rand, n),
         };
         MessageKeys {
             encr: SecretBytes::default(),
@@ -129,19 +152,12 @@ impl MessageKeys {
     }
 
     /// Derives `encr_key` and `salt_key` for `cipher` into keys made by
-    /// [`derive_auth`](Self::derive_auth) with the same arguments: the result equals
-    /// [`derive`](Self::derive)'s.
-    pub fn complete(
-        &mut self,
-        prf_kind: Prf,
-        key: &[u8],
-        csb_id: u32,
-        rand: &[u8],
-        cipher: KemacCipher,
-    ) {
+    /// [`derive_auth_with`](Self::derive_auth_with) with the same arguments: the result
+    /// equals [`derive`](Self::derive)'s. Keys of length 0 (NULL) are not derived.
+    pub fn complete_with(&mut self, key: &PrfKey, csb_id: u32, rand: &[u8], cipher: KemacCipher) {
         let one = |constant: u32, len: usize| match len {
             0 => SecretBytes::default(),
-            n => derive_from_psk(prf_kind, key, constant, csb_id, rand, n),
+            n => derive_keyed(key, constant, csb_id, rand, n),
         };
         self.encr = one(PSK_CONST_ENCR, cipher.key_len());
         self.salt = one(PSK_CONST_SALT, cipher.salt_len());
@@ -174,10 +190,11 @@ mod tests {
             (KemacCipher::Null, MacKind::Null),
         ] {
             let all = MessageKeys::derive(Prf::MikeyOne, b"key", 7, &rand, cipher, mac);
-            let mut k = MessageKeys::derive_auth(Prf::MikeyOne, b"key", 7, &rand, mac);
+            let key = PrfKey::new(Prf::MikeyOne, b"key");
+            let mut k = MessageKeys::derive_auth_with(&key, 7, &rand, mac);
             assert_eq!(k.auth, all.auth);
             assert!(k.encr.is_empty() && k.salt.is_empty());
-            k.complete(Prf::MikeyOne, b"key", 7, &rand, cipher);
+            k.complete_with(&key, 7, &rand, cipher);
             assert_eq!(k, all);
         }
     }

@@ -35,15 +35,16 @@ pub mod sakke;
 pub mod secret;
 
 pub use derive::{
-    derive_from_psk, derive_from_tgk, psk_label, tgk_label, MessageKeys, PSK_CONST_AUTH,
-    PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT, TGK_CONST_TEK,
+    derive_from_psk, derive_from_tgk, derive_keyed, psk_label, tgk_label, MessageKeys,
+    PSK_CONST_AUTH, PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT,
+    TGK_CONST_TEK,
 };
 pub use entropy::{Entropy, OsEntropy};
 pub use kemac::{
     aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, mac_parts, verify_mac, KemacCipher,
     MacKind, MacTag, AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
 };
-pub use prf::{prf, Prf};
+pub use prf::{prf, Prf, PrfKey};
 pub use provider::{
     default_provider, CountingProvider, CryptoProvider, RsaPrivate, RsaPublic, RustCryptoProvider,
     SignatureScheme, MAX_MODEXP_BITS,

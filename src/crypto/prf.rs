@@ -55,44 +55,100 @@ impl TryFrom<u8> for Prf {
     }
 }
 
-/// Computes `outkey = PRF(inkey, label)` into `out` (its length is `outkey_len`), RFC 3830
-/// §4.1.2:
-///
-/// * `inkey = s_1 || ... || s_n`, all `s_i` 256 bits except possibly `s_n`;
-/// * `m = ceil(outkey_len / 160)` (`/ 256` for [`Prf::HmacSha256`], RFC 6043 §6.1);
-/// * `P(s, label, m) = HMAC(s, A_1 || label) || ... || HMAC(s, A_m || label)` with
-///   `A_0 = label`, `A_i = HMAC(s, A_(i-1))`;
-/// * `outkey` = the first `outkey_len` bytes of `P(s_1, label, m) XOR ... XOR P(s_n, label, m)`.
-///
-/// An empty `inkey` is treated as a single empty chunk `s_1` (HMAC with an empty key)
-/// rather than as `n = 0`, which would yield an all-zero key. No heap allocation.
+/// The MIKEY PRF (RFC 3830 §4.1.2): `PRF(inkey, label)` of `out.len()` bytes into `out`.
+/// The inkey is split into 256-bit pieces s_1..s_n and
+/// `PRF = P(s_1, label, m) XOR ... XOR P(s_n, label, m)` with `P` the TLS-style HMAC
+/// expansion (`A_0 = label`, `A_i = HMAC(s, A_{i-1})`, output blocks `HMAC(s, A_i || label)`).
+/// PRF func 0 (MIKEY-1) uses HMAC-SHA-1, PRF func 1 HMAC-SHA-256 (RFC 6043 §6.1).
 pub fn prf(prf: Prf, inkey: &[u8], label: &[u8], out: &mut [u8]) {
-    match prf {
-        Prf::MikeyOne => prf_with::<Hmac<Sha1>>(inkey, label, out),
-        Prf::HmacSha256 => prf_with::<Hmac<Sha256>>(inkey, label, out),
+    PrfKey::new(prf, inkey).prf(label, out);
+}
+
+/// An inkey made ready for the PRF: the HMAC key schedule (the inner and outer padded key
+/// blocks, RFC 2104 §2) of each of its 256-bit pieces, computed once. Every derivation from
+/// the same key (the three message keys of RFC 3830 §4.1.4, the messages of a CSB, a group
+/// member's messages) then starts from it: two SHA compressions fewer per HMAC. Holds
+/// material as secret as the key; it is zeroized on drop (the `hmac` crate's `zeroize`).
+#[derive(Clone)]
+pub struct PrfKey {
+    kind: Prf,
+    empty: bool,
+    pieces: Pieces,
+}
+
+#[derive(Clone)]
+enum Pieces {
+    /// Keys of at most 256 bits, the usual case: one piece, no allocation.
+    OneSha1(Hmac<Sha1>),
+    OneSha256(Hmac<Sha256>),
+    Sha1(Vec<Hmac<Sha1>>),
+    Sha256(Vec<Hmac<Sha256>>),
+}
+
+impl core::fmt::Debug for PrfKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PrfKey(..)")
     }
 }
 
-fn prf_with<M: Mac + KeyInit + Clone>(inkey: &[u8], label: &[u8], out: &mut [u8]) {
-    out.fill(0);
-    if out.is_empty() {
-        return;
-    }
-    if inkey.is_empty() {
-        p_xor::<M>(inkey, label, out);
-    }
-    for s in inkey.chunks(INKEY_CHUNK) {
-        p_xor::<M>(s, label, out);
-    }
-}
-
-/// `out ^= P(s, label, m)` with `m` blocks covering `out` (RFC 3830 §4.1.2).
-fn p_xor<M: Mac + KeyInit + Clone>(s: &[u8], label: &[u8], out: &mut [u8]) {
+fn keyed<M: Mac + KeyInit>(s: &[u8]) -> M {
     // HMAC (RFC 2104 §2) accepts keys of any length, so this cannot fail.
-    let keyed = match <M as KeyInit>::new_from_slice(s) {
+    match <M as KeyInit>::new_from_slice(s) {
         Ok(m) => m,
         Err(_) => unreachable_hmac_key(),
-    };
+    }
+}
+
+fn pieces<M: Mac + KeyInit>(inkey: &[u8]) -> Vec<M> {
+    match inkey.is_empty() {
+        true => vec![keyed(inkey)],
+        false => inkey.chunks(INKEY_CHUNK).map(keyed).collect(),
+    }
+}
+
+impl PrfKey {
+    /// `inkey` made ready for `prf`.
+    pub fn new(prf: Prf, inkey: &[u8]) -> Self {
+        let one = inkey.len() <= INKEY_CHUNK;
+        let pieces = match (prf, one) {
+            (Prf::MikeyOne, true) => Pieces::OneSha1(keyed(inkey)),
+            (Prf::HmacSha256, true) => Pieces::OneSha256(keyed(inkey)),
+            (Prf::MikeyOne, false) => Pieces::Sha1(pieces(inkey)),
+            (Prf::HmacSha256, false) => Pieces::Sha256(pieces(inkey)),
+        };
+        PrfKey {
+            kind: prf,
+            empty: inkey.is_empty(),
+            pieces,
+        }
+    }
+
+    /// The PRF it was made ready for.
+    pub fn kind(&self) -> Prf {
+        self.kind
+    }
+
+    /// Whether the key is empty (MIKEY-NULL's pre-shared key).
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// `PRF(inkey, label)` into `out` (see [`prf`]).
+    pub fn prf(&self, label: &[u8], out: &mut [u8]) {
+        out.fill(0);
+        if out.is_empty() {
+            return;
+        }
+        match &self.pieces {
+            Pieces::OneSha1(k) => p_xor(k, label, out),
+            Pieces::OneSha256(k) => p_xor(k, label, out),
+            Pieces::Sha1(ks) => ks.iter().for_each(|k| p_xor(k, label, out)),
+            Pieces::Sha256(ks) => ks.iter().for_each(|k| p_xor(k, label, out)),
+        }
+    }
+}
+
+fn p_xor<M: Mac + Clone>(keyed: &M, label: &[u8], out: &mut [u8]) {
     // A_1 = HMAC(s, A_0) with A_0 = label.
     let mut h = keyed.clone();
     h.update(label);

@@ -190,6 +190,7 @@ impl GroupController {
             return Err(GroupError::DuplicateMember(member));
         }
         let m = Member {
+            prf_key: prf_key_of(&self.cfg, &credential),
             credential,
             public,
             holds_csb: false,

@@ -93,6 +93,7 @@ impl GroupController {
                         cs_map: &self.cs_map,
                     },
                     psk.as_bytes(),
+                    m.prf_key.as_ref(),
                     ts,
                     Plain::Encoded(plain.as_bytes()),
                 )

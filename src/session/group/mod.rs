@@ -67,7 +67,9 @@ use super::psk::{build_i_message, IMessage, Plain};
 use super::{Entropy, SessionError};
 use crate::bundle::encode_keys;
 use crate::bundle::{CryptoSessionBundle, TransportKey};
-use crate::crypto::{CryptoProvider, KemacCipher, MessageKeys, RsaPrivate, RsaPublic, SecretBytes};
+use crate::crypto::{
+    CryptoProvider, KemacCipher, MessageKeys, PrfKey, RsaPrivate, RsaPublic, SecretBytes,
+};
 use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CacheType, CsIdMap, DataType, EncrAlg, Id, IdType, MacAlg, MessageView, Payload, PrfFunc,

@@ -249,6 +249,7 @@ impl GroupController {
                 None => None,
             };
             let member = Member {
+                prf_key: prf_key_of(&g.cfg, &ms.credential),
                 credential: ms.credential.clone(),
                 public,
                 holds_csb: ms.holds_csb,

@@ -148,6 +148,7 @@ impl PskInitiator {
                 cs_map: &cs_map,
             },
             self.psk.as_bytes(),
+            None,
             t,
             Plain::Keys(&keys),
         )?;

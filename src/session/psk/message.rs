@@ -1,7 +1,7 @@
 //! Building a PSK I_MESSAGE (RFC 3830 §3.1) and decrypting a KEMAC's key data (§4.2.3).
 
 use crate::bundle::{encode_keys, TransportKey};
-use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, mac_placeholder, prf_of};
 use crate::session::engine::Weakness;
 use crate::session::SessionError;
@@ -82,6 +82,7 @@ pub(crate) fn id_parts<'a>(id: &'a Option<Id<'static>>) -> Option<(IdType, &'a [
 pub(crate) fn build_i_message(
     m: &IMessage<'_>,
     psk: &[u8],
+    ready: Option<&PrfKey>,
     t: Timestamp,
     plain: Plain<'_>,
 ) -> Result<(Vec<u8>, SecretBytes), SessionError> {
@@ -92,7 +93,16 @@ pub(crate) fn build_i_message(
     if psk.is_empty() && (cipher != KemacCipher::Null || mac_kind != MacKind::Null) {
         return Err(SessionError::WeakInput(Weakness::EmptyPsk));
     }
-    let mk = MessageKeys::derive(prf, psk, m.csb_id, m.rand, cipher, mac_kind);
+    // `ready`: the same PSK made ready for the PRF earlier (a group member's).
+    let made;
+    let key = match ready {
+        Some(k) if k.kind() == prf => k,
+        _ => {
+            made = PrfKey::new(prf, psk);
+            &made
+        }
+    };
+    let mk = MessageKeys::derive_with(key, m.csb_id, m.rand, cipher, mac_kind);
     let (enc, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
     let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());
     // NULL and AES-CM keep the length: the plaintext is encoded into the message and

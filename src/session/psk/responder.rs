@@ -3,7 +3,7 @@
 //! algorithms, timestamp, replay cache, MAC; only then decryption.
 
 use super::{decrypt_keys, PskStore};
-use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, prf_of};
 use crate::session::engine::{
     verification_message, Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered,
@@ -141,13 +141,8 @@ impl<'a> PskParts<'a> {
         let h = m.view.header();
         // auth_key only: a forged message costs one derivation (RFC 3830 §4.1.4); the
         // other two follow in `recover`, once the MAC verified.
-        let keys = MessageKeys::derive_auth(
-            prf_of(self.prf)?,
-            psk.as_bytes(),
-            h.csb_id,
-            m.rand,
-            mac_kind,
-        );
+        let keyed = PrfKey::new(prf_of(self.prf)?, psk.as_bytes());
+        let keys = MessageKeys::derive_auth_with(&keyed, h.csb_id, m.rand, mac_kind);
         let msg = m.view.as_bytes();
         let body = &msg[..msg.len() - self.kemac.mac.len()];
         if mac_kind != MacKind::Null
@@ -164,6 +159,7 @@ impl<'a> PskParts<'a> {
                 id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
             },
             keys,
+            keyed,
             cipher,
             psk,
         })
@@ -177,14 +173,8 @@ impl<'a> PskParts<'a> {
     ) -> Result<Recovered, SessionError> {
         let mut mk = a.keys.clone();
         let csb_id = m.view.header().csb_id;
-        mk.complete(
-            prf_of(self.prf)?,
-            a.psk.as_bytes(),
-            csb_id,
-            m.rand,
-            a.cipher,
-        );
-        let keys = decrypt_keys(a.cipher, &mk, m.view.header().csb_id, &self.t, &self.kemac)?;
+        mk.complete_with(&a.keyed, csb_id, m.rand, a.cipher);
+        let keys = decrypt_keys(a.cipher, &mk, csb_id, &self.t, &self.kemac)?;
         Ok(Recovered {
             update_key: Some(a.psk.clone()),
             ..Recovered::keys(keys)
@@ -216,6 +206,8 @@ pub(crate) fn verification_reply(
 /// What a verified PSK message holds: its keys and the PSK that keyed it.
 pub struct PskAuthed {
     pub(crate) keys: MessageKeys,
+    /// The PSK made ready for the PRF once, for the other two message keys.
+    pub(crate) keyed: PrfKey,
     pub(crate) cipher: KemacCipher,
     pub(crate) psk: SecretBytes,
     pub(crate) reply: ReplyAuth,
