@@ -165,13 +165,8 @@ fn unsupported(field: &'static str, expected: &'static str) -> MikeySakkeError {
     MikeySakkeError::Unsupported { field, expected }
 }
 
-/// Steps 2 and 3: shape, time, addressee.
-fn check_cheap(
-    v: &IMessageView<'_, '_>,
-    bytes: &[u8],
-    me: &UserKeys,
-    opts: &OpenOptions,
-) -> Result<(), MikeySakkeError> {
+/// Step 2: the shape of SIGN and SAKKE.
+pub(crate) fn check_shape(v: &IMessageView<'_, '_>, bytes: &[u8]) -> Result<(), MikeySakkeError> {
     if v.sign.sign_type != SignType::Eccsi || v.sign.signature.len() != SIGNATURE_LEN {
         return Err(unsupported("SIGN", "an ECCSI signature of 129 octets"));
     }
@@ -181,12 +176,25 @@ fn check_cheap(
     if v.sakke.params != SakkeParams::Set1 || v.sakke.data.len() != ENCAPSULATED_LEN {
         return Err(unsupported("SAKKE", "parameter set 1, 273 octets"));
     }
+    Ok(())
+}
+
+/// Step 3: the time (when `opts` says so).
+fn check_time(v: &IMessageView<'_, '_>, opts: &OpenOptions) -> Result<(), MikeySakkeError> {
     if let Some(skew) = opts.max_skew {
         let t = v.timestamp.to_unix().ok_or(MikeySakkeError::Timestamp)?;
         if t.abs_diff(opts.now) > skew {
             return Err(MikeySakkeError::Timestamp);
         }
     }
+    Ok(())
+}
+
+/// Step 3: IDRr (and IDRkmsr, when present) name `me`.
+pub(crate) fn check_addressee(
+    v: &IMessageView<'_, '_>,
+    me: &UserKeys,
+) -> Result<(), MikeySakkeError> {
     let for_us = match v.responder.id {
         Identity::Uid(u) => u == me.uid(),
         Identity::Uri(u) => u == me.user_uri(),
@@ -197,8 +205,27 @@ fn check_cheap(
     Ok(())
 }
 
+/// Step 4: the sender's KMS (IDRkmsi; ours when absent) in `trust`, and the sender's UID
+/// (a URI's UID is derived for the key period of the message's time).
+pub(crate) fn sender_of<'t>(
+    v: &IMessageView<'_, '_>,
+    me: &UserKeys,
+    trust: &'t KmsTrust,
+) -> Result<(SenderId, Uid, &'t TrustedKms), MikeySakkeError> {
+    let sender_kms = v.kms_initiator.unwrap_or(me.kms().uri());
+    let kms = trust.get(sender_kms)?;
+    Ok(match v.initiator.id {
+        Identity::Uid(u) => (SenderId::Uid(u), u, kms),
+        Identity::Uri(s) => {
+            let t = v.timestamp.to_unix().ok_or(MikeySakkeError::Timestamp)?;
+            let (uid, _) = Uid::derive_at(s.as_bytes(), kms.uri().as_bytes(), kms.key_period(), t)?;
+            (SenderId::Uri(s.to_string()), uid, kms)
+        }
+    })
+}
+
 /// Step 5: the signature, over either span, for the UID (or its hex text).
-fn verify(
+pub(crate) fn verify(
     v: &IMessageView<'_, '_>,
     bytes: &[u8],
     kms: &TrustedKms,
@@ -239,19 +266,38 @@ pub fn open(
 ) -> Result<OpenedIMessage, MikeySakkeError> {
     let (msg, wire_quirks) = Message::parse_with(bytes, ParseOptions::LENIENT)?;
     let v = IMessageView::new(&msg, wire_quirks)?;
-    check_cheap(&v, bytes, me, opts)?;
-    let sender_kms = v.kms_initiator.unwrap_or(me.kms().uri());
-    let kms = trust.get(sender_kms)?;
-    let (sender, sender_uid) = match v.initiator.id {
-        Identity::Uid(u) => (SenderId::Uid(u), u),
-        Identity::Uri(s) => {
-            let t = v.timestamp.to_unix().ok_or(MikeySakkeError::Timestamp)?;
-            let (uid, _) = Uid::derive_at(s.as_bytes(), kms.uri().as_bytes(), kms.key_period(), t)?;
-            (SenderId::Uri(s.to_string()), uid)
-        }
-    };
+    check_shape(&v, bytes)?;
+    check_time(&v, opts)?;
+    check_addressee(&v, me)?;
+    let (sender, sender_uid, kms) = sender_of(&v, me, trust)?;
     let mut quirks = v.quirks;
     let span = verify(&v, bytes, kms, &sender_uid, &mut quirks)?;
+    let signed = Signed {
+        sender,
+        sender_uid,
+        sender_kms: kms.uri().to_string(),
+        span,
+        quirks,
+    };
+    recover(&v, me, signed)
+}
+
+/// Who signed an I_MESSAGE, as the signature check (step 5) found; what the engine's
+/// [`Sakke`](crate::session::sakke::Sakke) mode passes from authentication to key recovery.
+pub struct Signed {
+    pub(crate) sender: SenderId,
+    pub(crate) sender_uid: Uid,
+    pub(crate) sender_kms: String,
+    pub(crate) span: SignatureSpan,
+    pub(crate) quirks: McxQuirks,
+}
+
+/// Steps 6 and 7: the pairing, the key id and the key parameters.
+pub(crate) fn recover(
+    v: &IMessageView<'_, '_>,
+    me: &UserKeys,
+    s: Signed,
+) -> Result<OpenedIMessage, MikeySakkeError> {
     let key = me.receiver().decapsulate(&v.sakke.data)?;
     if key.len() != SSV_LEN {
         return Err(unsupported("SSV", "128 bits"));
@@ -273,12 +319,12 @@ pub fn open(
         csb_id,
         rand: v.rand.to_vec(),
         timestamp: v.timestamp,
-        sender,
-        sender_uid,
-        sender_kms: sender_kms.to_string(),
+        sender: s.sender,
+        sender_uid: s.sender_uid,
+        sender_kms: s.sender_kms,
         receiver_uri: me.user_uri().to_string(),
-        span,
+        span: s.span,
         key_params,
-        quirks,
+        quirks: s.quirks,
     })
 }
