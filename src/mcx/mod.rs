@@ -15,13 +15,15 @@
 //! * [`kms_server`]: a KMS (keys, certificate, user provisioning); [`user_keys`]: a user's
 //!   key material validated before use, and the trusted KMS certificates.
 //! * [`imessage_make`], [`imessage_open`]: making and opening an I_MESSAGE (SAKKE, ECCSI);
-//!   [`media`]: the SRTP master keys of the media (7.4).
+//!   [`media`]: the SRTP master keys of the media (7.4); [`gms`]: a group management
+//!   server keying a group (join, leave).
 //!
 //! Everything here is behind the cargo feature `sakke`.
 
 pub mod derive;
 pub mod error;
 pub mod ext7;
+pub mod gms;
 pub mod imessage;
 pub mod imessage_build;
 pub mod imessage_make;
