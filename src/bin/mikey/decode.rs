@@ -49,6 +49,15 @@ pub struct Args {
     /// the message's CERT, decrypt the envelope key, verify the MAC, show the keys.
     #[arg(long, value_name = "PEM", group = "key")]
     pub private_key: Option<PathBuf>,
+    /// Open MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180) as the user of this key set (a
+    /// KmsResponse with KmsKeyProv): signature, SSV, key, key id, SRTP parameters.
+    #[cfg(feature = "sakke")]
+    #[arg(long, value_name = "FILE", group = "key", requires = "trust")]
+    pub sakke_keys: Option<PathBuf>,
+    /// With --sakke-keys: a trusted KMS certificate (KmsResponse with KmsInit); repeatable.
+    #[cfg(feature = "sakke")]
+    #[arg(long, value_name = "FILE", requires = "sakke_keys")]
+    pub trust: Vec<PathBuf>,
     /// With --psk or --private-key: show the keys even when the MAC does not verify.
     #[arg(long, requires = "key")]
     pub no_verify: bool,
@@ -106,6 +115,7 @@ fn open(a: &Args, decoded: &[Decoded<'_>]) -> Result<Vec<Option<OpenedMessage>>,
     } else {
         return Ok(Vec::new());
     };
+    // (--sakke-keys is handled by decode_sakke.)
     if opened.iter().all(Option::is_none) {
         let types: Vec<String> = decoded
             .iter()
@@ -124,8 +134,18 @@ pub fn run(a: Args) -> Result<(), Failure> {
     let found = input::load(&a.input).map_err(Failure::Input)?;
     let decoded = parse_all(&found, parse_options(a.lenient))?;
     let opened = open(&a, &decoded)?;
+    #[cfg(feature = "sakke")]
+    let sakke = crate::decode_sakke::open_all(&a, &decoded)?;
     if a.json {
         let mut doc = render::json(&decoded);
+        #[cfg(feature = "sakke")]
+        if let Some(list) = doc.get_mut("messages").and_then(|m| m.as_array_mut()) {
+            for (m, o) in list.iter_mut().zip(&sakke) {
+                if let (Some(obj), Some(o)) = (m.as_object_mut(), o) {
+                    crate::decode_sakke::json(obj, o);
+                }
+            }
+        }
         if let Some(list) = doc.get_mut("messages").and_then(|m| m.as_array_mut()) {
             for (m, op) in list.iter_mut().zip(&opened) {
                 if let (Some(obj), Some(op)) = (m.as_object_mut(), op) {
@@ -143,6 +163,10 @@ pub fn run(a: Args) -> Result<(), Failure> {
         render::text(&mut out, i + 1, decoded.len(), d);
         if let Some(Some(op)) = opened.get(i) {
             opened_text(&mut out, op);
+        }
+        #[cfg(feature = "sakke")]
+        if let Some(Some(o)) = sakke.get(i) {
+            crate::decode_sakke::text(&mut out, o);
         }
     }
     print(&out);
