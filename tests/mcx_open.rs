@@ -108,6 +108,7 @@ fn alea_messages_open_to_their_keys() {
     assert_eq!(o.rand, hex(&a["gmk_rand_expected"]));
     assert!(o.quirks.contains(McxQuirk::RocTxRateOneOctet));
     assert!(o.key_params.is_some());
+    assert_eq!(o.span, SignatureSpan::Standard);
     let o = open(&load("sw-alea-v3-csk-imessage.b64"), &gms2, &trust, &any).unwrap();
     assert_eq!(o.key.as_bytes(), &hex(&a["csk_expected"])[..]);
     assert_eq!(o.key_id, key_id(&a["csk_id_expected"]));
@@ -407,4 +408,52 @@ fn kms_documents_round_trip_and_key_material_is_validated() {
     let mut revoked = alice;
     revoked.revoked = Some(true);
     assert!(UserKeys::load(&cert, &revoked).is_err());
+}
+
+/// A KMS that issues keys for the lower-case hex text of the UID (seen in the field): the
+/// key set loads, its user signs with that identifier, and the receiver accepts the
+/// signature and reports the quirk.
+#[test]
+fn keys_issued_for_the_uid_hex_text_load_and_sign() {
+    use mikey::crypto::eccsi::Ksak;
+    use mikey::crypto::sakke::{Identifier, MasterSecret};
+    use mikey::mcx::kms::{UserId, UserIdForm};
+    let w = two_kms_world();
+    let mut rng = OsEntropy;
+    let k = Kms::generate("kms-h.example.org", PERIOD, &mut rng).unwrap();
+    let ksak = Ksak::from_bytes(k.ksak_bytes().as_bytes()).unwrap();
+    let z = MasterSecret::from_bytes(k.master_secret_bytes().as_bytes()).unwrap();
+    let no = PERIOD.number_at(NOW).unwrap();
+    let uri = "sip:erin@h.example.org";
+    let mut set = k.provision(uri, no, &mut rng).unwrap();
+    let hex_id = set.user_id.uid().unwrap().hex_text().into_bytes();
+    let (ssk, pvt) = ksak.issue(&hex_id, &mut rng).unwrap();
+    let rsk = z.issue_rsk(&Identifier::new(&hex_id).unwrap()).unwrap();
+    // The raw-UID keys do not validate for the hex text, and the reverse.
+    let mut mixed = set.clone();
+    mixed.user_id = UserId {
+        bytes: hex_id.clone(),
+        form: UserIdForm::HexText,
+    };
+    assert!(UserKeys::load(&k.certificate(), &mixed).is_err());
+    set.user_id = mixed.user_id;
+    set.user_signing_key = ssk.to_bytes();
+    set.user_pub_token = pvt.to_bytes().to_vec();
+    set.user_decrypt_key = rsk.to_bytes();
+    let erin = UserKeys::load(&k.certificate(), &set).unwrap();
+    assert_eq!(erin.identifier(), &hex_id[..]);
+    let mut trust = w.trust.clone();
+    trust.add(k.certificate()).unwrap();
+    let key = DistributedKey::generate(PurposeTag::Pck, &mut rng).unwrap();
+    let bytes = make(
+        &erin,
+        &to(&w, &w.bob),
+        &key,
+        &MakeOptions::new(NOW, [8; 16]),
+        &mut rng,
+    )
+    .unwrap();
+    let o = open(&bytes, &w.bob, &trust, &OpenOptions::at(NOW)).unwrap();
+    assert!(o.quirks.contains(McxQuirk::KmsUserIdHexText));
+    assert_eq!(o.key.as_bytes(), key.key().as_bytes());
 }
