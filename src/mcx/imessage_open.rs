@@ -63,7 +63,8 @@ pub struct OpenOptions {
 }
 
 impl OpenOptions {
-    /// At `now`, with the default skew of RFC 3830 §5.4 (a few minutes: 5).
+    /// At `now`, with an allowed skew of 5 minutes (RFC 3830 §5.4 leaves the value to
+    /// the implementation).
     pub fn at(now: Duration) -> Self {
         Self {
             now,

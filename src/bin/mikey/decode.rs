@@ -23,7 +23,9 @@ line, an RTSP KeyMgmt: header line or value, or an ONVIF body line \"mikey: <bas
 JSON schema is in docs/decode-json.md.
 
 --psk opens pre-shared-key I_MESSAGEs (RFC 3830 §3.1) and --private-key public-key
-I_MESSAGEs (§3.2); either one given for an INPUT without such a message is an error.
+I_MESSAGEs (§3.2); either one given for an INPUT without such a message is an error. With
+the `sakke` feature, --sakke-keys KEYSET.xml --trust CERT.xml opens MIKEY-SAKKE I_MESSAGEs
+(RFC 6509, TS 33.180) as that user.
 
 Examples:
     mikey decode 'KeyMgmt: prot=mikey; data=\"AQAFAP...\"'
