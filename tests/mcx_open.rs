@@ -456,4 +456,46 @@ fn keys_issued_for_the_uid_hex_text_load_and_sign() {
     let o = open(&bytes, &w.bob, &trust, &OpenOptions::at(NOW)).unwrap();
     assert!(o.quirks.contains(McxQuirk::KmsUserIdHexText));
     assert_eq!(o.key.as_bytes(), key.key().as_bytes());
+    // To Erin: her KMS marked as issuing for the hex text, so Bob encapsulates to it.
+    let marked = std::sync::Arc::new(
+        mikey::mcx::user_keys::TrustedKms::new(k.certificate())
+            .unwrap()
+            .with_hex_text_user_ids(true),
+    );
+    trust.insert(marked.clone());
+    let to_erin = Recipient {
+        uri: uri.into(),
+        kms: &marked,
+        period_no: no,
+    };
+    assert_eq!(to_erin.identifier().unwrap(), hex_id);
+    let bytes = make(
+        &w.bob,
+        &to_erin,
+        &key,
+        &MakeOptions::new(NOW, [9; 16]),
+        &mut rng,
+    )
+    .unwrap();
+    let o = open(&bytes, &erin, &trust, &OpenOptions::at(NOW)).unwrap();
+    assert_eq!(o.key.as_bytes(), key.key().as_bytes());
+    // Unmarked, the message goes to the raw UID, which her keys do not decapsulate.
+    let plain = mikey::mcx::user_keys::TrustedKms::new(k.certificate()).unwrap();
+    let to_raw = Recipient {
+        uri: uri.into(),
+        kms: &plain,
+        period_no: no,
+    };
+    let bytes = make(
+        &w.bob,
+        &to_raw,
+        &key,
+        &MakeOptions::new(NOW, [9; 16]),
+        &mut rng,
+    )
+    .unwrap();
+    assert!(matches!(
+        open(&bytes, &erin, &trust, &OpenOptions::at(NOW)).unwrap_err(),
+        MikeySakkeError::Sakke(_)
+    ));
 }

@@ -170,6 +170,19 @@ impl Recipient<'_> {
             self.period_no,
         )?)
     }
+
+    /// The SAKKE identifier of the receiver: its UID's octets, or their hex text when its
+    /// KMS issues keys for that ([`TrustedKms::hex_text_user_ids`]).
+    ///
+    /// # Errors
+    /// When the UID cannot be derived.
+    pub fn identifier(&self) -> Result<Vec<u8>, MikeySakkeError> {
+        let uid = self.uid()?;
+        Ok(match self.kms.hex_text_user_ids() {
+            true => uid.hex_text().into_bytes(),
+            false => uid.0.to_vec(),
+        })
+    }
 }
 
 /// The rest of an I_MESSAGE: time, RAND, key parameters, security policies.
@@ -218,7 +231,7 @@ pub fn make(
     let data = to
         .kms
         .public_key()
-        .encapsulate(&Identifier::new(uid.as_bytes())?, &ssv);
+        .encapsulate(&Identifier::new(&to.identifier()?)?, &ssv);
     zeroize::Zeroize::zeroize(&mut ssv);
     let data = data?;
     let timestamp = Timestamp::from_unix(opts.now);

@@ -26,6 +26,7 @@ pub struct TrustedKms {
     certificate: KmsCertificate,
     kpak: Kpak,
     z: KmsPublicKey,
+    hex_text_ids: bool,
 }
 
 impl fmt::Debug for TrustedKms {
@@ -63,7 +64,23 @@ impl TrustedKms {
             certificate: cert,
             kpak,
             z,
+            hex_text_ids: false,
         })
+    }
+
+    /// Marks this KMS as one that issues its users' keys for the lower-case hex text of
+    /// their UIDs (a KMS seen in the field, [`McxQuirk::KmsUserIdHexText`]): messages to
+    /// its users encapsulate to that text.
+    ///
+    /// [`McxQuirk::KmsUserIdHexText`]: crate::mcx::McxQuirk::KmsUserIdHexText
+    pub fn with_hex_text_user_ids(mut self, on: bool) -> Self {
+        self.hex_text_ids = on;
+        self
+    }
+
+    /// Whether this KMS issues keys for the hex text of UIDs.
+    pub fn hex_text_user_ids(&self) -> bool {
+        self.hex_text_ids
     }
 
     /// The KMS URI.
