@@ -233,7 +233,7 @@ pub(crate) fn verify(
     uid: &Uid,
     quirks: &mut McxQuirks,
 ) -> Result<SignatureSpan, MikeySakkeError> {
-    let end = bytes.len() - SIGNATURE_LEN;
+    let end = bytes.len().saturating_sub(SIGNATURE_LEN);
     let spans = [
         (SignatureSpan::Standard, &bytes[..end]),
         (
