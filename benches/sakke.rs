@@ -1,7 +1,10 @@
 //! MIKEY-SAKKE primitives (feature `sakke`): ECCSI sign and verify (RFC 6507, P-256),
 //! SAKKE encapsulate, decapsulate and RSK validation (RFC 6508, parameter set 1), and the
 //! halves of a 3GPP I_MESSAGE: making one (sign + encapsulate) and opening one (verify +
-//! decapsulate with the pairing and the re-encapsulation check).
+//! decapsulate with the pairing and the re-encapsulation check), and the real thing:
+//! `mcx_make` and `mcx_open` make and open a complete 3GPP I_MESSAGE with
+//! `mcx::imessage_make::make` and `mcx::imessage_open::open` (a PCK with protected key
+//! parameters, between users of two KMSs: parse, checks, ECCSI, SAKKE, type-7 AES-GCM).
 //!
 //! With `--features sakke-count` the bench also counts the 1024-bit F_p multiplications
 //! (squarings included) and inversions of each SAKKE operation and prints, interleaved in
@@ -16,7 +19,79 @@ use common::rng;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mikey::crypto::eccsi::{Kpak, Ksak, SigningKey};
 use mikey::crypto::sakke::{Identifier, KmsPublicKey, MasterSecret, Receiver, Rsk};
+use mikey::mcx::imessage_make::{make, DistributedKey, MakeOptions, Recipient};
+use mikey::mcx::imessage_open::{open, OpenOptions};
+use mikey::mcx::kms_server::Kms;
+use mikey::mcx::user_keys::{KmsTrust, UserKeys};
+use mikey::mcx::{KeyParameters, KeyPeriod, PlaintextForm, PurposeTag};
 use std::hint::black_box;
+use std::time::Duration;
+
+/// Two KMSs, Alice at one and Bob at the other, and an I_MESSAGE from Alice to Bob.
+struct Mcx {
+    trust: KmsTrust,
+    alice: UserKeys,
+    bob: UserKeys,
+    key: DistributedKey,
+    opts: MakeOptions,
+    message: Vec<u8>,
+}
+
+const NOW: Duration = Duration::from_secs(1_764_892_800);
+
+fn mcx_setup() -> Mcx {
+    let mut r = rng();
+    let period = KeyPeriod {
+        length: 2_592_000,
+        offset: 0,
+    };
+    let no = period.number_at(NOW).unwrap();
+    let a = Kms::generate("kms-a.example.org", period, &mut r).unwrap();
+    let b = Kms::generate("kms-b.example.org", period, &mut r).unwrap();
+    let mut trust = KmsTrust::new();
+    trust.add(a.certificate()).unwrap();
+    trust.add(b.certificate()).unwrap();
+    let user = |k: &Kms, uri: &str, r: &mut dyn mikey::crypto::Entropy| {
+        UserKeys::load(&k.certificate(), &k.provision(uri, no, r).unwrap()).unwrap()
+    };
+    let alice = user(&a, "sip:alice@a.example.org", &mut r);
+    let bob = user(&b, "sip:bob@b.example.org", &mut r);
+    trust
+        .get("kms-b.example.org")
+        .unwrap()
+        .public_key()
+        .precompute();
+    let key = DistributedKey::generate(PurposeTag::Pck, &mut r).unwrap();
+    let mut opts = MakeOptions::new(NOW, [3; 16]);
+    opts.key_params = Some((
+        KeyParameters::new(PurposeTag::Pck, 1, 0, 0),
+        PlaintextForm::STANDARD,
+    ));
+    let mut m = Mcx {
+        trust,
+        alice,
+        bob,
+        key,
+        opts,
+        message: vec![],
+    };
+    m.message = m.make(&mut r);
+    m
+}
+
+impl Mcx {
+    fn make(&self, r: &mut dyn mikey::crypto::Entropy) -> Vec<u8> {
+        let to = Recipient {
+            uri: self.bob.user_uri().into(),
+            kms: self.trust.get("kms-b.example.org").unwrap(),
+            period_no: self.bob.period_no(),
+        };
+        make(&self.alice, &to, &self.key, &self.opts, r).unwrap()
+    }
+    fn open(&self) {
+        black_box(open(&self.message, &self.bob, &self.trust, &OpenOptions::at(NOW)).unwrap());
+    }
+}
 
 /// A KMS with one user: ECCSI and SAKKE keys for a 32-octet UID (TS 33.180 F.2.1), and a
 /// message the size of an I_MESSAGE's signed part.
@@ -101,19 +176,27 @@ fn bench(c: &mut Criterion) {
     g.bench_function("validate_rsk", |b| b.iter(|| s.validate_rsk()));
     g.bench_function("make_imessage", |b| b.iter(|| s.make(&mut r)));
     g.bench_function("open_imessage", |b| b.iter(|| s.open()));
+    let m = mcx_setup();
+    g.bench_function("mcx_make", |b| b.iter(|| black_box(m.make(&mut r))));
+    g.bench_function("mcx_open", |b| b.iter(|| m.open()));
     g.finish();
     #[cfg(feature = "sakke-count")]
-    counted(&s);
+    counted(&s, &m);
 }
 
 /// Each SAKKE operation's CPU time next to its count of F_p multiplications times the cost
 /// of one, interleaved (operation, then a chain of as many multiplications) so that load
 /// on the shared machine hits both alike.
 #[cfg(feature = "sakke-count")]
-fn counted(s: &Setup) {
+fn counted(s: &Setup, m: &Mcx) {
     use mikey::crypto::sakke::{field_chain, operation_counts};
     let mut r = rng();
-    let ops: [(&str, &mut dyn FnMut()); 5] = [
+    let mut r4 = rng();
+    let ops: [(&str, &mut dyn FnMut()); 7] = [
+        ("mcx_make (I_MESSAGE)", &mut || {
+            black_box(m.make(&mut r4));
+        }),
+        ("mcx_open (I_MESSAGE)", &mut || m.open()),
         ("encapsulate", &mut || s.encapsulate(&mut r)),
         ("decapsulate", &mut || s.decapsulate()),
         ("validate_rsk", &mut || s.validate_rsk()),

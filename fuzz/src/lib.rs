@@ -6,6 +6,8 @@
 //!   valid messages that must never be accepted once their authenticated bytes changed.
 //!   A responder target for another key exchange mode implements [`responder::Harness`]
 //!   in its own `fuzz_targets/<mode>_responder.rs` and calls [`responder::run`].
+//! * [`sakke`]: the Streamwide MIKEY-SAKKE key material and reference messages of the
+//!   `sakke_open` target.
 //! * [`vectors`]: every message of `testvectors/`, for seeds.
 //! * [`toy`]: a fast deterministic stand-in for RSA and modexp (fuzzing speed) used by the
 //!   public-key and DH targets unless built with `--features real-crypto`.
@@ -17,6 +19,7 @@ pub mod pk;
 pub mod psk;
 pub mod responder;
 pub mod rsa_r;
+pub mod sakke;
 pub mod toy;
 pub mod vectors;
 

@@ -12,21 +12,33 @@
 //! * [`kms`]: the KMS documents of Annex D (KMS certificate, user key sets) in XML.
 //! * [`imessage`], [`imessage_build`]: a typed view of the I_MESSAGE (E.1 to E.4) with the
 //!   quirks of shipped stacks ([`McxQuirk`]), and the builder of its unsigned part.
+//! * [`kms_server`]: a KMS (keys, certificate, user provisioning); [`user_keys`]: a user's
+//!   key material validated before use, and the trusted KMS certificates.
+//! * [`imessage_make`], [`imessage_open`]: making and opening an I_MESSAGE (SAKKE, ECCSI);
+//!   [`media`]: the SRTP master keys of the media (7.4); [`gms`]: a group management
+//!   server keying a group (join, leave).
 //!
 //! Everything here is behind the cargo feature `sakke`.
 
 pub mod derive;
 pub mod error;
 pub mod ext7;
+pub mod gms;
 pub mod imessage;
 pub mod imessage_build;
+pub mod imessage_make;
+pub mod imessage_open;
 pub mod kdf;
 pub mod key_id;
 pub mod key_params;
 pub mod kms;
+pub mod kms_server;
+pub mod media;
 pub mod protected;
 pub mod quirks;
+pub mod sakke_error;
 pub mod uid;
+pub mod user_keys;
 
 pub use error::McxError;
 pub use ext7::KeyParamsExt;
@@ -34,4 +46,5 @@ pub use key_id::{KeyId, PurposeTag};
 pub use key_params::{KeyParameters, PlaintextForm};
 pub use protected::ProtectedPayload;
 pub use quirks::{McxQuirk, McxQuirks};
+pub use sakke_error::MikeySakkeError;
 pub use uid::{KeyPeriod, Uid};

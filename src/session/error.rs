@@ -47,6 +47,9 @@ pub enum SessionError {
     /// A certificate (chain) that is malformed, expired, not issued by a trusted root or
     /// not for the claimed identity (RFC 3830 §6.12 "Invalid Cert").
     InvalidCert(String),
+    /// A MIKEY-SAKKE I_MESSAGE names a KMS (IDRkmsi) whose certificate is not trusted
+    /// (TS 33.180 5.2.4; answered as "Invalid Cert", RFC 3830 §6.12).
+    UntrustedKms(String),
     /// An RSA-R message that cannot be parsed (RFC 4738 §3.5, §3.9.2: "Unsupported message
     /// type", Error no 13).
     UnsupportedMessageType(String),
@@ -86,7 +89,7 @@ impl SessionError {
             Self::InvalidDh(_) => ErrorNo::InvalidDh,
             Self::InvalidSp(_) => ErrorNo::InvalidSp,
             Self::InvalidSpPar(_) => ErrorNo::InvalidSpPar,
-            Self::InvalidCert(_) => ErrorNo::InvalidCert,
+            Self::InvalidCert(_) | Self::UntrustedKms(_) => ErrorNo::InvalidCert,
             Self::UnsupportedMessageType(_) => ErrorNo::UnsupportedMessageType,
         }
     }
@@ -124,6 +127,7 @@ impl fmt::Display for SessionError {
                 Ok(())
             }
             Self::InvalidCert(s) => write!(f, "certificate not accepted: {s}"),
+            Self::UntrustedKms(s) => write!(f, "KMS {s:?} is not trusted"),
             Self::UnsupportedMessageType(s) => write!(f, "unsupported message: {s}"),
             Self::LimitReached(l) => write!(f, "limit reached: {l}"),
             Self::WeakInput(w) => write!(f, "weak input refused: {w}"),

@@ -34,6 +34,8 @@ pub mod pk;
 pub mod psk;
 pub mod replay;
 pub mod rsa_r;
+#[cfg(feature = "sakke")]
+pub mod sakke;
 pub mod trust;
 
 /// The crypto session bundle (moved below `session`, so the SRTP export does not depend on

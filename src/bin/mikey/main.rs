@@ -9,8 +9,12 @@
 
 mod args;
 mod decode;
+#[cfg(feature = "sakke")]
+mod decode_sakke;
 mod demo;
 mod input;
+#[cfg(feature = "sakke")]
+mod mcx;
 mod out;
 mod pcap;
 mod reencode;
@@ -69,6 +73,15 @@ enum Command {
     /// SDP offer/answer with MIKEY-PSK (RFC 4567): one side per invocation.
     #[command(subcommand)]
     Sdp(sdp::Command),
+    /// A MIKEY-SAKKE key management server (TS 33.180 Annex D): create one, provision
+    /// users.
+    #[cfg(feature = "sakke")]
+    #[command(subcommand)]
+    Kms(mcx::KmsCommand),
+    /// MIKEY-SAKKE I_MESSAGEs of the 3GPP mission-critical services (TS 33.180).
+    #[cfg(feature = "sakke")]
+    #[command(subcommand)]
+    Mcx(mcx::McxCommand),
 }
 
 impl Command {
@@ -80,6 +93,10 @@ impl Command {
             Command::Srtp(a) => srtp::run(a),
             Command::Pcap(a) => pcap::run(a),
             Command::Sdp(c) => sdp::run(c),
+            #[cfg(feature = "sakke")]
+            Command::Kms(c) => mcx::run_kms(c),
+            #[cfg(feature = "sakke")]
+            Command::Mcx(c) => mcx::run_mcx(c),
         }
     }
 }

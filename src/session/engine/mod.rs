@@ -61,8 +61,9 @@ use table::{BundleTable, Counters};
 /// docs](self)). The modes are [`PskResponder`](crate::session::PskResponder),
 /// [`PkResponder`](crate::session::PkResponder),
 /// [`DhSignResponder`](crate::session::DhSignResponder),
-/// [`DhHmacResponder`](crate::session::DhHmacResponder) and
-/// [`RsaRResponder`](crate::session::RsaRResponder); each is constructed from its key
+/// [`DhHmacResponder`](crate::session::DhHmacResponder),
+/// [`RsaRResponder`](crate::session::RsaRResponder) and, with feature `sakke`, the
+/// MIKEY-SAKKE receiver `session::sakke::SakkeResponder`; each is constructed from its key
 /// material and a [`ResponderConfig`], then optionally given a crypto provider
 /// ([`with_provider`](Self::with_provider)) and a source of randomness
 /// ([`with_entropy`](Self::with_entropy)).

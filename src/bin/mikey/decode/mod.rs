@@ -57,6 +57,15 @@ pub struct Args {
     /// the message's CERT, decrypt the envelope key, verify the MAC, show the keys.
     #[arg(long, value_name = "PEM", group = "key")]
     pub private_key: Option<PathBuf>,
+    /// Open MIKEY-SAKKE I_MESSAGEs (RFC 6509, TS 33.180) as the user of this key set (a
+    /// KmsResponse with KmsKeyProv): signature, SSV, key, key id, SRTP parameters.
+    #[cfg(feature = "sakke")]
+    #[arg(long, value_name = "FILE", group = "key", requires = "trust")]
+    pub sakke_keys: Option<PathBuf>,
+    /// With --sakke-keys: a trusted KMS certificate (KmsResponse with KmsInit); repeatable.
+    #[cfg(feature = "sakke")]
+    #[arg(long, value_name = "FILE", requires = "sakke_keys")]
+    pub trust: Vec<PathBuf>,
     /// With --psk or --private-key: show the keys even when the MAC does not verify.
     #[arg(long, requires = "key")]
     pub no_verify: bool,
@@ -155,6 +164,28 @@ fn strict_check(entries: &[Entry<'_>]) -> Result<(), Failure> {
 }
 
 /// `mikey decode [--json] [--strict] [--psk HEX | --private-key PEM] [--no-verify] INPUT`.
+/// What other openers add to each entry: MIKEY-SAKKE I_MESSAGEs opened with
+/// `--sakke-keys` (feature `sakke`).
+#[cfg(feature = "sakke")]
+fn extra(a: &Args, entries: &[Entry<'_>]) -> Result<show::Extra, Failure> {
+    let mut x = show::Extra::default();
+    for o in crate::decode_sakke::open_all(a, entries)? {
+        let (mut text, mut json) = (String::new(), serde_json::Map::new());
+        if let Some(o) = &o {
+            crate::decode_sakke::text(&mut text, o);
+            crate::decode_sakke::json(&mut json, o);
+        }
+        x.text.push(o.as_ref().map(|_| text));
+        x.json.push(o.as_ref().map(|_| json));
+    }
+    Ok(x)
+}
+
+#[cfg(not(feature = "sakke"))]
+fn extra(_: &Args, _: &[Entry<'_>]) -> Result<show::Extra, Failure> {
+    Ok(show::Extra::default())
+}
+
 pub fn run(a: Args) -> Result<(), Failure> {
     let chunks = input::chunks(&a.input).map_err(Failure::Input)?;
     let entries: Vec<Entry<'_>> = chunks
@@ -192,7 +223,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
         return Err(Failure::Input(failed[0].clone()));
     }
     let opened = open::open(&a, &entries)?;
-    show::print(&a, &entries, &opened)?;
+    let extra = extra(&a, &entries)?;
+    show::print(&a, &entries, &opened, &extra)?;
     if let Some(refused) = opened.iter().flatten().find_map(open::Opening::refusal) {
         return Err(Failure::Input(refused));
     }

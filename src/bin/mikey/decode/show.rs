@@ -13,9 +13,21 @@ use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
 /// Prints every entry, as JSON with `--json`.
-pub fn print(a: &Args, entries: &[Entry<'_>], opened: &[Option<Opening>]) -> Result<(), Failure> {
+/// What other openers add to each entry (text lines, JSON fields), by entry index.
+#[derive(Default)]
+pub struct Extra {
+    pub text: Vec<Option<String>>,
+    pub json: Vec<Option<serde_json::Map<String, Value>>>,
+}
+
+pub fn print(
+    a: &Args,
+    entries: &[Entry<'_>],
+    opened: &[Option<Opening>],
+    extra: &Extra,
+) -> Result<(), Failure> {
     if a.json {
-        return print_json(&json_doc(entries, opened));
+        return print_json(&json_doc(entries, opened, extra));
     }
     let mut out = String::new();
     let n = entries.len();
@@ -45,6 +57,9 @@ pub fn print(a: &Args, entries: &[Entry<'_>], opened: &[Option<Opening>]) -> Res
                         let _ = writeln!(out, "  Keys not opened: {why}");
                     }
                     None => {}
+                }
+                if let Some(Some(t)) = extra.text.get(i) {
+                    out.push_str(t);
                 }
             }
         }
@@ -194,7 +209,7 @@ fn opened_json(obj: &mut Map<String, Value>, op: &Opening) {
 }
 
 /// `{"messages": [...], "errors": [...]}`.
-fn json_doc(entries: &[Entry<'_>], opened: &[Option<Opening>]) -> Value {
+fn json_doc(entries: &[Entry<'_>], opened: &[Option<Opening>], extra: &Extra) -> Value {
     let mut messages = Vec::new();
     let mut errors = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -218,6 +233,9 @@ fn json_doc(entries: &[Entry<'_>], opened: &[Option<Opening>]) -> Value {
                     );
                     if let Some(Some(op)) = opened.get(i) {
                         opened_json(obj, op);
+                    }
+                    if let Some(Some(add)) = extra.json.get(i) {
+                        obj.extend(add.clone());
                     }
                 }
                 messages.push(m);

@@ -6,6 +6,8 @@ mod group;
 mod pk;
 mod psk;
 mod report;
+#[cfg(feature = "sakke")]
+mod sakke;
 
 use crate::args::Psk;
 use crate::Failure;
@@ -20,7 +22,8 @@ Examples:
     mikey demo
     mikey demo --mode dhhmac --psk 00112233 --group 2 --json
     mikey demo --mode pk --keys testvectors/keys
-    mikey demo --mode group --members 8";
+    mikey demo --mode group --members 8
+    mikey demo --mode sakke --members 4 --json";
 
 /// Options of `mikey demo`.
 #[derive(Debug, clap::Args)]
@@ -41,7 +44,7 @@ pub struct Args {
     /// dh: the responder's RSA private key (PEM; generated when not given).
     #[arg(long, value_name = "PEM")]
     pub responder_key: Option<PathBuf>,
-    /// group: the number of receivers, 2 to 1000 [default: 5].
+    /// group, sakke: the number of receivers, 2 to 1000 [default: 5; sakke: 3].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..=1000))]
     pub members: Option<u16>,
     /// pk, rsa-r: the crypto provider [default: rustcrypto].
@@ -71,6 +74,9 @@ pub enum Mode {
     Dhhmac,
     /// One source keying many receivers, PSK and public-key (RFC 3830 §8.1).
     Group,
+    /// MIKEY-SAKKE (RFC 6509, TS 33.180): a group management server keys members of two
+    /// KMSs with a GMK, one joins, one leaves (needs the `sakke` feature).
+    Sakke,
 }
 
 impl Mode {
@@ -124,7 +130,7 @@ impl Args {
             ("--group", self.group.is_some(), &[Dh, Dhhmac]),
             ("--initiator-key", self.initiator_key.is_some(), &[Dh]),
             ("--responder-key", self.responder_key.is_some(), &[Dh]),
-            ("--members", self.members.is_some(), &[Group]),
+            ("--members", self.members.is_some(), &[Group, Sakke]),
             ("--provider", self.provider.is_some(), &[Pk, RsaR]),
             ("--keys", self.keys.is_some(), &[Pk, RsaR]),
         ];
@@ -150,5 +156,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Mode::Pk | Mode::RsaR => pk::run(args.mode, args.provider, args.keys, args.json),
         Mode::Dh | Mode::Dhhmac => dh::run(&args),
         Mode::Group => group::run(args.members.map_or(5, usize::from), args.json),
+        #[cfg(feature = "sakke")]
+        Mode::Sakke => sakke::run(args.members.map_or(3, usize::from), args.json),
+        #[cfg(not(feature = "sakke"))]
+        Mode::Sakke => Err(Failure::Usage(
+            "--mode sakke needs a mikey built with the `sakke` feature".into(),
+        )),
     }
 }

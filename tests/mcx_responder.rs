@@ -1,0 +1,143 @@
+//! The MIKEY-SAKKE mode of the responder engine (`session::sakke::SakkeResponder`): the
+//! engine's timestamp window and replay cache, the mode's trust, signature and pairing
+//! checks, and the keys and media parameters of accepted bundles.
+#![cfg(feature = "sakke")]
+
+mod common;
+mod mcx_common;
+use common::{hex, load};
+use mcx_common::{key_id, stw_certificate, stw_key_set, stw_section};
+use mikey::crypto::OsEntropy;
+use mikey::mcx::imessage_make::{make, DistributedKey, MakeOptions, Recipient};
+use mikey::mcx::kms_server::Kms;
+use mikey::mcx::user_keys::{KmsTrust, UserKeys};
+use mikey::mcx::{media, KeyPeriod, PurposeTag};
+use mikey::session::sakke::SakkeResponder;
+use mikey::session::{ResponderConfig, SessionError};
+use std::time::Duration;
+
+const NOW: Duration = Duration::from_secs(1_764_892_800);
+const PERIOD: KeyPeriod = KeyPeriod {
+    length: 2_592_000,
+    offset: 0,
+};
+
+#[test]
+fn the_responder_keys_bundles_from_i_messages() {
+    let mut rng = OsEntropy;
+    let a = Kms::generate("kms-a.example.org", PERIOD, &mut rng).unwrap();
+    let b = Kms::generate("kms-b.example.org", PERIOD, &mut rng).unwrap();
+    let mut trust = KmsTrust::new();
+    let ka = trust.add(a.certificate()).unwrap();
+    let kb = trust.add(b.certificate()).unwrap();
+    let no = PERIOD.number_at(NOW).unwrap();
+    let user = |k: &Kms, uri: &str| {
+        UserKeys::load(
+            &k.certificate(),
+            &k.provision(uri, no, &mut OsEntropy).unwrap(),
+        )
+        .unwrap()
+    };
+    let gms = user(&a, "sip:gms@a.example.org");
+    let bob_uri = "sip:bob@b.example.org";
+    let to_bob = Recipient {
+        uri: bob_uri.into(),
+        kms: &kb,
+        period_no: no,
+    };
+    let gmk = DistributedKey::generate(PurposeTag::Gmk, &mut rng).unwrap();
+    let bytes = make(
+        &gms,
+        &to_bob,
+        &gmk,
+        &MakeOptions::new(NOW, [4; 16]),
+        &mut rng,
+    )
+    .unwrap();
+
+    // Bob trusts only his own KMS: the GMS's KMS is refused, with a typed error.
+    let mut only_b = KmsTrust::new();
+    only_b.insert(kb.clone());
+    let mut r = SakkeResponder::new(user(&b, bob_uri), only_b, ResponderConfig::default());
+    assert_eq!(
+        r.handle(&bytes, NOW).unwrap_err().error,
+        SessionError::UntrustedKms("kms-a.example.org".into())
+    );
+
+    let mut r = SakkeResponder::new(user(&b, bob_uri), trust.clone(), ResponderConfig::default());
+    // Altered: refused at the signature.
+    let mut t = bytes.clone();
+    t[40] ^= 0x80;
+    assert_eq!(
+        r.handle(&t, NOW).unwrap_err().error,
+        SessionError::AuthFailure
+    );
+    // Outside the engine's window.
+    assert_eq!(
+        r.handle(&bytes, NOW + Duration::from_secs(3600))
+            .unwrap_err()
+            .error,
+        SessionError::InvalidTimestamp
+    );
+    let ok = r.handle(&bytes, NOW).unwrap();
+    assert_eq!(ok.response, None, "MIKEY-SAKKE has no verification message");
+    let guk = gmk.csb_id(bob_uri).unwrap();
+    assert_eq!(ok.csb_id, guk.value());
+    let (purpose, id, key) = r.key(ok.csb_id).unwrap();
+    assert_eq!((purpose, id), (PurposeTag::Gmk, gmk.key_id()));
+    assert_eq!(key.as_bytes(), gmk.key().as_bytes());
+    // A replay is refused by the engine's cache.
+    assert_eq!(
+        r.handle(&bytes, NOW).unwrap_err().error,
+        SessionError::Replay
+    );
+    // The media of the GMS, as Bob derives them, are the GMS's own.
+    let theirs = media::group_srtp(
+        gmk.key().as_bytes(),
+        gmk.key_id(),
+        b"sip:gms@a.example.org",
+        &[4; 16],
+        0,
+    )
+    .unwrap();
+    let ours = r.media(ok.csb_id, "sip:gms@a.example.org", 0).unwrap();
+    assert_eq!(ours.master_key.as_bytes(), theirs.master_key.as_bytes());
+    assert_eq!(ours.mki, theirs.mki);
+
+    // Not for Carol (same KMS as Bob).
+    let mut carol = SakkeResponder::new(
+        user(&b, "sip:carol@b.example.org"),
+        trust,
+        ResponderConfig::default(),
+    );
+    assert!(carol.handle(&bytes, NOW).is_err());
+    assert!(carol.csb_ids().next().is_none());
+    let _ = ka;
+}
+
+#[test]
+fn the_responder_opens_the_streamwide_pck_message() {
+    let t = stw_section("Test 3:");
+    let bytes = load("sw-stw-ref-pck-imessage.b64");
+    let (m, _) =
+        mikey::wire::Message::parse_with(&bytes, mikey::wire::ParseOptions::LENIENT).unwrap();
+    let sent = m
+        .payloads
+        .iter()
+        .find_map(|p| match p {
+            mikey::wire::Payload::T(t) => t.to_unix(),
+            _ => None,
+        })
+        .unwrap();
+    let bob = UserKeys::load(&stw_certificate(), &stw_key_set("sip:bob@streamwide.com")).unwrap();
+    let mut trust = KmsTrust::new();
+    trust.add(stw_certificate()).unwrap();
+    let mut r = SakkeResponder::new(bob, trust, ResponderConfig::default());
+    let ok = r.handle(&bytes, sent).unwrap();
+    let (purpose, id, key) = r.key(ok.csb_id).unwrap();
+    assert_eq!(purpose, PurposeTag::Pck);
+    assert_eq!(id, key_id(&t["PCK-ID"]));
+    assert_eq!(key.as_bytes(), &hex(&t["PCK"])[..]);
+    let p = r.media(ok.csb_id, "sip:alice@streamwide.com", 0).unwrap();
+    assert_eq!(p.mki, Some(id.to_bytes().to_vec()));
+}
