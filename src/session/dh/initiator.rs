@@ -1,6 +1,7 @@
 //! The initiator side of both DH modes (RFC 3830 §3.3, RFC 4650 §3), without authentication.
 
 use super::*;
+use crate::crypto::dh::ModpGroup;
 
 /// What an initiator sent and waits an answer for.
 pub(crate) struct Pending {
@@ -65,72 +66,16 @@ impl InitiatorCore {
         rng: &mut dyn Entropy,
         certs: &[Vec<u8>],
     ) -> Result<(Message<'static>, Pending), SessionError> {
-        match (&self.bundle, update) {
-            (Some(_), false) => {
-                return Err(SessionError::WrongState(
-                    "already established: send an update",
-                ))
-            }
-            (None, true) => return Err(SessionError::WrongState("no exchange to update yet")),
-            _ => {}
-        }
-        prf_of(self.cfg.prf)?;
-        let modp = group(self.cfg.group)
-            .ok_or_else(|| SessionError::InvalidDh(format!("group {}", self.cfg.group)))?;
-        if self.flavor == Flavor::Hmac && self.cfg.id_r.is_none() {
-            return Err(SessionError::MissingPayload(
-                "IDr (RFC 4650 §3: the initiator always includes it)",
-            ));
-        }
-        if !update && usize::from(self.cfg.rand_len) < crate::session::MIN_RAND_LEN {
-            let len = usize::from(self.cfg.rand_len);
-            return Err(SessionError::WeakInput(
-                crate::session::Weakness::ShortRand { len },
-            ));
-        }
+        let modp = self.check_draft(update)?;
         let mut counter = self.counter;
         let t = new_timestamp(self.cfg.ts_type, now, &mut counter)?;
-        let (csb_id, rand) = match &self.bundle {
-            Some(b) => (b.csb_id, b.rand.clone()),
-            None => {
-                let csb_id = match self.cfg.csb_id {
-                    Some(c) => c,
-                    None => {
-                        let mut b = [0u8; 4];
-                        rng.fill(&mut b);
-                        u32::from_be_bytes(b)
-                    }
-                };
-                let mut r = vec![0u8; self.cfg.rand_len as usize];
-                rng.fill(&mut r);
-                (csb_id, r)
-            }
-        };
+        let (csb_id, rand) = self.csb_and_rand(rng);
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let mut h = Header::new(self.flavor.init(), csb_id);
         h.prf = self.cfg.prf;
         h.cs_map = CsIdMap::SrtpId(cs_map.clone());
         let mut m = Message::new(h).with(Payload::T(t));
-        if !update {
-            m.payloads.push(Payload::Rand(crate::wire::Rand {
-                rand: Cow::Owned(rand.clone()),
-            }));
-        }
-        if let Some(id) = &self.cfg.id_i {
-            m.payloads.push(Payload::Id(id.clone()));
-        }
-        for c in certs {
-            m.payloads.push(Payload::Cert(crate::wire::Cert {
-                cert_type: crate::wire::CertType::X509v3Sign,
-                data: Cow::Owned(c.clone()),
-            }));
-        }
-        if let Some(id) = &self.cfg.id_r {
-            m.payloads.push(Payload::Id(id.clone()));
-        }
-        for sp in &self.cfg.policies {
-            m.payloads.push(Payload::Sp(sp.clone()));
-        }
+        self.push_payloads(&mut m, (!update).then_some(rand.as_slice()), certs);
         let (keypair, dhi) = if !update || fresh_dh {
             let kp = DhKeyPair::generate(modp, self.provider.as_ref(), rng)
                 .map_err(|e| SessionError::InvalidDh(e.to_string()))?;
@@ -154,6 +99,81 @@ impl InitiatorCore {
                 sent_id_i: self.cfg.id_i.as_ref().map(|i| i.data.to_vec()),
             },
         ))
+    }
+
+    /// The checks before a draft (state, PRF, DH group, the DHHMAC IDr, RAND length);
+    /// returns the DH group.
+    fn check_draft(&self, update: bool) -> Result<&'static ModpGroup, SessionError> {
+        match (&self.bundle, update) {
+            (Some(_), false) => {
+                return Err(SessionError::WrongState(
+                    "already established: send an update",
+                ))
+            }
+            (None, true) => return Err(SessionError::WrongState("no exchange to update yet")),
+            _ => {}
+        }
+        prf_of(self.cfg.prf)?;
+        let modp = group(self.cfg.group)
+            .ok_or_else(|| SessionError::InvalidDh(format!("group {}", self.cfg.group)))?;
+        if self.flavor == Flavor::Hmac && self.cfg.id_r.is_none() {
+            return Err(SessionError::MissingPayload(
+                "IDr (RFC 4650 §3: the initiator always includes it)",
+            ));
+        }
+        if !update && usize::from(self.cfg.rand_len) < crate::session::MIN_RAND_LEN {
+            let len = usize::from(self.cfg.rand_len);
+            return Err(SessionError::WeakInput(
+                crate::session::Weakness::ShortRand { len },
+            ));
+        }
+        Ok(modp)
+    }
+
+    /// The CSB ID and RAND: the bundle's for an update, else a new RAND and the configured
+    /// (or a random) CSB ID.
+    fn csb_and_rand(&self, rng: &mut dyn Entropy) -> (u32, Vec<u8>) {
+        match &self.bundle {
+            Some(b) => (b.csb_id, b.rand.clone()),
+            None => {
+                let csb_id = match self.cfg.csb_id {
+                    Some(c) => c,
+                    None => {
+                        let mut b = [0u8; 4];
+                        rng.fill(&mut b);
+                        u32::from_be_bytes(b)
+                    }
+                };
+                let mut r = vec![0u8; self.cfg.rand_len as usize];
+                rng.fill(&mut r);
+                (csb_id, r)
+            }
+        }
+    }
+
+    /// The payloads after T: [RAND], [IDi], {CERT}, [IDr], {SP} (RFC 3830 §3.3, RFC 4650
+    /// §3); `rand` only in the first message.
+    fn push_payloads(&self, m: &mut Message<'static>, rand: Option<&[u8]>, certs: &[Vec<u8>]) {
+        if let Some(rand) = rand {
+            m.payloads.push(Payload::Rand(crate::wire::Rand {
+                rand: Cow::Owned(rand.to_vec()),
+            }));
+        }
+        if let Some(id) = &self.cfg.id_i {
+            m.payloads.push(Payload::Id(id.clone()));
+        }
+        for c in certs {
+            m.payloads.push(Payload::Cert(crate::wire::Cert {
+                cert_type: crate::wire::CertType::X509v3Sign,
+                data: Cow::Owned(c.clone()),
+            }));
+        }
+        if let Some(id) = &self.cfg.id_r {
+            m.payloads.push(Payload::Id(id.clone()));
+        }
+        for sp in &self.cfg.policies {
+            m.payloads.push(Payload::Sp(sp.clone()));
+        }
     }
 
     /// Checks a response up to its authentication: data type (an Error message becomes

@@ -122,72 +122,16 @@ impl GroupController {
         snapshot: GroupSnapshot,
         signer: Option<Signer>,
     ) -> Result<Self, GroupError> {
-        let bad = |s: &str| GroupError::InvalidSnapshot(s.to_owned());
         if snapshot.format != SNAPSHOT_FORMAT {
             return Err(bad("unknown format version"));
         }
-        let c = &snapshot.config;
-        let cfg = GroupConfig {
-            csb_id: Some(snapshot.csb_id),
-            prf: PrfFunc::from_wire(c.prf),
-            encr: EncrAlg::from_wire(c.encr),
-            mac: MacAlg::from_wire(c.mac),
-            v: c.v,
-            id_i: match &c.id_i {
-                Some(i) => Some(Id {
-                    id_type: IdType::from_wire(i.id_type),
-                    data: Cow::Owned(unhex(&i.data).ok_or_else(|| bad("IDi is not hex"))?),
-                }),
-                None => None,
-            },
-            member_id_type: IdType::from_wire(c.member_id_type),
-            crypto_sessions: c
-                .crypto_sessions
-                .iter()
-                .map(|c| SrtpCs {
-                    policy_no: c.policy_no,
-                    ssrc: c.ssrc,
-                    roc: c.roc,
-                })
-                .collect(),
-            policies: c
-                .policies
-                .iter()
-                .map(|p| {
-                    policy_from(p.policy_no, p.prot_type, &p.params)
-                        .ok_or_else(|| bad("malformed policy parameters"))
-                })
-                .collect::<Result<_, _>>()?,
-            rand_len: c.rand_len,
-            tgk_len: c.tgk_len,
-            reply_timeout: c.reply_timeout,
-            rekey: c.rekey,
-            key_lifetime: c.key_lifetime,
-        };
+        let cfg = config_from(snapshot.csb_id, &snapshot.config)?;
         validate(&cfg).map_err(|e| GroupError::InvalidSnapshot(e.to_string()))?;
         let rand = unhex(&snapshot.rand).ok_or_else(|| bad("RAND is not hex"))?;
         if rand.len() < 16 || rand.len() > 255 {
             return Err(bad("RAND length"));
         }
-        let key = |k: &Option<KeySnapshot>| -> Result<Option<GroupKey>, GroupError> {
-            match k {
-                Some(k) if k.tgk.len() != cfg.tgk_len as usize => Err(bad("TGK length")),
-                Some(k) if k.mki == 0 || k.mki > snapshot.last_mki => Err(bad("MKI")),
-                Some(k) => Ok(Some(GroupKey {
-                    mki: k.mki,
-                    tgk: k.tgk.clone(),
-                    created_at: k.created_at,
-                })),
-                None => Ok(None),
-            }
-        };
-        let current = key(&snapshot.current)?;
-        let previous = key(&snapshot.previous)?;
-        match (&current, &previous) {
-            (None, Some(_)) => return Err(bad("previous key without a current one")),
-            (Some(c), Some(p)) if p.mki >= c.mki => return Err(bad("previous MKI not older")),
-            _ => {}
-        }
+        let (current, previous) = keys_from(&snapshot, &cfg)?;
         let cs_map = cs_map_of(&cfg)?;
         let mut g = GroupController {
             cfg,
@@ -211,52 +155,7 @@ impl GroupController {
             signer,
         };
         for ms in &snapshot.members {
-            if ms.id.0.is_empty() || ms.held.len() > 2 {
-                return Err(bad("member entry"));
-            }
-            let public = check_credential(&ms.credential, g.signer.as_ref())
-                .map_err(|e| GroupError::InvalidSnapshot(format!("member {}: {e}", ms.id)))?;
-            let exchange = match &ms.exchange {
-                Some(e) => {
-                    let pending = e.timestamp.map(Timestamp::ntp_utc);
-                    // What checks the reply: for a PSK member the auth key derived again
-                    // from its PSK (RFC 3830 §4.1.4), for a public-key member the key of the
-                    // message's envelope key, kept in the snapshot (§3.2, §5.2).
-                    let reply = match &ms.credential {
-                        Credential::Psk(psk) => pending.map(|t| PendingReply {
-                            t,
-                            auth: psk_auth_key(&g.cfg, g.csb_id, &g.rand, psk),
-                        }),
-                        Credential::PublicKey { .. } => {
-                            if pending.is_some() && e.reply_key.is_none() {
-                                return Err(bad("public-key exchange without its reply key"));
-                            }
-                            pending
-                                .zip(e.reply_key.clone())
-                                .map(|(t, auth)| PendingReply { t, auth })
-                        }
-                    };
-                    Some(Exchange {
-                        mki: e.mki,
-                        initial: e.initial,
-                        sent_at: e.sent_at,
-                        expects_verification: e.expects_verification,
-                        timed_out: e.timed_out,
-                        unauth_error_reported: e.unauth_error_reported,
-                        reply,
-                    })
-                }
-                None => None,
-            };
-            let member = Member {
-                prf_key: prf_key_of(&g.cfg, &ms.credential),
-                credential: ms.credential.clone(),
-                public,
-                holds_csb: ms.holds_csb,
-                held: ms.held.clone(),
-                min_mki: ms.min_mki,
-                exchange,
-            };
+            let member = g.member_from(ms)?;
             if g.members.contains_key(&ms.id) {
                 return Err(GroupError::InvalidSnapshot(format!(
                     "member {} twice",
@@ -268,6 +167,144 @@ impl GroupController {
         g.recount();
         Ok(g)
     }
+
+    /// A member of a snapshot, checked against this controller's signer and with the key
+    /// that checks the reply of its exchange in flight.
+    fn member_from(&self, ms: &MemberSnapshot) -> Result<Member, GroupError> {
+        if ms.id.0.is_empty() || ms.held.len() > 2 {
+            return Err(bad("member entry"));
+        }
+        let public = check_credential(&ms.credential, self.signer.as_ref())
+            .map_err(|e| GroupError::InvalidSnapshot(format!("member {}: {e}", ms.id)))?;
+        let exchange = match &ms.exchange {
+            Some(e) => Some(self.exchange_from(&ms.credential, e)?),
+            None => None,
+        };
+        Ok(Member {
+            prf_key: prf_key_of(&self.cfg, &ms.credential),
+            credential: ms.credential.clone(),
+            public,
+            holds_csb: ms.holds_csb,
+            held: ms.held.clone(),
+            min_mki: ms.min_mki,
+            exchange,
+        })
+    }
+
+    /// The exchange in flight of a member with `credential`.
+    fn exchange_from(
+        &self,
+        credential: &Credential,
+        e: &ExchangeSnapshot,
+    ) -> Result<Exchange, GroupError> {
+        let pending = e.timestamp.map(Timestamp::ntp_utc);
+        // What checks the reply: for a PSK member the auth key derived again from its PSK
+        // (RFC 3830 §4.1.4), for a public-key member the key of the message's envelope
+        // key, kept in the snapshot (§3.2, §5.2).
+        let reply = match credential {
+            Credential::Psk(psk) => pending.map(|t| PendingReply {
+                t,
+                auth: psk_auth_key(&self.cfg, self.csb_id, &self.rand, psk),
+            }),
+            Credential::PublicKey { .. } => {
+                if pending.is_some() && e.reply_key.is_none() {
+                    return Err(bad("public-key exchange without its reply key"));
+                }
+                pending
+                    .zip(e.reply_key.clone())
+                    .map(|(t, auth)| PendingReply { t, auth })
+            }
+        };
+        Ok(Exchange {
+            mki: e.mki,
+            initial: e.initial,
+            sent_at: e.sent_at,
+            expects_verification: e.expects_verification,
+            timed_out: e.timed_out,
+            unauth_error_reported: e.unauth_error_reported,
+            reply,
+        })
+    }
+}
+
+/// The error for a snapshot that cannot be restored.
+fn bad(s: &str) -> GroupError {
+    GroupError::InvalidSnapshot(s.to_owned())
+}
+
+/// The configuration of a snapshot (not yet validated).
+fn config_from(csb_id: u32, c: &ConfigSnapshot) -> Result<GroupConfig, GroupError> {
+    Ok(GroupConfig {
+        csb_id: Some(csb_id),
+        prf: PrfFunc::from_wire(c.prf),
+        encr: EncrAlg::from_wire(c.encr),
+        mac: MacAlg::from_wire(c.mac),
+        v: c.v,
+        id_i: match &c.id_i {
+            Some(i) => Some(Id {
+                id_type: IdType::from_wire(i.id_type),
+                data: Cow::Owned(unhex(&i.data).ok_or_else(|| bad("IDi is not hex"))?),
+            }),
+            None => None,
+        },
+        member_id_type: IdType::from_wire(c.member_id_type),
+        crypto_sessions: c
+            .crypto_sessions
+            .iter()
+            .map(|c| SrtpCs {
+                policy_no: c.policy_no,
+                ssrc: c.ssrc,
+                roc: c.roc,
+            })
+            .collect(),
+        policies: c
+            .policies
+            .iter()
+            .map(|p| {
+                policy_from(p.policy_no, p.prot_type, &p.params)
+                    .ok_or_else(|| bad("malformed policy parameters"))
+            })
+            .collect::<Result<_, _>>()?,
+        rand_len: c.rand_len,
+        tgk_len: c.tgk_len,
+        reply_timeout: c.reply_timeout,
+        rekey: c.rekey,
+        key_lifetime: c.key_lifetime,
+    })
+}
+
+/// One key of a snapshot: a TGK of the configured length and an MKI in `1..=last_mki`.
+fn key_from(
+    k: &Option<KeySnapshot>,
+    snapshot: &GroupSnapshot,
+    cfg: &GroupConfig,
+) -> Result<Option<GroupKey>, GroupError> {
+    match k {
+        Some(k) if k.tgk.len() != cfg.tgk_len as usize => Err(bad("TGK length")),
+        Some(k) if k.mki == 0 || k.mki > snapshot.last_mki => Err(bad("MKI")),
+        Some(k) => Ok(Some(GroupKey {
+            mki: k.mki,
+            tgk: k.tgk.clone(),
+            created_at: k.created_at,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// The current and previous keys of a snapshot; a previous key needs a current one with a
+/// newer MKI.
+fn keys_from(
+    snapshot: &GroupSnapshot,
+    cfg: &GroupConfig,
+) -> Result<(Option<GroupKey>, Option<GroupKey>), GroupError> {
+    let current = key_from(&snapshot.current, snapshot, cfg)?;
+    let previous = key_from(&snapshot.previous, snapshot, cfg)?;
+    match (&current, &previous) {
+        (None, Some(_)) => return Err(bad("previous key without a current one")),
+        (Some(c), Some(p)) if p.mki >= c.mki => return Err(bad("previous MKI not older")),
+        _ => {}
+    }
+    Ok((current, previous))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 use super::parts::RParts;
 use super::{RsaRAccepted, RsaRConfig};
 use crate::bundle::CryptoSessionBundle;
-use crate::crypto::{self, CryptoProvider, Entropy, MessageKeys, RsaPrivate};
+use crate::crypto::{self, CryptoProvider, Entropy, MessageKeys, RsaPrivate, RsaPublic};
 use crate::session::common::{
     check_policies, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
     sign_message, ts_bytes, verify_signature,
@@ -14,8 +14,8 @@ use crate::session::trust::{PeerClaim, PeerVerifier};
 use crate::session::SessionError;
 use crate::srtp::SrtpParams;
 use crate::wire::{
-    Cert, CertType, CsIdMap, DataType, ErrorNo, Header, Message, MessageView, Payload, PayloadBody,
-    Rand, SrtpIdMap, Timestamp,
+    Cert, CertType, CsIdMap, DataType, ErrorNo, Header, Id, Message, MessageView, Payload,
+    PayloadBody, Rand, SrtpIdMap, Timestamp,
 };
 use core::time::Duration;
 use std::borrow::Cow;
@@ -174,25 +174,69 @@ impl RsaRInitiator {
         }
         match h.data_type {
             DataType::RsaRResp => {}
-            DataType::Error => {
-                let t =
-                    view.payloads()
-                        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
-                if t.is_some_and(|t| t != pending.t && t != Timestamp::ntp_utc(0)) {
-                    return Err(SessionError::InvalidTimestamp);
-                }
-                let errs: Vec<ErrorNo> = view
-                    .payloads()
-                    .filter_map(|p| match p {
-                        Payload::Err(e) => Some(e.error_no),
-                        _ => None,
-                    })
-                    .collect();
-                return Err(SessionError::PeerError(errs));
-            }
+            DataType::Error => return Err(peer_error(&view, pending.t)),
             other => return Err(SessionError::UnexpectedDataType(other.to_wire())),
         }
         let p = RParts::collect(&view)?;
+        let (group, rand) = self.check_parts(&p, pending)?;
+        let prf = prf_of(h.prf)?;
+        let cipher = cipher_of(p.kemac.encr_alg, false)?;
+        let mac_kind = mac_of(p.kemac.mac_alg, false)?;
+        if !matches!(p.sign.sign_type.to_wire(), 0 | 1) {
+            return Err(SessionError::AuthFailure);
+        }
+        if p.pke.data.len() != self.key.modulus_len() {
+            return Err(SessionError::AuthFailure);
+        }
+        let (claimed, peer) = self.verify_responder(&view, &p)?;
+        // Only now the private-key operation.
+        let env = self
+            .key
+            .decrypt_pkcs1v15(&p.pke.data)
+            .map_err(|_| SessionError::AuthFailure)?;
+        let csb_id = p.csb_ext.unwrap_or(h.csb_id);
+        let keys = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
+        if !kemac_mac_ok(&view, &p, &keys, mac_kind) || env.len() < MIN_ENVELOPE_KEY_LEN {
+            return Err(SessionError::AuthFailure);
+        }
+        let (enc_id, new_keys) = decrypt_key_list(cipher, &keys, csb_id, &p.t, &p.kemac, true)?;
+        let enc_id = enc_id.ok_or_else(|| SessionError::AuthFailure)?;
+        self.check_enc_id(claimed.as_ref(), &enc_id, &p.certs, peer.as_ref())?;
+        if new_keys.is_empty() {
+            return Err(SessionError::InvalidKeyData(
+                "no key in the R_MESSAGE".into(),
+            ));
+        }
+        let mut bundle = CryptoSessionBundle {
+            csb_id,
+            prf: h.prf,
+            rand,
+            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+            policies: Vec::new(),
+            keys: Vec::new(),
+            gstreamer_auth_key_len: false,
+        };
+        let mut change = bundle.update(Some(h.cs_map.clone().into_owned()), p.policies, new_keys);
+        change.created = true;
+        export(&bundle)?;
+        self.bundle = Some(bundle);
+        self.pending = None;
+        Ok(RsaRAccepted {
+            csb_id,
+            change,
+            responder_id: enc_id,
+            group,
+        })
+    }
+
+    /// The R_MESSAGE checks before any signature or key (RFC 4738 §3.6, §3.7): the echoed
+    /// timestamp, group mode as configured, the RAND rule and the policies. Returns whether
+    /// the answer is in group mode and the RAND the keys derive from.
+    fn check_parts(
+        &self,
+        p: &RParts<'_>,
+        pending: &Pending,
+    ) -> Result<(bool, Vec<u8>), SessionError> {
         if p.t != pending.t {
             return Err(SessionError::InvalidTimestamp);
         }
@@ -202,20 +246,7 @@ impl RsaRInitiator {
                 "GenExt(CSB_ID) exactly in group mode (RFC 4738 §3.6)",
             ));
         }
-        let rand = match (group, &pending.rand, &p.rand) {
-            (true, _, Some(r)) => r.clone(),
-            (true, _, None) => return Err(SessionError::MissingPayload("RAND (group mode)")),
-            (false, Some(r), None) => r.clone(),
-            (false, None, Some(r)) => r.clone(),
-            (false, Some(_), Some(_)) | (false, None, None) => {
-                return Err(SessionError::MissingPayload(
-                    "RAND from exactly one side (RFC 4738 §3.6, §3.7)",
-                ))
-            }
-        };
-        if rand.is_empty() {
-            return Err(SessionError::MissingPayload("RAND"));
-        }
+        let rand = response_rand(group, &pending.rand, &p.rand)?;
         if (!self.cfg.policies.is_empty() || group) && p.policies.is_empty() {
             return Err(SessionError::MissingPayload("SP"));
         }
@@ -227,17 +258,17 @@ impl RsaRInitiator {
             ));
         }
         check_policies(&p.policies)?;
-        let prf = prf_of(h.prf)?;
-        let cipher = cipher_of(p.kemac.encr_alg, false)?;
-        let mac_kind = mac_of(p.kemac.mac_alg, false)?;
-        if !matches!(p.sign.sign_type.to_wire(), 0 | 1) {
-            return Err(SessionError::AuthFailure);
-        }
-        if p.pke.data.len() != self.key.modulus_len() {
-            return Err(SessionError::AuthFailure);
-        }
-        // Who answered (RFC 4738 §3.7, §5): the identity we insist on, else the one
-        // claimed, as the caller's verifier decides.
+        Ok((group, rand))
+    }
+
+    /// Who answered (RFC 4738 §3.7, §5) and SIGNr: the identity we insist on, else the one
+    /// claimed, as the caller's verifier decides; then the signature over the message, IDi,
+    /// IDr and T. Returns the claimed identity and the responder's key.
+    fn verify_responder(
+        &self,
+        view: &MessageView<'_>,
+        p: &RParts<'_>,
+    ) -> Result<(Option<Id<'static>>, Box<dyn RsaPublic>), SessionError> {
         let claimed = p.id_r.clone().or_else(|| self.cfg.id_r.clone());
         if let (Some(want), Some(got)) = (&self.cfg.id_r, &claimed) {
             if want != got {
@@ -267,63 +298,92 @@ impl RsaRInitiator {
             self.cfg.sha1_signatures,
             Some(&suffix),
         )?;
-        // Only now the private-key operation.
-        let env = self
-            .key
-            .decrypt_pkcs1v15(&p.pke.data)
-            .map_err(|_| SessionError::AuthFailure)?;
-        let csb_id = p.csb_ext.unwrap_or(h.csb_id);
-        let keys = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
-        let kbytes = &view.as_bytes()[p.kemac_off..p.kemac_off + p.kemac.encoded_len()];
-        if !crypto::kemac::verify_mac(
-            mac_kind,
-            keys.auth.as_bytes(),
-            &pk_kemac_mac_input(kbytes, p.kemac.mac.len()),
-            &p.kemac.mac,
-        ) || env.len() < MIN_ENVELOPE_KEY_LEN
-        {
-            return Err(SessionError::AuthFailure);
-        }
-        let (enc_id, new_keys) = decrypt_key_list(cipher, &keys, csb_id, &p.t, &p.kemac, true)?;
-        let enc_id = enc_id.ok_or_else(|| SessionError::AuthFailure)?;
-        match &claimed {
-            Some(c) if *c != enc_id => return Err(SessionError::AuthFailure),
-            Some(_) => {}
+        Ok((claimed, peer))
+    }
+
+    /// The identity inside the KEMAC must be the one claimed; with none claimed, the
+    /// verifier must accept it with the key that verified SIGNr (RFC 4738 §3.7).
+    fn check_enc_id(
+        &self,
+        claimed: Option<&Id<'static>>,
+        enc_id: &Id<'static>,
+        certs: &[&[u8]],
+        peer: &dyn RsaPublic,
+    ) -> Result<(), SessionError> {
+        match claimed {
+            Some(c) if c != enc_id => Err(SessionError::AuthFailure),
+            Some(_) => Ok(()),
             None => {
                 let claim = PeerClaim {
                     identity: Some(&enc_id.data),
-                    certs: &p.certs,
+                    certs,
                 };
                 let k = self.verifier.verify_peer(&claim, self.provider.as_ref())?;
                 if k.to_spki_der() != peer.to_spki_der() {
                     return Err(SessionError::AuthFailure);
                 }
+                Ok(())
             }
         }
-        if new_keys.is_empty() {
-            return Err(SessionError::InvalidKeyData(
-                "no key in the R_MESSAGE".into(),
-            ));
-        }
-        let mut bundle = CryptoSessionBundle {
-            csb_id,
-            prf: h.prf,
-            rand,
-            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-            policies: Vec::new(),
-            keys: Vec::new(),
-            gstreamer_auth_key_len: false,
-        };
-        let mut change = bundle.update(Some(h.cs_map.clone().into_owned()), p.policies, new_keys);
-        change.created = true;
-        export(&bundle)?;
-        self.bundle = Some(bundle);
-        self.pending = None;
-        Ok(RsaRAccepted {
-            csb_id,
-            change,
-            responder_id: enc_id,
-            group,
-        })
     }
+}
+
+/// The error for an Error message answering our request: its timestamp, if any, must echo
+/// ours (or be zero); then [`SessionError::PeerError`] with its error codes.
+fn peer_error(view: &MessageView<'_>, t_sent: Timestamp) -> SessionError {
+    let t = view
+        .payloads()
+        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
+    if t.is_some_and(|t| t != t_sent && t != Timestamp::ntp_utc(0)) {
+        return SessionError::InvalidTimestamp;
+    }
+    let errs: Vec<ErrorNo> = view
+        .payloads()
+        .filter_map(|p| match p {
+            Payload::Err(e) => Some(e.error_no),
+            _ => None,
+        })
+        .collect();
+    SessionError::PeerError(errs)
+}
+
+/// The RAND the keys derive from (RFC 4738 §3.6, §3.7): the responder's in group mode,
+/// otherwise the one side's that sent one.
+fn response_rand(
+    group: bool,
+    ours: &Option<Vec<u8>>,
+    theirs: &Option<Vec<u8>>,
+) -> Result<Vec<u8>, SessionError> {
+    let rand = match (group, ours, theirs) {
+        (true, _, Some(r)) => r.clone(),
+        (true, _, None) => return Err(SessionError::MissingPayload("RAND (group mode)")),
+        (false, Some(r), None) => r.clone(),
+        (false, None, Some(r)) => r.clone(),
+        (false, Some(_), Some(_)) | (false, None, None) => {
+            return Err(SessionError::MissingPayload(
+                "RAND from exactly one side (RFC 4738 §3.6, §3.7)",
+            ))
+        }
+    };
+    if rand.is_empty() {
+        return Err(SessionError::MissingPayload("RAND"));
+    }
+    Ok(rand)
+}
+
+/// Whether the KEMAC's MAC verifies with the derived auth key (RFC 3830 §5.2, the MAC of
+/// the public-key KEMAC).
+fn kemac_mac_ok(
+    view: &MessageView<'_>,
+    p: &RParts<'_>,
+    keys: &MessageKeys,
+    mac_kind: crypto::MacKind,
+) -> bool {
+    let kbytes = &view.as_bytes()[p.kemac_off..p.kemac_off + p.kemac.encoded_len()];
+    crypto::kemac::verify_mac(
+        mac_kind,
+        keys.auth.as_bytes(),
+        &pk_kemac_mac_input(kbytes, p.kemac.mac.len()),
+        &p.kemac.mac,
+    )
 }
