@@ -6,7 +6,7 @@ Standalone: uses only the Python standard library (hmac, hashlib) and `cryptogra
 (AES block cipher / CTR mode only). The MIKEY PRF and the RFC 3394 key wrap with a
 non-default IV are written from scratch below from the RFC text, NOT taken from the Rust
 crate. This script was run once and its output stored verbatim in kemac_kat.txt
-(key: value lines, lowercase hex); src/crypto/kemac.rs tests assert the Rust crypto
+(key: value lines, lowercase hex); src/crypto/kemac/tests.rs assert the Rust crypto
 module reproduces every line.
 
     python3 kemac_kat.py > kemac_kat.txt
