@@ -2,7 +2,9 @@
 
 use super::{cert_hash, PkConfig, MIN_ENVELOPE_KEY_LEN};
 use crate::bundle::{encode_keys, CryptoSessionBundle, TransportKey};
-use crate::crypto::{self, Entropy, MessageKeys, RsaPrivate, RsaPublic, SecretBytes};
+use crate::crypto::{
+    self, Entropy, KemacCipher, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
+};
 use crate::session::common::{
     check_response, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
     sign_message, ResponseCheck,
@@ -92,6 +94,58 @@ impl PkInitiator {
         now: Duration,
         rng: &mut impl Entropy,
     ) -> Result<Vec<u8>, SessionError> {
+        self.check_settings()?;
+        let prf = prf_of(self.cfg.prf)?;
+        let cipher = cipher_of(self.cfg.encr, true)?;
+        let mac_kind = mac_of(self.cfg.mac, true)?;
+        let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
+        let update = self.bundle.is_some();
+        let (csb_id, rand) = self.csb_and_rand(rng);
+        let cs_map = self.outgoing_map()?;
+        let sent_rand = (!update).then_some(rand.as_slice());
+        let map = CsIdMap::SrtpId(cs_map.clone());
+        check_outgoing(sent_rand, &keys, &map, &self.cfg.policies)
+            .map_err(SessionError::WeakInput)?;
+        let mut h = Header::new(DataType::PkInit, csb_id);
+        h.v = self.cfg.v;
+        h.prf = self.cfg.prf;
+        h.cs_map = map;
+        let mut m = Message::new(h).with(Payload::T(t));
+        let id_i = self.cfg.id_i.clone().unwrap_or(Id {
+            id_type: IdType::Nai,
+            data: Cow::Borrowed(&[]),
+        });
+        self.push_head(&mut m, (!update).then_some(&rand), &id_i);
+        // The envelope key and the KEMAC (RFC 3830 §3.2, §4.1.4, §5.2).
+        let mut env = SecretBytes::zeroed(self.cfg.envelope_key_len);
+        rng.fill(env.as_mut_bytes());
+        let mk = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
+        let plain = encode_keys(&keys, Some(id_i.clone()))?;
+        let kemac = self.kemac(&mk, plain.as_bytes(), (csb_id, t), (cipher, mac_kind))?;
+        m.payloads.push(Payload::Kemac(kemac));
+        self.push_tail(&mut m, &env, rng)?;
+        let out = sign_message(m, self.key.as_ref(), self.cfg.signature, rng, None)?;
+        self.record(csb_id, rand, cs_map, keys);
+        if self.cfg.cache != CacheType::NoCache {
+            self.envelope_key = Some(env.clone());
+        }
+        self.confirmed = !self.cfg.v;
+        self.pending = Some(Pending {
+            t,
+            id_i: self
+                .cfg
+                .id_i
+                .as_ref()
+                .map(|i| i.data.to_vec())
+                .unwrap_or_default(),
+            auth: mk.auth.clone(),
+        });
+        Ok(out)
+    }
+
+    /// What an I_MESSAGE needs of the state and settings: no cached envelope key for an
+    /// update, an envelope key length that fits PKCS#1 v1.5, a known cache indicator.
+    fn check_settings(&self) -> Result<(), SessionError> {
         if self.bundle.is_some() && self.envelope_key.is_some() {
             return Err(SessionError::WrongState(
                 "envelope key cached: updates are PSK messages (PkInitiator::into_psk)",
@@ -109,27 +163,30 @@ impl PkInitiator {
         if self.cfg.cache.is_unknown() {
             return Err(SessionError::Unspecified("unknown cache indicator".into()));
         }
-        let prf = prf_of(self.cfg.prf)?;
-        let cipher = cipher_of(self.cfg.encr, true)?;
-        let mac_kind = mac_of(self.cfg.mac, true)?;
-        let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
-        let update = self.bundle.is_some();
-        let (csb_id, rand) = match &self.bundle {
-            Some(b) => (b.csb_id, b.rand.clone()),
-            None => {
-                let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
-                    let mut b = [0u8; 4];
-                    rng.fill(&mut b);
-                    u32::from_be_bytes(b)
-                });
-                let r = self.cfg.rand.clone().unwrap_or_else(|| {
-                    let mut r = vec![0u8; self.cfg.rand_len as usize];
-                    rng.fill(&mut r);
-                    r
-                });
-                (csb_id, r)
-            }
-        };
+        Ok(())
+    }
+
+    /// The CSB ID and RAND: the bundle's for an update, else configured or fresh.
+    fn csb_and_rand(&self, rng: &mut impl Entropy) -> (u32, Vec<u8>) {
+        if let Some(b) = &self.bundle {
+            return (b.csb_id, b.rand.clone());
+        }
+        let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
+            let mut b = [0u8; 4];
+            rng.fill(&mut b);
+            u32::from_be_bytes(b)
+        });
+        let r = self.cfg.rand.clone().unwrap_or_else(|| {
+            let mut r = vec![0u8; self.cfg.rand_len as usize];
+            rng.fill(&mut r);
+            r
+        });
+        (csb_id, r)
+    }
+
+    /// The configured crypto sessions, with the SSRCs the responder filled in earlier
+    /// (RFC 3830 §6.1).
+    fn outgoing_map(&self) -> Result<SrtpIdMap<'static>, SessionError> {
         let mut cs_map = SrtpIdMap::from_entries(&self.cfg.crypto_sessions)?;
         if let Some(CsIdMap::SrtpId(known)) = self.bundle.as_ref().map(|b| &b.cs_map) {
             for (id, cs) in known.iter() {
@@ -138,24 +195,16 @@ impl PkInitiator {
                 }
             }
         }
-        let sent_rand = (!update).then_some(rand.as_slice());
-        let map = CsIdMap::SrtpId(cs_map.clone());
-        check_outgoing(sent_rand, &keys, &map, &self.cfg.policies)
-            .map_err(SessionError::WeakInput)?;
-        let mut h = Header::new(DataType::PkInit, csb_id);
-        h.v = self.cfg.v;
-        h.prf = self.cfg.prf;
-        h.cs_map = CsIdMap::SrtpId(cs_map.clone());
-        let mut m = Message::new(h).with(Payload::T(t));
-        if !update {
+        Ok(cs_map)
+    }
+
+    /// RAND (initial messages), IDi, CERTs, IDr and the SPs (RFC 3830 §3.2).
+    fn push_head(&self, m: &mut Message<'static>, rand: Option<&Vec<u8>>, id_i: &Id<'static>) {
+        if let Some(rand) = rand {
             m.payloads.push(Payload::Rand(Rand {
                 rand: Cow::Owned(rand.clone()),
             }));
         }
-        let id_i = self.cfg.id_i.clone().unwrap_or(Id {
-            id_type: IdType::Nai,
-            data: Cow::Borrowed(&[]),
-        });
         if self.cfg.send_id_i && self.cfg.id_i.is_some() {
             m.payloads.push(Payload::Id(id_i.clone()));
         }
@@ -171,20 +220,20 @@ impl PkInitiator {
         for sp in &self.cfg.policies {
             m.payloads.push(Payload::Sp(sp.clone()));
         }
-        // The envelope key and the KEMAC (RFC 3830 §3.2, §4.1.4, §5.2).
-        let mut env = SecretBytes::zeroed(self.cfg.envelope_key_len);
-        rng.fill(env.as_mut_bytes());
-        let mk = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac_kind);
-        let plain = encode_keys(&keys, Some(id_i.clone()))?;
-        let encr_data = crypto::kemac::encrypt(
-            cipher,
-            mk.encr.as_bytes(),
-            mk.salt.as_bytes(),
-            csb_id,
-            t.as_u64(),
-            plain.as_bytes(),
-        )
-        .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
+    }
+
+    /// The KEMAC: the key data encrypted and MACed with the envelope key's message keys
+    /// (RFC 3830 §3.2, §4.2.3; its MAC covers the KEMAC payload only, §5.2).
+    fn kemac(
+        &self,
+        mk: &MessageKeys,
+        plain: &[u8],
+        (csb_id, t): (u32, Timestamp),
+        (cipher, mac_kind): (KemacCipher, MacKind),
+    ) -> Result<Kemac<'static>, SessionError> {
+        let (encr, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
+        let encr_data = crypto::kemac::encrypt(cipher, encr, salt, csb_id, t.as_u64(), plain)
+            .map_err(|e| SessionError::InvalidKeyData(e.to_string()))?;
         if encr_data.len() > u16::MAX as usize {
             return Err(SessionError::InvalidKeyData(
                 "key data longer than 65535 bytes".into(),
@@ -198,13 +247,19 @@ impl PkInitiator {
         };
         let mut kbytes = Vec::with_capacity(kemac.encoded_len());
         kemac.encode(PayloadType::Last, &mut kbytes)?;
-        let tag = crypto::kemac::mac(
-            mac_kind,
-            mk.auth.as_bytes(),
-            &pk_kemac_mac_input(&kbytes, mac_kind.mac_len()),
-        );
+        let input = pk_kemac_mac_input(&kbytes, mac_kind.mac_len());
+        let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &input);
         kemac.mac = Cow::Owned(tag.as_bytes().to_vec());
-        m.payloads.push(Payload::Kemac(kemac));
+        Ok(kemac)
+    }
+
+    /// CHASH (when configured) and PKE: the envelope key encrypted to the responder.
+    fn push_tail(
+        &self,
+        m: &mut Message<'static>,
+        env: &SecretBytes,
+        rng: &mut impl Entropy,
+    ) -> Result<(), SessionError> {
         if let (Some(f), Some(cert)) = (self.cfg.chash, &self.cfg.responder_cert) {
             let hash = cert_hash(f, cert).ok_or_else(|| {
                 SessionError::Unspecified(format!("CHASH hash function {f} not supported"))
@@ -227,8 +282,17 @@ impl PkInitiator {
             cache: self.cfg.cache,
             data: Cow::Owned(pke),
         }));
-        let out = sign_message(m, self.key.as_ref(), self.cfg.signature, rng, None)?;
+        Ok(())
+    }
 
+    /// The bundle as sent: created, or updated with the message's map, policies and keys.
+    fn record(
+        &mut self,
+        csb_id: u32,
+        rand: Vec<u8>,
+        cs_map: SrtpIdMap<'static>,
+        keys: Vec<TransportKey>,
+    ) {
         let policies = self.cfg.policies.clone();
         match &mut self.bundle {
             Some(b) => {
@@ -246,21 +310,6 @@ impl PkInitiator {
                 })
             }
         }
-        if self.cfg.cache != CacheType::NoCache {
-            self.envelope_key = Some(env.clone());
-        }
-        self.confirmed = !self.cfg.v;
-        self.pending = Some(Pending {
-            t,
-            id_i: self
-                .cfg
-                .id_i
-                .as_ref()
-                .map(|i| i.data.to_vec())
-                .unwrap_or_default(),
-            auth: mk.auth.clone(),
-        });
-        Ok(out)
     }
 
     /// Handles the responder's answer: a PK verification message (RFC 3830 §3.2, V as in
