@@ -6,9 +6,9 @@
 //! The hash length is implied by the function: an unknown function stops parsing.
 
 use super::codes::{HashFunc, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

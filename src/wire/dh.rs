@@ -7,10 +7,10 @@
 //! The DH value length is implied by the group: an unknown group stops parsing.
 
 use super::codes::{DhGroup, KvType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyValidity;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -5,9 +5,9 @@
 //! ```
 
 use super::codes::{ErrorNo, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::EncodeError;
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 
 /// One error reported by the peer.

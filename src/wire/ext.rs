@@ -9,9 +9,9 @@
 //! ```
 
 use super::codes::{GenExtType, KeyIdType, OmaBcastSubtype, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{len_u16, len_u8, EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

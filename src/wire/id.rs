@@ -8,9 +8,9 @@
 //! ```
 
 use super::codes::{CertType, IdRole, IdType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody, Quirk};
 use super::encode::{len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -9,10 +9,10 @@
 //! The MAC length is implied by the MAC algorithm: an unknown MAC algorithm stops parsing.
 
 use super::codes::{EncrAlg, MacAlg, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyDataList;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -6,36 +6,16 @@
 //! the chain (§6.5). Strict parsing then requires the input to end; lenient parsing also
 //! accepts the [`Quirk`](super::Quirk)s of real devices and reports them.
 
-use super::codes::{DataType, EncrAlg, PayloadType};
+use super::codes::{EncrAlg, PayloadType};
+use super::ctx::ctx_for;
+pub use super::ctx::ParseOptions;
 use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::ParseError;
 use super::header::Header;
 use super::kemac::Kemac;
 use super::key_data::KeyDataList;
-use super::payload::{ParseCtx, Payload, Quirks};
+use super::payload::{Payload, Quirks};
 use super::walk::{validate, PayloadRefs};
-
-/// Parse options.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ParseOptions {
-    /// Accept the known departures of real devices (see [`Quirk`](super::Quirk)) and report them.
-    pub lenient: bool,
-}
-
-impl ParseOptions {
-    /// Strict parsing (the default).
-    pub const STRICT: Self = Self { lenient: false };
-    /// Lenient parsing.
-    pub const LENIENT: Self = Self { lenient: true };
-}
-
-pub(crate) fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
-    ParseCtx {
-        lenient: opts.lenient,
-        kemac_with_id: matches!(data_type, DataType::PkInit | DataType::RsaRResp),
-        ..ParseCtx::default()
-    }
-}
 
 /// A validated, borrowed view of a message. Parsing checks every payload in one pass (see
 /// [`walk`](super::walk)); [`MessageView::walk`] then visits the payloads as small views

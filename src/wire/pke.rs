@@ -6,9 +6,9 @@
 //! C is 2 bits, Data len 14 bits.
 
 use super::codes::{CacheType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -12,9 +12,9 @@
 use super::codes::{
     FecOrder, PayloadType, ProtType, SrtpAuthAlg, SrtpEncrAlg, SrtpParamType, SrtpPrf,
 };
+use super::ctx::{ParseCtx, PayloadBody, Quirk};
 use super::encode::{fit, len_u16, len_u8, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -6,9 +6,9 @@
 //! ```
 
 use super::codes::{PayloadType, SakkeIdScheme, SakkeParams};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{len_u16, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

@@ -6,9 +6,9 @@
 //! SIGN has no next payload field: it is always the last payload of a message.
 
 use super::codes::{PayloadType, SignType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

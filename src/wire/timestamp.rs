@@ -8,9 +8,9 @@
 //! The TS value length is implied by the TS type: an unknown type stops parsing.
 
 use super::codes::{PayloadType, TsRole, TsType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 
 /// A timestamp value with its type.

@@ -6,9 +6,9 @@
 //! The length of Ver data is implied by the MAC algorithm: an unknown one stops parsing.
 
 use super::codes::{MacAlg, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
