@@ -24,6 +24,7 @@ use super::payload::Payload;
 use super::policy::{PolicyParam, SecurityPolicy, SrtpPolicy};
 use super::reader::Reader;
 use super::timestamp::Timestamp;
+use super::{err, id, kemac, policy, rand, sign, timestamp, verification};
 use std::borrow::Cow;
 
 /// What `validate` found: the header, where the payloads start and end, and what lenient
@@ -36,10 +37,10 @@ pub(crate) struct Validated<'a> {
     pub(crate) quirks: Quirks,
 }
 
-/// A big-endian u16 at `i`, as a length.
+/// The big-endian u16 field `f`, as a length.
 #[inline(always)]
-fn be16(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i..i + 2)? {
+fn be16(b: &[u8], f: core::ops::Range<usize>) -> Option<usize> {
+    match b.get(f)? {
         [x, y] => Some(u16::from_be_bytes([*x, *y]) as usize),
         _ => None,
     }
@@ -132,45 +133,57 @@ fn step<const DEEP: bool>(
     b: &[u8],
     ctx: &mut ParseCtx,
 ) -> Option<(usize, PayloadType)> {
+    // Every offset is the payload module's `field` layout (written once, there).
     let len = match t {
-        PayloadType::T => 2 + TsType::from_wire(*b.get(1)?).value_len()?,
-        PayloadType::Rand => 2 + *b.get(1)? as usize,
+        PayloadType::T => {
+            use timestamp::field as f;
+            f::VALUE + TsType::from_wire(*b.get(f::TS_TYPE)?).value_len()?
+        }
+        PayloadType::Rand => rand::field::RAND + *b.get(rand::field::LEN)? as usize,
         PayloadType::Sp => {
-            let len = 5 + be16(b, 3)?;
+            use policy::field as f;
+            let len = f::PARAMS + be16(b, f::PARAM_LEN)?;
             if DEEP {
-                check_sp_params(ProtType::from_wire(b[2]), b.get(5..len)?, ctx)?;
+                let prot = ProtType::from_wire(b[f::PROT_TYPE]);
+                check_sp_params(prot, b.get(f::PARAMS..len)?, ctx)?;
             }
             len
         }
         PayloadType::Kemac => {
-            let n = be16(b, 2)?;
-            let len = 5 + n + MacAlg::from_wire(*b.get(4 + n)?).mac_len()?;
-            if DEEP && EncrAlg::from_wire(b[1]) == EncrAlg::Null {
+            use kemac::field as f;
+            let n = be16(b, f::ENCR_LEN)?;
+            let len = f::mac(n) + MacAlg::from_wire(*b.get(f::mac_alg(n))?).mac_len()?;
+            if DEEP && EncrAlg::from_wire(b[f::ENCR_ALG]) == EncrAlg::Null {
                 if ctx.kemac_with_id || len > b.len() {
                     return None;
                 }
-                check_key_data(&b[4..4 + n])?;
+                check_key_data(&b[f::ENCR_DATA..f::ENCR_DATA + n])?;
             }
             len
         }
-        PayloadType::V => 2 + MacAlg::from_wire(*b.get(1)?).mac_len()?,
+        PayloadType::V => {
+            use verification::field as f;
+            f::MAC + MacAlg::from_wire(*b.get(f::AUTH_ALG)?).mac_len()?
+        }
         PayloadType::Id => {
-            let len = 4 + be16(b, 2)?;
+            use id::field as f;
+            let len = f::DATA + be16(b, f::LEN)?;
             // A NUL-terminated NAI/URI is an error or a quirk: the ID parser reports it.
             if DEEP
-                && matches!(IdType::from_wire(b[1]), IdType::Nai | IdType::Uri)
+                && matches!(IdType::from_wire(b[f::TYPE]), IdType::Nai | IdType::Uri)
                 && b.get(len - 1) == Some(&0)
-                && len > 4
+                && len > f::DATA
             {
                 return None;
             }
             len
         }
-        PayloadType::Cert => 4 + be16(b, 2)?,
-        PayloadType::Err => 4,
+        PayloadType::Cert => id::field::DATA + be16(b, id::field::LEN)?,
+        PayloadType::Err => err::field::LEN,
         PayloadType::Sign => {
             // SIGN has no next payload field and ends the chain (RFC 3830 §6.5).
-            let len = 2 + (be16(b, 0)? & 0x0fff);
+            use sign::field as f;
+            let len = f::SIGNATURE + (be16(b, f::TYPE_LEN)? & usize::from(f::LEN_MASK));
             return (len <= b.len()).then_some((len, PayloadType::Last));
         }
         _ => return None,
@@ -178,6 +191,7 @@ fn step<const DEEP: bool>(
     if len > b.len() {
         return None;
     }
+    // The next payload field comes first in every payload but SIGN (RFC 3830 §6).
     Some((len, PayloadType::from_wire(b[0])))
 }
 
@@ -366,8 +380,9 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::T {
             return None;
         }
-        let ts_type = TsType::from_wire(byte(self.bytes, 1));
-        let v = self.bytes.get(2..)?;
+        use timestamp::field as f;
+        let ts_type = TsType::from_wire(byte(self.bytes, f::TS_TYPE));
+        let v = self.bytes.get(f::VALUE..)?;
         let value = match *v {
             [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
             [a, b, c, d] => u32::from_be_bytes([a, b, c, d]).into(),
@@ -382,7 +397,7 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::Rand {
             return None;
         }
-        self.bytes.get(2..)
+        self.bytes.get(rand::field::RAND..)
     }
 
     /// An SP payload (RFC 3830 §6.10).
@@ -397,7 +412,9 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::V {
             return None;
         }
-        Some((MacAlg::from_wire(byte(self.bytes, 1)), self.bytes.get(2..)?))
+        use verification::field as f;
+        let alg = MacAlg::from_wire(byte(self.bytes, f::AUTH_ALG));
+        Some((alg, self.bytes.get(f::MAC..)?))
     }
 }
 
@@ -421,37 +438,41 @@ impl core::fmt::Debug for KemacRef<'_> {
 impl<'a> KemacRef<'a> {
     #[inline]
     fn encr_len(&self) -> usize {
-        be16(self.bytes, 2).unwrap_or(0)
+        be16(self.bytes, kemac::field::ENCR_LEN).unwrap_or(0)
     }
 
     /// Encryption algorithm.
     #[inline]
     pub fn encr_alg(&self) -> EncrAlg {
-        EncrAlg::from_wire(byte(self.bytes, 1))
+        EncrAlg::from_wire(byte(self.bytes, kemac::field::ENCR_ALG))
     }
 
     /// The encrypted key data sub-payloads (plaintext when the algorithm is NULL).
     #[inline]
     pub fn encr_data(&self) -> &'a [u8] {
-        self.bytes.get(4..4 + self.encr_len()).unwrap_or_default()
+        let start = kemac::field::ENCR_DATA;
+        self.bytes
+            .get(start..start + self.encr_len())
+            .unwrap_or_default()
     }
 
     /// MAC algorithm.
     #[inline]
     pub fn mac_alg(&self) -> MacAlg {
-        MacAlg::from_wire(byte(self.bytes, 4 + self.encr_len()))
+        MacAlg::from_wire(byte(self.bytes, kemac::field::mac_alg(self.encr_len())))
     }
 
     /// The MAC.
     #[inline]
     pub fn mac(&self) -> &'a [u8] {
-        self.bytes.get(5 + self.encr_len()..).unwrap_or_default()
+        let start = kemac::field::mac(self.encr_len());
+        self.bytes.get(start..).unwrap_or_default()
     }
 
     /// Offset of the MAC field in the message.
     #[inline]
     pub fn mac_offset(&self) -> usize {
-        self.offset + 5 + self.encr_len()
+        self.offset + kemac::field::mac(self.encr_len())
     }
 
     /// The same payload as a [`Kemac`].
@@ -475,19 +496,19 @@ impl<'a> SpRef<'a> {
     /// Policy number.
     #[inline]
     pub fn policy_no(&self) -> u8 {
-        byte(self.bytes, 1)
+        byte(self.bytes, policy::field::POLICY_NO)
     }
 
     /// Security protocol.
     #[inline]
     pub fn prot_type(&self) -> ProtType {
-        ProtType::from_wire(byte(self.bytes, 2))
+        ProtType::from_wire(byte(self.bytes, policy::field::PROT_TYPE))
     }
 
     /// The raw parameter bytes (TLVs).
     #[inline]
     pub fn param_bytes(&self) -> &'a [u8] {
-        self.bytes.get(5..).unwrap_or_default()
+        self.bytes.get(policy::field::PARAMS..).unwrap_or_default()
     }
 
     /// The parameters in order.
