@@ -15,7 +15,7 @@ use super::header::Header;
 use super::kemac::Kemac;
 use super::key_data::KeyDataList;
 use super::payload::{Payload, Quirks};
-use super::walk::{validate, PayloadRefs};
+use super::walk::{check_key_data, validate, PayloadRefs};
 
 /// A validated, borrowed view of a message. Parsing checks every payload in one pass (see
 /// [`walk`](super::walk)); [`MessageView::walk`] then visits the payloads as small views
@@ -172,7 +172,11 @@ where
 /// A NULL-encrypted KEMAC carries its key data in clear, which a parser checks (RFC 3830
 /// §4.2.3, §6.2; an ID payload first for the public-key methods): so does the encoder.
 fn check_null_kemac(k: &Kemac<'_>, with_id: bool) -> Result<(), EncodeError> {
-    if k.encr_alg != EncrAlg::Null || KeyDataList::validate(&k.encr_data, with_id, 0).is_ok() {
+    // The walk's lean check first (a key data chain without ID), the full parser else.
+    if k.encr_alg != EncrAlg::Null
+        || (!with_id && check_key_data(&k.encr_data).is_some())
+        || KeyDataList::validate(&k.encr_data, with_id, 0).is_ok()
+    {
         return Ok(());
     }
     let reason = "NULL-encrypted Encr data must be key data sub-payloads (RFC 3830 §4.2.3)";

@@ -80,7 +80,7 @@ fn check_sp_params(prot: ProtType, mut p: &[u8], ctx: &mut ParseCtx) -> Option<(
 /// [`KeyDataList::validate`](super::KeyDataList::validate) checks it. `None` when that
 /// function must decide (an error).
 #[inline]
-fn check_key_data(mut d: &[u8]) -> Option<()> {
+pub(crate) fn check_key_data(mut d: &[u8]) -> Option<()> {
     if d.is_empty() {
         return Some(());
     }
