@@ -132,14 +132,12 @@ pub static OAKLEY2: ModpGroup = ModpGroup {
     exponent_bits: 180,
 };
 
+/// The groups this crate knows, each naming its DH-Group code (RFC 3830 §6.4 Table 6.4).
+pub static GROUPS: [&ModpGroup; 3] = [&OAKLEY5, &OAKLEY1, &OAKLEY2];
+
 /// The group with this DH-Group code (RFC 3830 §6.4 Table 6.4), or `None` when unknown.
 pub fn group(id: DhGroup) -> Option<&'static ModpGroup> {
-    match id {
-        DhGroup::Oakley5 => Some(&OAKLEY5),
-        DhGroup::Oakley1 => Some(&OAKLEY1),
-        DhGroup::Oakley2 => Some(&OAKLEY2),
-        _ => None,
-    }
+    GROUPS.into_iter().find(|g| g.id == id)
 }
 
 impl ModpGroup {

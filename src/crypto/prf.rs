@@ -5,6 +5,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use super::CryptoError;
+use crate::wire::PrfFunc;
 
 /// Size of one inkey chunk `s_i`: 256 bits (RFC 3830 §4.1.2; unchanged by RFC 6043 §6.1).
 const INKEY_CHUNK: usize = 32;
@@ -21,12 +22,12 @@ pub enum Prf {
 }
 
 impl Prf {
-    /// The `PRF func` wire value (RFC 3830 §6.1, RFC 6043 §6.1 Table 6.3).
+    /// Every PRF, in `PRF func` order.
+    pub const ALL: [Prf; 2] = [Prf::MikeyOne, Prf::HmacSha256];
+
+    /// The `PRF func` wire value (RFC 3830 §6.1, RFC 6043 §6.1 Table 6.3), from [`PrfFunc`].
     pub fn id(self) -> u8 {
-        match self {
-            Prf::MikeyOne => 0,
-            Prf::HmacSha256 => 1,
-        }
+        PrfFunc::from(self).to_wire()
     }
 
     /// Output block size of the underlying HMAC in bytes (the "160" of RFC 3830 §4.1.2,
@@ -39,19 +40,37 @@ impl Prf {
     }
 }
 
+/// The one table between the PRFs and their `PRF func` codes (RFC 3830 §6.1; RFC 6043
+/// §6.1 Table 6.3); every other conversion goes through it.
+impl From<Prf> for PrfFunc {
+    fn from(p: Prf) -> PrfFunc {
+        match p {
+            Prf::MikeyOne => PrfFunc::Mikey1,
+            Prf::HmacSha256 => PrfFunc::HmacSha256,
+        }
+    }
+}
+
+impl TryFrom<PrfFunc> for Prf {
+    type Error = CryptoError;
+
+    /// The PRF of a `PRF func` code; an unknown one is [`CryptoError::UnsupportedAlgorithm`].
+    fn try_from(f: PrfFunc) -> Result<Self, CryptoError> {
+        Prf::ALL.into_iter().find(|p| PrfFunc::from(*p) == f).ok_or(
+            CryptoError::UnsupportedAlgorithm {
+                registry: "PRF func",
+                value: f.to_wire(),
+            },
+        )
+    }
+}
+
 impl TryFrom<u8> for Prf {
     type Error = CryptoError;
 
     /// Maps a `PRF func` wire value (RFC 3830 §6.1, RFC 6043 §6.1).
     fn try_from(value: u8) -> Result<Self, CryptoError> {
-        match value {
-            0 => Ok(Prf::MikeyOne),
-            1 => Ok(Prf::HmacSha256),
-            _ => Err(CryptoError::UnsupportedAlgorithm {
-                registry: "PRF func",
-                value,
-            }),
-        }
+        PrfFunc::from_wire(value).try_into()
     }
 }
 
@@ -287,5 +306,31 @@ mod tests {
         assert_eq!(Prf::try_from(1), Ok(Prf::HmacSha256));
         assert!(Prf::try_from(2).is_err());
         assert_eq!(Prf::HmacSha256.id(), 1);
+        // One table: every known code maps back to itself, unknown ones survive as codes.
+        use crate::wire::PrfFunc;
+        for v in 0..=u8::MAX {
+            let f = PrfFunc::from_wire(v);
+            assert_eq!(f.to_wire(), v);
+            match Prf::try_from(f) {
+                Ok(p) => assert_eq!((PrfFunc::from(p), p.id()), (f, v)),
+                Err(_) => assert!(f.is_unknown()),
+            }
+        }
+        // The SIGN S type of each signature scheme, and the default scheme of each S type.
+        use crate::crypto::SignatureScheme as S;
+        for s in [
+            S::RsaPkcs1Sha256,
+            S::RsaPkcs1Sha1,
+            S::RsaPssSha256,
+            S::RsaPssSha1,
+        ] {
+            let t = crate::wire::SignType::from(s);
+            assert_eq!(s.s_type(), t.to_wire());
+            assert_eq!(
+                S::from_s_type(t.to_wire()).map(|d| d.s_type()),
+                Ok(t.to_wire())
+            );
+        }
+        assert!(S::from_s_type(2).is_err());
     }
 }

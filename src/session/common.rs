@@ -20,31 +20,26 @@ pub(crate) fn export(
     Ok(crate::srtp::export::export(bundle)?)
 }
 
+/// The PRF of a `PRF func` code (the one table: `Prf`'s `TryFrom<PrfFunc>`).
 pub(crate) fn prf_of(p: PrfFunc) -> Result<Prf, SessionError> {
-    match p {
-        PrfFunc::Mikey1 => Ok(Prf::MikeyOne),
-        PrfFunc::HmacSha256 => Ok(Prf::HmacSha256),
-        PrfFunc::Unknown(v) => Err(SessionError::InvalidPrf(v)),
-    }
+    Prf::try_from(p).map_err(|_| SessionError::InvalidPrf(p.to_wire()))
 }
 
+/// The cipher of an `Encr alg` code (`KemacCipher`'s `TryFrom<EncrAlg>`); NULL only when
+/// allowed.
 pub(crate) fn cipher_of(e: EncrAlg, allow_null: bool) -> Result<KemacCipher, SessionError> {
-    match e {
-        EncrAlg::Null if allow_null => Ok(KemacCipher::Null),
-        EncrAlg::AesCm128 => Ok(KemacCipher::AesCm128),
-        EncrAlg::AesCm256 => Ok(KemacCipher::AesCm256),
-        EncrAlg::AesKw128 => Ok(KemacCipher::AesKw128),
-        other => Err(SessionError::InvalidEncryption(other.to_wire())),
-    }
+    KemacCipher::try_from(e)
+        .ok()
+        .filter(|c| allow_null || *c != KemacCipher::Null)
+        .ok_or(SessionError::InvalidEncryption(e.to_wire()))
 }
 
+/// The MAC of a `MAC alg` code (`MacKind`'s `TryFrom<MacAlg>`); NULL only when allowed.
 pub(crate) fn mac_of(m: MacAlg, allow_null: bool) -> Result<MacKind, SessionError> {
-    match m {
-        MacAlg::Null if allow_null => Ok(MacKind::Null),
-        MacAlg::HmacSha1_160 => Ok(MacKind::HmacSha1_160),
-        MacAlg::HmacSha256_256 => Ok(MacKind::HmacSha256_256),
-        other => Err(SessionError::InvalidMac(other.to_wire())),
-    }
+    MacKind::try_from(m)
+        .ok()
+        .filter(|k| allow_null || *k != MacKind::Null)
+        .ok_or(SessionError::InvalidMac(m.to_wire()))
 }
 
 /// The TS value bytes as on the wire (for the verification MAC, RFC 3830 §5.2), in a
@@ -217,7 +212,7 @@ pub(crate) fn scheme_for(
     s_type: SignType,
     preferred: SignatureScheme,
 ) -> Result<SignatureScheme, SessionError> {
-    if preferred.s_type() == s_type.to_wire() {
+    if SignType::from(preferred) == s_type {
         return Ok(preferred);
     }
     SignatureScheme::from_s_type(s_type.to_wire())
@@ -397,7 +392,7 @@ pub(crate) fn sign_message(
         ));
     }
     msg.payloads.push(Payload::Sign(crate::wire::Sign {
-        sign_type: crate::wire::SignType::from_wire(scheme.s_type()),
+        sign_type: SignType::from(scheme),
         signature: Cow::Owned(vec![0; len]),
     }));
     let mut out = msg.encode()?;

@@ -215,12 +215,9 @@ fn check_validity(kv: &KeyValidity<'_>) -> Result<(), ExportError> {
     Ok(())
 }
 
+/// The PRF of a `PRF func` code (the one table: `Prf`'s `TryFrom<PrfFunc>`).
 fn prf_of(p: PrfFunc) -> Result<Prf, ExportError> {
-    match p {
-        PrfFunc::Mikey1 => Ok(Prf::MikeyOne),
-        PrfFunc::HmacSha256 => Ok(Prf::HmacSha256),
-        PrfFunc::Unknown(v) => Err(ExportError::InvalidPrf(v)),
-    }
+    Prf::try_from(p).map_err(|_| ExportError::InvalidPrf(p.to_wire()))
 }
 
 /// Master key and salt for `cs_id` from a transported key (RFC 3830 §4.1.3): a TGK is run

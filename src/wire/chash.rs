@@ -6,12 +6,22 @@
 //! The hash length is implied by the function: an unknown function stops parsing.
 
 use super::codes::{HashFunc, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
+
+/// The CHASH field layout (RFC 3830 §6.8), written once.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Hash func.
+    pub const HASH_FUNC: usize = 1;
+    /// Hash (its length implied by Hash func) from here.
+    pub const HASH: usize = 2;
+}
 
 /// Hash of the certificate used.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +70,7 @@ impl<'a> PayloadBody<'a> for Chash<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        2 + self.hash.len()
+        field::HASH + self.hash.len()
     }
 
     #[inline]
@@ -74,7 +84,10 @@ impl<'a> PayloadBody<'a> for Chash<'a> {
             self.hash.len(),
             self.hash_func.hash_len(),
         )?;
-        out.extend_from_slice(&[next.to_wire(), f]);
+        let mut head = [0u8; field::HASH];
+        head[field::NEXT] = next.to_wire();
+        head[field::HASH_FUNC] = f;
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.hash);
         Ok(())
     }

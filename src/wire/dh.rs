@@ -7,15 +7,29 @@
 //! The DH value length is implied by the group: an unknown group stops parsing.
 
 use super::codes::{DhGroup, KvType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyValidity;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "DH";
+
+/// The DH field layout (RFC 3830 §6.4), written once.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// DH-Group.
+    pub const GROUP: usize = 1;
+    /// DH-value (its length implied by the group) from here.
+    pub const VALUE: usize = 2;
+    /// Reserv (4 bits) and KV type (4 bits), after `n` bytes of DH-value; KV data follows.
+    pub const fn reserv_kv(n: usize) -> usize {
+        VALUE + n
+    }
+}
 
 /// DH data: group, public value and key validity of the resulting TGK.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,7 +88,7 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        3 + self.value.len() + self.kv.encoded_len()
+        field::reserv_kv(self.value.len()) + 1 + self.kv.encoded_len()
     }
 
     #[inline]
@@ -90,7 +104,10 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
         )?;
         code_bits(P, "Reserv", self.reserved.into(), 4)?;
         self.kv.check(P)?;
-        out.extend_from_slice(&[next.to_wire(), g]);
+        let mut head = [0u8; field::VALUE];
+        head[field::NEXT] = next.to_wire();
+        head[field::GROUP] = g;
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.value);
         out.push((self.reserved << 4) | (self.kv.kv_type().to_wire() & 0x0f));
         self.kv.write(out);

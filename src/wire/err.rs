@@ -5,10 +5,22 @@
 //! ```
 
 use super::codes::{ErrorNo, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::EncodeError;
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
+
+/// The ERR field layout (RFC 3830 §6.12): fixed, 4 bytes.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Error no.
+    pub const ERROR_NO: usize = 1;
+    /// Reserved (16 bits) from here.
+    pub const RESERVED: usize = 2;
+    /// The payload's length.
+    pub const LEN: usize = 4;
+}
 
 /// One error reported by the peer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,14 +53,16 @@ impl<'a> PayloadBody<'a> for ErrorPayload {
     }
 
     fn encoded_len(&self) -> usize {
-        4
+        field::LEN
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        out.push(next.to_wire());
-        out.push(self.error_no.to_wire());
-        out.extend_from_slice(&self.reserved.to_be_bytes());
+        let mut b = [0u8; field::LEN];
+        b[field::NEXT] = next.to_wire();
+        b[field::ERROR_NO] = self.error_no.to_wire();
+        b[field::RESERVED..].copy_from_slice(&self.reserved.to_be_bytes());
+        out.extend_from_slice(&b);
         Ok(())
     }
 }

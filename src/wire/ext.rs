@@ -9,14 +9,27 @@
 //! ```
 
 use super::codes::{GenExtType, KeyIdType, OmaBcastSubtype, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{len_u16, len_u8, EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "General Ext.";
+
+/// The General extension field layout (RFC 3830 §6.15), written once.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Type.
+    pub const TYPE: usize = 1;
+    /// Length (16 bits).
+    pub const LEN: Range<usize> = 2..4;
+    /// Data from here.
+    pub const DATA: usize = 4;
+}
 
 /// General extension payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,14 +187,18 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        4 + self.data.len()
+        field::DATA + self.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let n = len_u16(P, "Length", self.data.len())?.to_be_bytes();
         self.check_data()?;
-        out.extend_from_slice(&[next.to_wire(), self.ext_type.to_wire(), n[0], n[1]]);
+        let mut head = [0u8; field::DATA];
+        head[field::NEXT] = next.to_wire();
+        head[field::TYPE] = self.ext_type.to_wire();
+        head[field::LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.data);
         Ok(())
     }

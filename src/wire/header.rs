@@ -23,6 +23,30 @@ use std::borrow::Cow;
 
 const P: &str = "HDR";
 
+/// The HDR field layout (RFC 3830 §6.1), written once: the parser's fast path, the encoder
+/// and `encoded_len` read it from here.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Version.
+    pub const VERSION: usize = 0;
+    /// Data type.
+    pub const DATA_TYPE: usize = 1;
+    /// Next payload.
+    pub const NEXT: usize = 2;
+    /// V flag (top bit) and PRF func (7 bits).
+    pub const V_PRF: usize = 3;
+    /// CSB ID (32 bits).
+    pub const CSB_ID: Range<usize> = 4..8;
+    /// #CS.
+    pub const N_CS: usize = 8;
+    /// CS ID map type.
+    pub const MAP_TYPE: usize = 9;
+    /// CS ID map info from here.
+    pub const MAP_INFO: usize = 10;
+    /// The length of one SRTP-ID map entry (RFC 3830 §6.1.1).
+    pub const SRTP_CS_LEN: usize = 9;
+}
+
 /// The MIKEY version this crate speaks (RFC 3830 §6.1).
 pub const MIKEY_VERSION: u8 = 1;
 
@@ -93,13 +117,15 @@ impl<'a> Header<'a> {
     /// GENERIC-ID or unknown map), so the result is always what [`Header::parse`] returns.
     #[inline]
     pub(crate) fn parse_fast(b: &'a [u8]) -> Option<(Self, PayloadType, usize)> {
-        let [MIKEY_VERSION, dt, next, vp, c0, c1, c2, c3, n_cs, map_type, ..] = *b else {
+        let head: [u8; field::MAP_INFO] = b.get(..field::MAP_INFO)?.try_into().ok()?;
+        if head[field::VERSION] != MIKEY_VERSION {
             return None;
-        };
-        let (cs_map, len) = match CsIdMapType::from_wire(map_type) {
+        }
+        let n_cs = head[field::N_CS];
+        let (cs_map, len) = match CsIdMapType::from_wire(head[field::MAP_TYPE]) {
             CsIdMapType::SrtpId => {
-                let len = 10 + 9 * n_cs as usize;
-                let raw = b.get(10..len)?;
+                let len = field::MAP_INFO + field::SRTP_CS_LEN * n_cs as usize;
+                let raw = b.get(field::MAP_INFO..len)?;
                 (
                     CsIdMap::SrtpId(SrtpIdMap {
                         raw: Cow::Borrowed(raw),
@@ -107,45 +133,44 @@ impl<'a> Header<'a> {
                     len,
                 )
             }
-            CsIdMapType::Empty => (CsIdMap::Empty { count: n_cs }, 10),
+            CsIdMapType::Empty => (CsIdMap::Empty { count: n_cs }, field::MAP_INFO),
             _ => return None,
         };
+        let vp = head[field::V_PRF];
+        let mut csb = [0u8; 4];
+        csb.copy_from_slice(&head[field::CSB_ID]);
         Some((
             Self {
-                data_type: DataType::from_wire(dt),
+                data_type: DataType::from_wire(head[field::DATA_TYPE]),
                 v: vp & 0x80 != 0,
                 prf: PrfFunc::from_wire(vp & 0x7f),
-                csb_id: u32::from_be_bytes([c0, c1, c2, c3]),
+                csb_id: u32::from_be_bytes(csb),
                 cs_map,
             },
-            PayloadType::from_wire(next),
+            PayloadType::from_wire(head[field::NEXT]),
             len,
         ))
     }
 
     /// Encoded length in bytes.
     pub fn encoded_len(&self) -> usize {
-        10 + self.cs_map.info_len()
+        field::MAP_INFO + self.cs_map.info_len()
     }
 
     /// Appends the header with `next` as its next payload field. The PRF func must fit its
     /// 7 bits; on error nothing is written.
     pub fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let prf = code_bits(P, "PRF func", self.prf.to_wire().into(), 7)? as u8;
-        let c = self.csb_id.to_be_bytes();
         // One write for the ten fixed bytes.
-        out.extend_from_slice(&[
-            MIKEY_VERSION,
-            self.data_type.to_wire(),
-            next.to_wire(),
-            (u8::from(self.v) << 7) | prf,
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            self.cs_map.count(),
-            self.cs_map.map_type().to_wire(),
-        ]);
+        let mut head = [0u8; field::MAP_INFO];
+        head[field::VERSION] = MIKEY_VERSION;
+        head[field::DATA_TYPE] = self.data_type.to_wire();
+        head[field::NEXT] = next.to_wire();
+        head[field::V_PRF] = (u8::from(self.v) << 7) | prf;
+        head[field::CSB_ID].copy_from_slice(&self.csb_id.to_be_bytes());
+        head[field::N_CS] = self.cs_map.count();
+        head[field::MAP_TYPE] = self.cs_map.map_type().to_wire();
+        out.extend_from_slice(&head);
         self.cs_map.encode_info(out);
         Ok(())
     }
@@ -178,7 +203,11 @@ impl<'a> CsIdMap<'a> {
     fn parse(map_type: CsIdMapType, n: u8, r: &mut Reader<'a>) -> Result<Self, ParseError> {
         match map_type {
             CsIdMapType::SrtpId => {
-                let raw = r.take(9 * n as usize, P, "CS ID map info (SRTP-ID)")?;
+                let raw = r.take(
+                    field::SRTP_CS_LEN * n as usize,
+                    P,
+                    "CS ID map info (SRTP-ID)",
+                )?;
                 Ok(Self::SrtpId(SrtpIdMap {
                     raw: Cow::Borrowed(raw),
                 }))

@@ -8,12 +8,26 @@
 //! ```
 
 use super::codes::{CertType, IdRole, IdType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody, Quirk};
 use super::encode::{len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
+
+/// The ID and CERT field layout (RFC 3830 §6.7), written once: the parsers, the encoders
+/// and the fast walk ([`walk`](super::walk)) read it from here.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// ID Type / Cert Type.
+    pub const TYPE: usize = 1;
+    /// ID len / Cert len (16 bits).
+    pub const LEN: Range<usize> = 2..4;
+    /// ID data / Certificate from here.
+    pub const DATA: usize = 4;
+}
 
 /// RFC 3830 sends NAI and URI identities as text; some MCPTT clients end them with a NUL.
 /// Strict parsing rejects a trailing NUL in NAI/URI data; lenient parsing accepts it and
@@ -40,6 +54,15 @@ fn check_nul(
         ctx.quirk(Quirk::NulTerminatedId);
     }
     Ok(())
+}
+
+/// The fixed fields of an ID or CERT payload.
+fn head(next: PayloadType, t: u8, len: [u8; 2]) -> [u8; field::DATA] {
+    let mut h = [0u8; field::DATA];
+    h[field::NEXT] = next.to_wire();
+    h[field::TYPE] = t;
+    h[field::LEN].copy_from_slice(&len);
+    h
 }
 
 /// ID payload: an identity.
@@ -103,13 +126,13 @@ impl<'a> PayloadBody<'a> for Id<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        4 + self.data.len()
+        field::DATA + self.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let n = len_u16("ID", "ID len", self.data.len())?.to_be_bytes();
-        out.extend_from_slice(&[next.to_wire(), self.id_type.to_wire(), n[0], n[1]]);
+        out.extend_from_slice(&head(next, self.id_type.to_wire(), n));
         out.extend_from_slice(&self.data);
         Ok(())
     }
@@ -153,13 +176,13 @@ impl<'a> PayloadBody<'a> for Cert<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        4 + self.data.len()
+        field::DATA + self.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let n = len_u16("CERT", "Cert len", self.data.len())?.to_be_bytes();
-        out.extend_from_slice(&[next.to_wire(), self.cert_type.to_wire(), n[0], n[1]]);
+        out.extend_from_slice(&head(next, self.cert_type.to_wire(), n));
         out.extend_from_slice(&self.data);
         Ok(())
     }

@@ -9,15 +9,37 @@
 //! The MAC length is implied by the MAC algorithm: an unknown MAC algorithm stops parsing.
 
 use super::codes::{EncrAlg, MacAlg, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::key_data::KeyDataList;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "KEMAC";
+
+/// The field layout (RFC 3830 §6.2), written once: the parser, the encoder, the fast walk
+/// ([`walk`](super::walk)) and [`KemacRef`](super::KemacRef) all read it from here.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Encr alg.
+    pub const ENCR_ALG: usize = 1;
+    /// Encr data len (16 bits).
+    pub const ENCR_LEN: Range<usize> = 2..4;
+    /// Encr data: `n` bytes from here.
+    pub const ENCR_DATA: usize = 4;
+    /// Mac alg, after `n` bytes of Encr data.
+    pub const fn mac_alg(n: usize) -> usize {
+        ENCR_DATA + n
+    }
+    /// MAC (its length implied by Mac alg), after `n` bytes of Encr data.
+    pub const fn mac(n: usize) -> usize {
+        ENCR_DATA + n + 1
+    }
+}
 
 /// KEMAC payload. `encr_data` holds the (encrypted) key data sub-payloads as bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +73,7 @@ impl<'a> Kemac<'a> {
 
     /// Offset of the MAC field from the start of this payload's encoding.
     pub fn mac_offset(&self) -> usize {
-        5 + self.encr_data.len()
+        field::mac(self.encr_data.len())
     }
 }
 
@@ -60,10 +82,12 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let start = r.offset();
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let encr_alg = EncrAlg::from_wire(r.u8(P, "Encr alg")?);
         let n = r.u16(P, "Encr data len")? as usize;
         let data_offset = r.offset();
+        debug_assert_eq!(data_offset - start, field::ENCR_DATA);
         let encr_data = r.take(n, P, "Encr data")?;
         let mac_alg = MacAlg::from_wire(r.u8(P, "Mac alg")?);
         let Some(mac_len) = mac_alg.mac_len() else {
@@ -92,7 +116,7 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        5 + self.encr_data.len() + self.mac.len()
+        field::mac(self.encr_data.len()) + self.mac.len()
     }
 
     #[inline]
@@ -107,7 +131,11 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
             self.mac.len(),
             self.mac_alg.mac_len(),
         )?;
-        out.extend_from_slice(&[next.to_wire(), self.encr_alg.to_wire(), n[0], n[1]]);
+        let mut head = [0u8; field::ENCR_DATA];
+        head[field::NEXT] = next.to_wire();
+        head[field::ENCR_ALG] = self.encr_alg.to_wire();
+        head[field::ENCR_LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.encr_data);
         out.push(mac_alg);
         out.extend_from_slice(&self.mac);

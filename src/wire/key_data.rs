@@ -8,14 +8,30 @@
 //! ```
 
 use super::codes::{KeyDataType, KvType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, len_u16, len_u8, EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "Key data";
+
+/// The key data sub-payload field layout (RFC 3830 §6.13), written once.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Type (4 bits) and KV (4 bits).
+    pub const TYPE_KV: usize = 1;
+    /// Key data len (16 bits).
+    pub const KEY_LEN: Range<usize> = 2..4;
+    /// Key data from here; then, for the +SALT types, Salt len (16 bits) and Salt data; then
+    /// the KV data.
+    pub const KEY: usize = 4;
+    /// The length of the Salt len field.
+    pub const SALT_LEN: usize = 2;
+}
 
 /// Key validity data (RFC 3830 §6.14), part of a key data sub-payload or a DH payload.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -234,7 +250,10 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        4 + self.key.len() + self.salt.as_ref().map_or(0, |s| 2 + s.len()) + self.kv.encoded_len()
+        field::KEY
+            + self.key.len()
+            + self.salt.as_ref().map_or(0, |s| field::SALT_LEN + s.len())
+            + self.kv.encoded_len()
     }
 
     #[inline]
@@ -264,12 +283,11 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
             None => [0; 2],
         };
         self.kv.check(P)?;
-        out.extend_from_slice(&[
-            next.to_wire(),
-            (t << 4) | (self.kv.kv_type().to_wire() & 0x0f),
-            n[0],
-            n[1],
-        ]);
+        let mut head = [0u8; field::KEY];
+        head[field::NEXT] = next.to_wire();
+        head[field::TYPE_KV] = (t << 4) | (self.kv.kv_type().to_wire() & 0x0f);
+        head[field::KEY_LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.key);
         if let Some(s) = &self.salt {
             out.extend_from_slice(&salt_len);

@@ -6,36 +6,16 @@
 //! the chain (§6.5). Strict parsing then requires the input to end; lenient parsing also
 //! accepts the [`Quirk`](super::Quirk)s of real devices and reports them.
 
-use super::codes::{DataType, EncrAlg, PayloadType};
+use super::codes::{EncrAlg, PayloadType};
+use super::ctx::ctx_for;
+pub use super::ctx::ParseOptions;
 use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::ParseError;
 use super::header::Header;
 use super::kemac::Kemac;
 use super::key_data::KeyDataList;
-use super::payload::{ParseCtx, Payload, Quirks};
-use super::walk::{validate, PayloadRefs};
-
-/// Parse options.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ParseOptions {
-    /// Accept the known departures of real devices (see [`Quirk`](super::Quirk)) and report them.
-    pub lenient: bool,
-}
-
-impl ParseOptions {
-    /// Strict parsing (the default).
-    pub const STRICT: Self = Self { lenient: false };
-    /// Lenient parsing.
-    pub const LENIENT: Self = Self { lenient: true };
-}
-
-pub(crate) fn ctx_for(opts: ParseOptions, data_type: DataType) -> ParseCtx {
-    ParseCtx {
-        lenient: opts.lenient,
-        kemac_with_id: matches!(data_type, DataType::PkInit | DataType::RsaRResp),
-        ..ParseCtx::default()
-    }
-}
+use super::payload::{Payload, Quirks};
+use super::walk::{check_key_data, validate, PayloadRefs};
 
 /// A validated, borrowed view of a message. Parsing checks every payload in one pass (see
 /// [`walk`](super::walk)); [`MessageView::walk`] then visits the payloads as small views
@@ -192,7 +172,11 @@ where
 /// A NULL-encrypted KEMAC carries its key data in clear, which a parser checks (RFC 3830
 /// §4.2.3, §6.2; an ID payload first for the public-key methods): so does the encoder.
 fn check_null_kemac(k: &Kemac<'_>, with_id: bool) -> Result<(), EncodeError> {
-    if k.encr_alg != EncrAlg::Null || KeyDataList::validate(&k.encr_data, with_id, 0).is_ok() {
+    // The walk's lean check first (a key data chain without ID), the full parser else.
+    if k.encr_alg != EncrAlg::Null
+        || (!with_id && check_key_data(&k.encr_data).is_some())
+        || KeyDataList::validate(&k.encr_data, with_id, 0).is_ok()
+    {
         return Ok(());
     }
     let reason = "NULL-encrypted Encr data must be key data sub-payloads (RFC 3830 §4.2.3)";

@@ -4,8 +4,27 @@
 //! * [`MessageView`] validates a message and walks its payloads without allocating
 //!   ([`MessageView::walk`] yields [`PayloadRef`]s that read fields in place).
 //! * [`Message`] holds a header and a list of [`Payload`]s, borrowed or owned, for building
-//!   and editing; [`Message::encode`] writes exactly what was parsed.
+//!   and editing; [`Message::encode`] writes exactly what was parsed, and refuses (a typed
+//!   [`EncodeError`]) any length, count or code that does not fit its field.
 //! * Every code is an enum of [`codes`] that keeps unknown values.
+//!
+//! # The front door for parsing
+//!
+//! [`MessageView::parse_with`]`(bytes, `[`ParseOptions`]`)` is the one entry point for a
+//! whole message: strict ([`ParseOptions::STRICT`]) or lenient ([`ParseOptions::LENIENT`],
+//! reporting the [`Quirk`]s it tolerated), borrowed (the view, [`MessageView::walk`],
+//! [`MessageView::payloads`]). Everything else is layered on it: [`MessageView::parse`] is
+//! the strict case, [`Message::parse_with`] / [`Message::parse`] are the view turned into a
+//! [`Message`] ([`MessageView::to_message`]; owned with [`Message::into_owned`]). The
+//! per-payload parsers ([`Header::parse`], [`Payload::parse`], [`KeyDataList::parse`]) read
+//! one payload and are what the view falls back on.
+//!
+//! # Layers
+//!
+//! [`ctx`] (parse options and context, the [`PayloadBody`] trait) is below the payload
+//! modules; [`payload`] (the [`Payload`] enum) above them; the fast walk ([`walk`]) uses
+//! both; [`message`] sits on top of the walk and the payload parsers. None imports a layer
+//! above it.
 //!
 //! ```
 //! use mikey::wire::{Message, Payload};
@@ -21,6 +40,7 @@ use std::borrow::Cow;
 
 pub mod chash;
 pub mod codes;
+pub mod ctx;
 pub mod dh;
 pub mod encode;
 pub mod err;

@@ -1,4 +1,5 @@
-//! The payload trait, the enum of all payloads, and the parse context (strict or lenient).
+//! The enum of all payloads (RFC 3830 §6), above the payload modules: it names each one.
+//! What the payloads share (the parse context, the codec trait) is in [`ctx`](super::ctx).
 
 use super::chash::Chash;
 use super::codes::PayloadType;
@@ -20,104 +21,7 @@ use super::ticket::{Ticket, TicketPolicy};
 use super::timestamp::{Timestamp, TimestampRole};
 use super::verification::Verification;
 
-/// A departure from RFC 3830 that real devices make and that lenient parsing accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum Quirk {
-    /// One 0x00 byte after the last payload (Milestone XProtect).
-    TrailingZero = 1,
-    /// SRTP "Session Auth. key length" = 10 with HMAC-SHA-1, where 20 is meant (GStreamer
-    /// writes the tag length there).
-    SrtpAuthKeyLen10 = 2,
-    /// A NUL-terminated NAI/URI in an ID or IDR payload (MCPTT clients).
-    NulTerminatedId = 4,
-}
-
-impl Quirk {
-    const ALL: [Quirk; 3] = [
-        Quirk::TrailingZero,
-        Quirk::SrtpAuthKeyLen10,
-        Quirk::NulTerminatedId,
-    ];
-
-    /// A short description.
-    pub const fn describe(self) -> &'static str {
-        match self {
-            Quirk::TrailingZero => "one 0x00 byte after the last payload (Milestone XProtect)",
-            Quirk::SrtpAuthKeyLen10 => {
-                "SRTP session auth key length 10 for HMAC-SHA-1, read as 20 (GStreamer)"
-            }
-            Quirk::NulTerminatedId => "NUL-terminated NAI/URI in ID/IDR (MCPTT clients)",
-        }
-    }
-}
-
-/// The set of quirks a lenient parse tolerated.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Quirks(u8);
-
-impl Quirks {
-    /// Whether `q` was tolerated.
-    pub const fn contains(self, q: Quirk) -> bool {
-        self.0 & q as u8 != 0
-    }
-
-    /// True when nothing was tolerated.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The tolerated quirks.
-    pub fn iter(self) -> impl Iterator<Item = Quirk> {
-        Quirk::ALL.into_iter().filter(move |q| self.contains(*q))
-    }
-}
-
-/// Parse state shared by the payload parsers.
-#[derive(Clone, Debug)]
-pub struct ParseCtx {
-    /// Accept the [`Quirk`]s of real devices.
-    pub lenient: bool,
-    /// What was tolerated so far.
-    pub quirks: Quirks,
-    /// Check everything (NULL-encrypted KEMAC contents as key data sub-payloads, SP
-    /// parameter TLVs, ID text). False when re-reading bytes that were already checked.
-    pub validate: bool,
-    /// Whether a KEMAC plaintext starts with an ID payload (public-key methods).
-    pub kemac_with_id: bool,
-}
-
-impl Default for ParseCtx {
-    fn default() -> Self {
-        Self {
-            lenient: false,
-            quirks: Quirks::default(),
-            validate: true,
-            kemac_with_id: false,
-        }
-    }
-}
-
-impl ParseCtx {
-    /// Records a tolerated quirk.
-    pub fn quirk(&mut self, q: Quirk) {
-        self.quirks.0 |= q as u8;
-    }
-}
-
-/// One payload type's codec: parse from a reader (including its next payload field), and
-/// encode with a given next payload field.
-pub trait PayloadBody<'a>: Sized {
-    /// The payload type code.
-    const TYPE: PayloadType;
-    /// Parses the payload at the reader; returns it and its next payload field.
-    fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError>;
-    /// Encoded length in bytes.
-    fn encoded_len(&self) -> usize;
-    /// Appends the payload with `next` as its next payload field, after checking that every
-    /// length, count and code fits its field; on error nothing is written.
-    fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError>;
-}
+pub use super::ctx::{ParseCtx, PayloadBody, Quirk, Quirks};
 
 macro_rules! payloads {
     ($( $(#[$m:meta])* $variant:ident($ty:ty) ),* $(,)?) => {

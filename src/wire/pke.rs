@@ -6,14 +6,27 @@
 //! C is 2 bits, Data len 14 bits.
 
 use super::codes::{CacheType, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "PKE";
+
+/// The PKE field layout (RFC 3830 §6.3), written once.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// C (2 bits) and Data len (14 bits).
+    pub const C_LEN: Range<usize> = 1..3;
+    /// The Data len bits of `C_LEN`.
+    pub const LEN_MASK: u16 = 0x3fff;
+    /// Data from here.
+    pub const DATA: usize = 3;
+}
 
 /// Envelope data: the envelope key encrypted with the responder's public key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +54,7 @@ impl<'a> PayloadBody<'a> for Pke<'a> {
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let cl = r.u16(P, "C/Data len")?;
-        let data = r.take((cl & 0x3fff) as usize, P, "Data")?;
+        let data = r.take((cl & field::LEN_MASK) as usize, P, "Data")?;
         Ok((
             Self {
                 cache: CacheType::from_wire((cl >> 14) as u8),
@@ -52,16 +65,18 @@ impl<'a> PayloadBody<'a> for Pke<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        3 + self.data.len()
+        field::DATA + self.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let c = code_bits(P, "C", self.cache.to_wire().into(), 2)?;
-        let l = fit(P, "Data len", self.data.len(), 0x3fff)?;
+        let l = fit(P, "Data len", self.data.len(), field::LEN_MASK.into())?;
         // Both fit: c < 4, l < 16384.
-        let cl = (((c as u16) << 14) | l as u16).to_be_bytes();
-        out.extend_from_slice(&[next.to_wire(), cl[0], cl[1]]);
+        let mut head = [0u8; field::DATA];
+        head[field::NEXT] = next.to_wire();
+        head[field::C_LEN].copy_from_slice(&(((c as u16) << 14) | l as u16).to_be_bytes());
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.data);
         Ok(())
     }

@@ -12,14 +12,30 @@
 use super::codes::{
     FecOrder, PayloadType, ProtType, SrtpAuthAlg, SrtpEncrAlg, SrtpParamType, SrtpPrf,
 };
+use super::ctx::{ParseCtx, PayloadBody, Quirk};
 use super::encode::{fit, len_u16, len_u8, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody, Quirk};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "SP";
+
+/// The field layout (RFC 3830 §6.10), written once: the parser, the encoder, the fast walk
+/// ([`walk`](super::walk)) and [`SpRef`](super::SpRef) all read it from here.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Policy no.
+    pub const POLICY_NO: usize = 1;
+    /// Prot type.
+    pub const PROT_TYPE: usize = 2;
+    /// Policy param length (16 bits).
+    pub const PARAM_LEN: Range<usize> = 3..5;
+    /// Policy param: the (type, length, value) parameters from here.
+    pub const PARAMS: usize = 5;
+}
 
 /// One policy parameter (type, value), borrowed from the payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,11 +155,13 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
+        let start = r.offset();
         let next = PayloadType::from_wire(r.u8(P, "next payload")?);
         let policy_no = r.u8(P, "Policy no")?;
         let prot_type = ProtType::from_wire(r.u8(P, "Prot type")?);
         let n = r.u16(P, "Policy param length")? as usize;
         let base = r.offset();
+        debug_assert_eq!(base - start, field::PARAMS);
         let params = r.take(n, P, "Policy param")?;
         let mut pr = Reader::with_base(params, base);
         let (mut auth_hmac, mut key_len_10) = (false, false);
@@ -182,20 +200,19 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        5 + self.params.len()
+        field::PARAMS + self.params.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         // Built by `push` or parsed: whole TLVs, at most 65,535 bytes.
         let n = len_u16(P, "Policy param length", self.params.len())?.to_be_bytes();
-        out.extend_from_slice(&[
-            next.to_wire(),
-            self.policy_no,
-            self.prot_type.to_wire(),
-            n[0],
-            n[1],
-        ]);
+        let mut head = [0u8; field::PARAMS];
+        head[field::NEXT] = next.to_wire();
+        head[field::POLICY_NO] = self.policy_no;
+        head[field::PROT_TYPE] = self.prot_type.to_wire();
+        head[field::PARAM_LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.params);
         Ok(())
     }

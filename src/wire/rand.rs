@@ -6,12 +6,23 @@
 //! ```
 
 use super::codes::{PayloadType, RandRole};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{len_u8, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
+
+/// The RAND field layout (RFC 3830 §6.11), written once: the parser, the encoder and the
+/// fast walk ([`walk`](super::walk)) read it from here.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// RAND len (8 bits).
+    pub const LEN: usize = 1;
+    /// RAND: `RAND len` bytes from here.
+    pub const RAND: usize = 2;
+}
 
 /// A random bit string, fresh per CSB (RFC 3830 §6.11: at least 16 bytes recommended).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,13 +56,15 @@ impl<'a> PayloadBody<'a> for Rand<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        2 + self.rand.len()
+        field::RAND + self.rand.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let n = len_u8("RAND", "RAND len", self.rand.len())?;
-        out.extend_from_slice(&[next.to_wire(), n]);
+        let mut head = [0u8; field::RAND];
+        head[field::NEXT] = next.to_wire();
+        head[field::LEN] = len_u8("RAND", "RAND len", self.rand.len())?;
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.rand);
         Ok(())
     }

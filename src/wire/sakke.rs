@@ -6,12 +6,27 @@
 //! ```
 
 use super::codes::{PayloadType, SakkeIdScheme, SakkeParams};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{len_u16, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
+
+/// The SAKKE field layout (RFC 6509 §4.2), written once.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// SAKKE params.
+    pub const PARAMS: usize = 1;
+    /// ID scheme.
+    pub const ID_SCHEME: usize = 2;
+    /// SAKKE data length (16 bits).
+    pub const LEN: Range<usize> = 3..5;
+    /// SAKKE data from here.
+    pub const DATA: usize = 5;
+}
 
 /// SAKKE encapsulated data (RFC 6508 §4) with its parameter set and identifier scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,19 +71,18 @@ impl<'a> PayloadBody<'a> for SakkePayload<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        5 + self.data.len()
+        field::DATA + self.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let n = len_u16("SAKKE", "SAKKE data length", self.data.len())?.to_be_bytes();
-        out.extend_from_slice(&[
-            next.to_wire(),
-            self.params.to_wire(),
-            self.id_scheme.to_wire(),
-            n[0],
-            n[1],
-        ]);
+        let mut head = [0u8; field::DATA];
+        head[field::NEXT] = next.to_wire();
+        head[field::PARAMS] = self.params.to_wire();
+        head[field::ID_SCHEME] = self.id_scheme.to_wire();
+        head[field::LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.data);
         Ok(())
     }

@@ -6,14 +6,27 @@
 //! SIGN has no next payload field: it is always the last payload of a message.
 
 use super::codes::{PayloadType, SignType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, fit, EncodeError};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
 const P: &str = "SIGN";
+
+/// The SIGN field layout (RFC 3830 §6.5): no next payload field (SIGN ends the message),
+/// written once: the parser, the encoder and the fast walk ([`walk`](super::walk)) read it
+/// from here.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// S type (4 bits) and Signature len (12 bits).
+    pub const TYPE_LEN: Range<usize> = 0..2;
+    /// The Signature len bits of `TYPE_LEN`.
+    pub const LEN_MASK: u16 = 0x0fff;
+    /// Signature from here.
+    pub const SIGNATURE: usize = 2;
+}
 
 /// Signature over the message up to this payload's signature field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +54,7 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
         let tl = r.u16(P, "S type/Signature len")?;
-        let sig = r.take((tl & 0x0fff) as usize, P, "Signature")?;
+        let sig = r.take((tl & field::LEN_MASK) as usize, P, "Signature")?;
         Ok((
             Self {
                 sign_type: SignType::from_wire((tl >> 12) as u8),
@@ -52,13 +65,18 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        2 + self.signature.len()
+        field::SIGNATURE + self.signature.len()
     }
 
     #[inline]
     fn encode(&self, _next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         let t = code_bits(P, "S type", self.sign_type.to_wire().into(), 4)?;
-        let l = fit(P, "Signature len", self.signature.len(), 0x0fff)?;
+        let l = fit(
+            P,
+            "Signature len",
+            self.signature.len(),
+            field::LEN_MASK.into(),
+        )?;
         // Both fit: t < 16, l < 4096.
         let tl = ((t as u16) << 12) | l as u16;
         out.extend_from_slice(&tl.to_be_bytes());

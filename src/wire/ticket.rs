@@ -9,9 +9,9 @@
 //! ```
 
 use super::codes::{PayloadType, PrfFunc, TicketType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{code_bits, len_u16, EncodeError, EncodeErrorKind};
 use super::error::ParseError;
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;

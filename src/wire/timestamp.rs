@@ -8,10 +8,22 @@
 //! The TS value length is implied by the TS type: an unknown type stops parsing.
 
 use super::codes::{PayloadType, TsRole, TsType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
+
+/// The T field layout (RFC 3830 §6.6), written once: the parser, the encoder, the fast
+/// walk ([`walk`](super::walk)) and [`PayloadRef::timestamp`](super::PayloadRef::timestamp)
+/// read it from here.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// TS type.
+    pub const TS_TYPE: usize = 1;
+    /// TS value (its length implied by the TS type) from here.
+    pub const VALUE: usize = 2;
+}
 
 /// A timestamp value with its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -146,30 +158,24 @@ impl<'a> PayloadBody<'a> for Timestamp {
     }
 
     fn encoded_len(&self) -> usize {
-        2 + self.value_len()
+        field::VALUE + self.value_len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         self.check("T")?;
-        if self.value_len() == 8 {
-            let v = self.value.to_be_bytes();
-            out.extend_from_slice(&[
-                next.to_wire(),
-                self.ts_type.to_wire(),
-                v[0],
-                v[1],
-                v[2],
-                v[3],
-                v[4],
-                v[5],
-                v[6],
-                v[7],
-            ]);
-        } else {
-            out.extend_from_slice(&[next.to_wire(), self.ts_type.to_wire()]);
-            self.encode_value(out);
+        // One write: the fixed fields and a value of up to 8 bytes.
+        let mut b = [0u8; field::VALUE + 8];
+        b[field::NEXT] = next.to_wire();
+        b[field::TS_TYPE] = self.ts_type.to_wire();
+        let n = self.value_len();
+        match n {
+            8 => b[field::VALUE..].copy_from_slice(&self.value.to_be_bytes()),
+            // `check` passed: the value fits 32 bits.
+            _ => b[field::VALUE..field::VALUE + 4]
+                .copy_from_slice(&(self.value as u32).to_be_bytes()),
         }
+        out.extend_from_slice(&b[..field::VALUE + n]);
         Ok(())
     }
 }

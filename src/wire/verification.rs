@@ -6,12 +6,24 @@
 //! The length of Ver data is implied by the MAC algorithm: an unknown one stops parsing.
 
 use super::codes::{MacAlg, PayloadType};
+use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{implied, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::payload::{ParseCtx, PayloadBody};
 use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
+
+/// The V field layout (RFC 3830 §6.9), written once: the parser, the encoder, the fast
+/// walk ([`walk`](super::walk)) and [`PayloadRef::verification`](super::PayloadRef::verification)
+/// read it from here.
+pub(crate) mod field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// Auth alg.
+    pub const AUTH_ALG: usize = 1;
+    /// Ver data (the MAC, its length implied by Auth alg) from here.
+    pub const MAC: usize = 2;
+}
 
 /// The verification MAC of a response (RFC 3830 §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +72,7 @@ impl<'a> PayloadBody<'a> for Verification<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        2 + self.mac.len()
+        field::MAC + self.mac.len()
     }
 
     #[inline]
@@ -74,7 +86,10 @@ impl<'a> PayloadBody<'a> for Verification<'a> {
             self.mac.len(),
             self.auth_alg.mac_len(),
         )?;
-        out.extend_from_slice(&[next.to_wire(), alg]);
+        let mut head = [0u8; field::MAC];
+        head[field::NEXT] = next.to_wire();
+        head[field::AUTH_ALG] = alg;
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.mac);
         Ok(())
     }

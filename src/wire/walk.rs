@@ -16,14 +16,15 @@
 use super::codes::{
     EncrAlg, IdType, KeyDataType, KvType, MacAlg, PayloadType, ProtType, SrtpParamType, TsType,
 };
+use super::ctx::{ctx_for, ParseCtx, ParseOptions, Quirk, Quirks};
 use super::error::{ErrorKind, ParseError};
 use super::header::Header;
 use super::kemac::Kemac;
-use super::message::{ctx_for, ParseOptions};
-use super::payload::{ParseCtx, Payload, Quirk, Quirks};
+use super::payload::Payload;
 use super::policy::{PolicyParam, SecurityPolicy, SrtpPolicy};
 use super::reader::Reader;
 use super::timestamp::Timestamp;
+use super::{err, id, kemac, policy, rand, sign, timestamp, verification};
 use std::borrow::Cow;
 
 /// What `validate` found: the header, where the payloads start and end, and what lenient
@@ -36,10 +37,10 @@ pub(crate) struct Validated<'a> {
     pub(crate) quirks: Quirks,
 }
 
-/// A big-endian u16 at `i`, as a length.
+/// The big-endian u16 field `f`, as a length.
 #[inline(always)]
-fn be16(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i..i + 2)? {
+fn be16(b: &[u8], f: core::ops::Range<usize>) -> Option<usize> {
+    match b.get(f)? {
         [x, y] => Some(u16::from_be_bytes([*x, *y]) as usize),
         _ => None,
     }
@@ -79,7 +80,7 @@ fn check_sp_params(prot: ProtType, mut p: &[u8], ctx: &mut ParseCtx) -> Option<(
 /// [`KeyDataList::validate`](super::KeyDataList::validate) checks it. `None` when that
 /// function must decide (an error).
 #[inline]
-fn check_key_data(mut d: &[u8]) -> Option<()> {
+pub(crate) fn check_key_data(mut d: &[u8]) -> Option<()> {
     if d.is_empty() {
         return Some(());
     }
@@ -132,45 +133,57 @@ fn step<const DEEP: bool>(
     b: &[u8],
     ctx: &mut ParseCtx,
 ) -> Option<(usize, PayloadType)> {
+    // Every offset is the payload module's `field` layout (written once, there).
     let len = match t {
-        PayloadType::T => 2 + TsType::from_wire(*b.get(1)?).value_len()?,
-        PayloadType::Rand => 2 + *b.get(1)? as usize,
+        PayloadType::T => {
+            use timestamp::field as f;
+            f::VALUE + TsType::from_wire(*b.get(f::TS_TYPE)?).value_len()?
+        }
+        PayloadType::Rand => rand::field::RAND + *b.get(rand::field::LEN)? as usize,
         PayloadType::Sp => {
-            let len = 5 + be16(b, 3)?;
+            use policy::field as f;
+            let len = f::PARAMS + be16(b, f::PARAM_LEN)?;
             if DEEP {
-                check_sp_params(ProtType::from_wire(b[2]), b.get(5..len)?, ctx)?;
+                let prot = ProtType::from_wire(b[f::PROT_TYPE]);
+                check_sp_params(prot, b.get(f::PARAMS..len)?, ctx)?;
             }
             len
         }
         PayloadType::Kemac => {
-            let n = be16(b, 2)?;
-            let len = 5 + n + MacAlg::from_wire(*b.get(4 + n)?).mac_len()?;
-            if DEEP && EncrAlg::from_wire(b[1]) == EncrAlg::Null {
+            use kemac::field as f;
+            let n = be16(b, f::ENCR_LEN)?;
+            let len = f::mac(n) + MacAlg::from_wire(*b.get(f::mac_alg(n))?).mac_len()?;
+            if DEEP && EncrAlg::from_wire(b[f::ENCR_ALG]) == EncrAlg::Null {
                 if ctx.kemac_with_id || len > b.len() {
                     return None;
                 }
-                check_key_data(&b[4..4 + n])?;
+                check_key_data(&b[f::ENCR_DATA..f::ENCR_DATA + n])?;
             }
             len
         }
-        PayloadType::V => 2 + MacAlg::from_wire(*b.get(1)?).mac_len()?,
+        PayloadType::V => {
+            use verification::field as f;
+            f::MAC + MacAlg::from_wire(*b.get(f::AUTH_ALG)?).mac_len()?
+        }
         PayloadType::Id => {
-            let len = 4 + be16(b, 2)?;
+            use id::field as f;
+            let len = f::DATA + be16(b, f::LEN)?;
             // A NUL-terminated NAI/URI is an error or a quirk: the ID parser reports it.
             if DEEP
-                && matches!(IdType::from_wire(b[1]), IdType::Nai | IdType::Uri)
+                && matches!(IdType::from_wire(b[f::TYPE]), IdType::Nai | IdType::Uri)
                 && b.get(len - 1) == Some(&0)
-                && len > 4
+                && len > f::DATA
             {
                 return None;
             }
             len
         }
-        PayloadType::Cert => 4 + be16(b, 2)?,
-        PayloadType::Err => 4,
+        PayloadType::Cert => id::field::DATA + be16(b, id::field::LEN)?,
+        PayloadType::Err => err::field::LEN,
         PayloadType::Sign => {
             // SIGN has no next payload field and ends the chain (RFC 3830 §6.5).
-            let len = 2 + (be16(b, 0)? & 0x0fff);
+            use sign::field as f;
+            let len = f::SIGNATURE + (be16(b, f::TYPE_LEN)? & usize::from(f::LEN_MASK));
             return (len <= b.len()).then_some((len, PayloadType::Last));
         }
         _ => return None,
@@ -178,6 +191,7 @@ fn step<const DEEP: bool>(
     if len > b.len() {
         return None;
     }
+    // The next payload field comes first in every payload but SIGN (RFC 3830 §6).
     Some((len, PayloadType::from_wire(b[0])))
 }
 
@@ -366,8 +380,9 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::T {
             return None;
         }
-        let ts_type = TsType::from_wire(byte(self.bytes, 1));
-        let v = self.bytes.get(2..)?;
+        use timestamp::field as f;
+        let ts_type = TsType::from_wire(byte(self.bytes, f::TS_TYPE));
+        let v = self.bytes.get(f::VALUE..)?;
         let value = match *v {
             [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
             [a, b, c, d] => u32::from_be_bytes([a, b, c, d]).into(),
@@ -382,7 +397,7 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::Rand {
             return None;
         }
-        self.bytes.get(2..)
+        self.bytes.get(rand::field::RAND..)
     }
 
     /// An SP payload (RFC 3830 §6.10).
@@ -397,7 +412,9 @@ impl<'a> PayloadRef<'a> {
         if self.payload_type != PayloadType::V {
             return None;
         }
-        Some((MacAlg::from_wire(byte(self.bytes, 1)), self.bytes.get(2..)?))
+        use verification::field as f;
+        let alg = MacAlg::from_wire(byte(self.bytes, f::AUTH_ALG));
+        Some((alg, self.bytes.get(f::MAC..)?))
     }
 }
 
@@ -421,37 +438,41 @@ impl core::fmt::Debug for KemacRef<'_> {
 impl<'a> KemacRef<'a> {
     #[inline]
     fn encr_len(&self) -> usize {
-        be16(self.bytes, 2).unwrap_or(0)
+        be16(self.bytes, kemac::field::ENCR_LEN).unwrap_or(0)
     }
 
     /// Encryption algorithm.
     #[inline]
     pub fn encr_alg(&self) -> EncrAlg {
-        EncrAlg::from_wire(byte(self.bytes, 1))
+        EncrAlg::from_wire(byte(self.bytes, kemac::field::ENCR_ALG))
     }
 
     /// The encrypted key data sub-payloads (plaintext when the algorithm is NULL).
     #[inline]
     pub fn encr_data(&self) -> &'a [u8] {
-        self.bytes.get(4..4 + self.encr_len()).unwrap_or_default()
+        let start = kemac::field::ENCR_DATA;
+        self.bytes
+            .get(start..start + self.encr_len())
+            .unwrap_or_default()
     }
 
     /// MAC algorithm.
     #[inline]
     pub fn mac_alg(&self) -> MacAlg {
-        MacAlg::from_wire(byte(self.bytes, 4 + self.encr_len()))
+        MacAlg::from_wire(byte(self.bytes, kemac::field::mac_alg(self.encr_len())))
     }
 
     /// The MAC.
     #[inline]
     pub fn mac(&self) -> &'a [u8] {
-        self.bytes.get(5 + self.encr_len()..).unwrap_or_default()
+        let start = kemac::field::mac(self.encr_len());
+        self.bytes.get(start..).unwrap_or_default()
     }
 
     /// Offset of the MAC field in the message.
     #[inline]
     pub fn mac_offset(&self) -> usize {
-        self.offset + 5 + self.encr_len()
+        self.offset + kemac::field::mac(self.encr_len())
     }
 
     /// The same payload as a [`Kemac`].
@@ -475,19 +496,19 @@ impl<'a> SpRef<'a> {
     /// Policy number.
     #[inline]
     pub fn policy_no(&self) -> u8 {
-        byte(self.bytes, 1)
+        byte(self.bytes, policy::field::POLICY_NO)
     }
 
     /// Security protocol.
     #[inline]
     pub fn prot_type(&self) -> ProtType {
-        ProtType::from_wire(byte(self.bytes, 2))
+        ProtType::from_wire(byte(self.bytes, policy::field::PROT_TYPE))
     }
 
     /// The raw parameter bytes (TLVs).
     #[inline]
     pub fn param_bytes(&self) -> &'a [u8] {
-        self.bytes.get(5..).unwrap_or_default()
+        self.bytes.get(policy::field::PARAMS..).unwrap_or_default()
     }
 
     /// The parameters in order.
@@ -509,329 +530,5 @@ impl<'a> SpRef<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wire::*;
-    use base64::Engine;
-
-    type Outcome<'a> = Result<(Header<'a>, PayloadType, usize, usize, Quirks), ParseError>;
-
-    /// The validator before the fast path: every payload through its full parser.
-    fn reference(bytes: &[u8], opts: ParseOptions) -> Outcome<'_> {
-        let mut r = Reader::new(bytes);
-        let (header, first) = Header::parse(&mut r)?;
-        let body_start = r.offset();
-        let mut ctx = ctx_for(opts, header.data_type);
-        let mut next = first;
-        while next != PayloadType::Last {
-            next = Payload::parse(next, &mut r, &mut ctx)?.1;
-        }
-        let end = r.offset();
-        match r.rest() {
-            [] => {}
-            [0] if opts.lenient => ctx.quirk(Quirk::TrailingZero),
-            rest => {
-                return Err(r.error(
-                    "message",
-                    "end",
-                    ErrorKind::TrailingBytes { count: rest.len() },
-                ))
-            }
-        }
-        Ok((header, first, body_start, end, ctx.quirks))
-    }
-
-    /// The payload iteration before `walk`: the full parsers without deep checks.
-    fn reference_payloads<'a>(bytes: &'a [u8], opts: ParseOptions) -> Vec<(usize, Payload<'a>)> {
-        let (h, first, start, end, _) = reference(bytes, opts).unwrap();
-        let mut r = Reader::with_base(&bytes[start..end], start);
-        let mut ctx = ParseCtx {
-            validate: false,
-            ..ctx_for(opts, h.data_type)
-        };
-        let mut next = first;
-        let mut out = Vec::new();
-        while next != PayloadType::Last {
-            let off = r.offset();
-            let (p, n) = Payload::parse(next, &mut r, &mut ctx).unwrap();
-            out.push((off, p));
-            next = n;
-        }
-        out
-    }
-
-    /// The fast validator agrees with the reference (same result, same error); on success
-    /// the walk yields the same payloads, and the typed accessors the same fields.
-    fn check(bytes: &[u8]) -> usize {
-        let mut ok = 0;
-        for opts in [ParseOptions::STRICT, ParseOptions::LENIENT] {
-            let fast =
-                validate(bytes, opts).map(|v| (v.header, v.first, v.body_start, v.end, v.quirks));
-            let slow = reference(bytes, opts);
-            assert_eq!(fast, slow, "{opts:?} {bytes:02x?}");
-            let Ok(v) = MessageView::parse_with(bytes, opts) else {
-                continue;
-            };
-            ok += 1;
-            let walked: Vec<_> = v
-                .walk()
-                .map(|p| (p.offset(), p.decode().unwrap()))
-                .collect();
-            assert_eq!(walked, reference_payloads(bytes, opts), "{bytes:02x?}");
-            assert_eq!(v.payloads_with_offsets().collect::<Vec<_>>(), walked);
-            let mut pos = slow.as_ref().unwrap().2;
-            for p in v.walk() {
-                assert_eq!(p.offset(), pos);
-                assert_eq!(p.as_bytes(), &bytes[pos..pos + p.as_bytes().len()]);
-                pos += p.as_bytes().len();
-                let d = p.decode().unwrap();
-                assert_eq!(d.payload_type(), p.payload_type());
-                assert_eq!(d.encoded_len(), p.as_bytes().len());
-                match d {
-                    Payload::Kemac(k) => {
-                        let r = p.kemac().unwrap();
-                        assert_eq!(r.to_kemac(), k);
-                        assert_eq!(r.mac_offset(), p.offset() + k.mac_offset());
-                    }
-                    Payload::T(t) => assert_eq!(p.timestamp(), Some(t)),
-                    Payload::Rand(r) => assert_eq!(p.rand(), Some(&*r.rand)),
-                    Payload::Sp(sp) => {
-                        let r = p.sp().unwrap();
-                        assert_eq!(
-                            (r.policy_no(), r.prot_type(), r.param_bytes()),
-                            (sp.policy_no, sp.prot_type, sp.param_bytes())
-                        );
-                        assert!(r.params().eq(sp.params()));
-                        assert_eq!(r.srtp(), sp.srtp());
-                    }
-                    Payload::V(ver) => {
-                        assert_eq!(p.verification(), Some((ver.auth_alg, &*ver.mac)))
-                    }
-                    _ => {}
-                }
-            }
-            assert_eq!(pos, slow.as_ref().unwrap().3);
-        }
-        ok
-    }
-
-    /// Every truncation, every single-bit flip, and a few replacement values at every byte.
-    fn check_mutations(b: &[u8]) -> usize {
-        let mut ok = check(b);
-        for n in 0..b.len() {
-            ok += check(&b[..n]);
-        }
-        let mut m = b.to_vec();
-        for i in 0..b.len() {
-            for bit in 0..8 {
-                m[i] ^= 1 << bit;
-                ok += check(&m);
-                m[i] ^= 1 << bit;
-            }
-            for v in [
-                0u8,
-                1,
-                2,
-                0x14,
-                0xff,
-                b[i].wrapping_add(1),
-                b[i].wrapping_sub(1),
-            ] {
-                m[i] = v;
-                ok += check(&m);
-            }
-            m[i] = b[i];
-        }
-        let mut t = b.to_vec();
-        t.push(0);
-        ok += check(&t);
-        t.push(0);
-        ok += check(&t);
-        ok
-    }
-
-    fn vectors() -> Vec<Vec<u8>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testvectors");
-        let mut out = Vec::new();
-        for d in [dir.clone(), dir.join("nonconformant")] {
-            let mut names: Vec<_> = std::fs::read_dir(&d)
-                .unwrap()
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| !p.to_string_lossy().contains("fragment"))
-                .collect();
-            names.sort();
-            for p in names {
-                let Ok(text) = std::fs::read_to_string(&p) else {
-                    continue;
-                };
-                let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-                match p.extension().and_then(|e| e.to_str()) {
-                    Some("hex") => out.push(
-                        (0..text.len())
-                            .step_by(2)
-                            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-                            .collect(),
-                    ),
-                    Some("b64") => out.push(
-                        base64::engine::general_purpose::STANDARD
-                            .decode(&text)
-                            .unwrap(),
-                    ),
-                    _ => {}
-                }
-            }
-        }
-        out
-    }
-
-    /// Messages exercising every fast path and its fallbacks: key data with salt, SPI and
-    /// interval, ID with and without a NUL, CERT, V, ERR, SIGN, the GStreamer SP quirk, an
-    /// Empty map, and payload types the fast path leaves to the full parsers.
-    fn synthetic() -> Vec<Vec<u8>> {
-        let mut kd = KeyDataList::default();
-        kd.keys.push(KeyData {
-            key_type: KeyDataType::TekSalt,
-            key: vec![1; 16].into(),
-            salt: Some(vec![2; 14].into()),
-            kv: KeyValidity::Spi(vec![0, 0, 0, 1].into()),
-        });
-        kd.keys.push(KeyData {
-            key_type: KeyDataType::Tgk,
-            key: vec![3; 16].into(),
-            salt: None,
-            kv: KeyValidity::Interval {
-                from: vec![0; 6].into(),
-                to: vec![0xff; 6].into(),
-            },
-        });
-        kd.keys.push(KeyData::new(KeyDataType::Tek, vec![4; 16]));
-        let mut plain = Vec::new();
-        kd.encode(&mut plain).unwrap();
-        let mut gst = SecurityPolicy::new(0, ProtType::Srtp);
-        gst.push(2, &[1]).unwrap();
-        gst.push(3, &[10]).unwrap();
-        let mut h = Header::new(DataType::PskInit, 0x01020304);
-        h.cs_map = CsIdMap::SrtpId(
-            SrtpIdMap::from_entries(&[SrtpCs {
-                policy_no: 0,
-                ssrc: 5,
-                roc: 6,
-            }])
-            .unwrap(),
-        );
-        let a = Message::new(h.clone())
-            .with(Payload::T(Timestamp::counter(7)))
-            .with(Payload::Rand(Rand {
-                rand: vec![9; 16].into(),
-            }))
-            .with(Payload::Sp(gst))
-            .with(Payload::Sp(
-                SrtpPolicy::aes_cm_128_hmac_sha1_80().to_payload(1).unwrap(),
-            ))
-            .with(Payload::Id(Id {
-                id_type: IdType::Uri,
-                data: b"sip:a@b\0".to_vec().into(),
-            }))
-            .with(Payload::Id(Id {
-                id_type: IdType::Nai,
-                data: b"a@b".to_vec().into(),
-            }))
-            .with(Payload::Cert(Cert {
-                cert_type: CertType::from_wire(0),
-                data: vec![0x30; 5].into(),
-            }))
-            .with(Payload::Err(ErrorPayload {
-                error_no: ErrorNo::from_wire(5),
-                reserved: 0,
-            }))
-            .with(Payload::Kemac(Kemac {
-                encr_alg: EncrAlg::Null,
-                encr_data: plain.clone().into(),
-                mac_alg: MacAlg::HmacSha1_160,
-                mac: vec![8; 20].into(),
-            }))
-            .with(Payload::V(Verification {
-                auth_alg: MacAlg::HmacSha1_160,
-                mac: vec![7; 20].into(),
-            }))
-            .with(Payload::Sign(Sign {
-                sign_type: SignType::from_wire(0),
-                signature: vec![6; 8].into(),
-            }))
-            .encode()
-            .unwrap();
-        let mut e = Header::new(DataType::PkInit, 9);
-        e.cs_map = CsIdMap::Empty { count: 2 };
-        let mut with_id = Vec::new();
-        Id {
-            id_type: IdType::Nai,
-            data: b"x@y".to_vec().into(),
-        }
-        .encode(PayloadType::KeyData, &mut with_id)
-        .unwrap();
-        with_id.extend_from_slice(&plain);
-        let b = Message::new(e)
-            .with(Payload::Tr(TimestampRole {
-                role: TsRole::from_wire(0),
-                ts: Timestamp::ntp_utc(1),
-            }))
-            .with(Payload::Kemac(Kemac {
-                encr_alg: EncrAlg::Null,
-                encr_data: with_id.into(),
-                mac_alg: MacAlg::Null,
-                mac: Vec::new().into(),
-            }))
-            .with(Payload::KeyData(KeyData::new(KeyDataType::Tgk, vec![1; 4])))
-            .encode()
-            .unwrap();
-        let c = Message::new(h)
-            .with(Payload::Kemac(Kemac {
-                encr_alg: EncrAlg::AesCm128,
-                encr_data: vec![0x55; 40].into(),
-                mac_alg: MacAlg::HmacSha256_256,
-                mac: vec![1; 32].into(),
-            }))
-            .encode()
-            .unwrap();
-        vec![a, b, c]
-    }
-
-    #[test]
-    fn fast_validation_matches_the_full_parsers() {
-        let v = vectors();
-        assert!(v.len() >= 30, "{}", v.len());
-        let mut ok = 0;
-        for b in v.iter().chain(synthetic().iter()) {
-            ok += check_mutations(b);
-        }
-        // Many mutations still parse (and so are walked and compared payload by payload).
-        assert!(ok > 10_000, "{ok}");
-    }
-
-    #[test]
-    fn synthetic_messages_parse_with_their_quirks() {
-        let s = synthetic();
-        let e = MessageView::parse(&s[0]).unwrap_err();
-        assert_eq!(e.field, "Session Auth. key length");
-        let v = MessageView::parse_with(&s[0], ParseOptions::LENIENT).unwrap();
-        assert!(v.quirks().contains(Quirk::SrtpAuthKeyLen10));
-        assert!(v.quirks().contains(Quirk::NulTerminatedId));
-        assert_eq!(v.walk().count(), 11);
-        for b in &s[1..] {
-            let v = MessageView::parse(b).unwrap();
-            assert!(v.walk().count() >= 1);
-        }
-    }
-
-    #[test]
-    fn refs_do_not_show_content() {
-        let s = synthetic();
-        let v = MessageView::parse_with(&s[0], ParseOptions::LENIENT).unwrap();
-        let k = v.walk().find_map(|p| p.kemac()).unwrap();
-        assert_eq!(k.encr_alg(), EncrAlg::Null);
-        let shown = format!("{k:?} {:?}", v.walk().collect::<Vec<_>>());
-        assert!(!shown.contains("[1, 1"), "{shown}");
-        assert!(shown.contains("encr_data_len: "));
-    }
-}
+#[path = "walk_tests.rs"]
+mod tests;

@@ -3,6 +3,7 @@
 
 use super::{AES_CM_SALT_LEN, AES_KW_SALT_LEN};
 use crate::crypto::CryptoError;
+use crate::wire::{EncrAlg, MacAlg};
 
 /// KEMAC `Encr alg` (RFC 3830 §6.2; RFC 6043 §6.2 Table 6.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,14 +26,17 @@ impl KemacCipher {
         !matches!(self, KemacCipher::AesKw128)
     }
 
-    /// The `Encr alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2).
+    /// Every cipher, in `Encr alg` order.
+    pub const ALL: [KemacCipher; 4] = [
+        KemacCipher::Null,
+        KemacCipher::AesCm128,
+        KemacCipher::AesKw128,
+        KemacCipher::AesCm256,
+    ];
+
+    /// The `Encr alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2), from [`EncrAlg`].
     pub fn id(self) -> u8 {
-        match self {
-            KemacCipher::Null => 0,
-            KemacCipher::AesCm128 => 1,
-            KemacCipher::AesKw128 => 2,
-            KemacCipher::AesCm256 => 3,
-        }
+        EncrAlg::from(self).to_wire()
     }
 
     /// Length of `encr_key` in bytes: 16 for AES-CM-128 and AES-KW-128 (RFC 3830 §4.2.3),
@@ -57,21 +61,41 @@ impl KemacCipher {
     }
 }
 
+/// The one table between the ciphers and their `Encr alg` codes (RFC 3830 §6.2; RFC 6043
+/// §6.2 Table 6.5); every other conversion goes through it.
+impl From<KemacCipher> for EncrAlg {
+    fn from(c: KemacCipher) -> EncrAlg {
+        match c {
+            KemacCipher::Null => EncrAlg::Null,
+            KemacCipher::AesCm128 => EncrAlg::AesCm128,
+            KemacCipher::AesKw128 => EncrAlg::AesKw128,
+            KemacCipher::AesCm256 => EncrAlg::AesCm256,
+        }
+    }
+}
+
+impl TryFrom<EncrAlg> for KemacCipher {
+    type Error = CryptoError;
+
+    /// The cipher of an `Encr alg` code; an unknown one is
+    /// [`CryptoError::UnsupportedAlgorithm`].
+    fn try_from(e: EncrAlg) -> Result<Self, CryptoError> {
+        KemacCipher::ALL
+            .into_iter()
+            .find(|c| EncrAlg::from(*c) == e)
+            .ok_or(CryptoError::UnsupportedAlgorithm {
+                registry: "Encr alg",
+                value: e.to_wire(),
+            })
+    }
+}
+
 impl TryFrom<u8> for KemacCipher {
     type Error = CryptoError;
 
     /// Maps an `Encr alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2).
     fn try_from(value: u8) -> Result<Self, CryptoError> {
-        match value {
-            0 => Ok(KemacCipher::Null),
-            1 => Ok(KemacCipher::AesCm128),
-            2 => Ok(KemacCipher::AesKw128),
-            3 => Ok(KemacCipher::AesCm256),
-            _ => Err(CryptoError::UnsupportedAlgorithm {
-                registry: "Encr alg",
-                value,
-            }),
-        }
+        EncrAlg::from_wire(value).try_into()
     }
 }
 
@@ -87,22 +111,22 @@ pub enum MacKind {
 }
 
 impl MacKind {
-    /// The `MAC alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2).
+    /// Every MAC, in `MAC alg` order.
+    pub const ALL: [MacKind; 3] = [
+        MacKind::Null,
+        MacKind::HmacSha1_160,
+        MacKind::HmacSha256_256,
+    ];
+
+    /// The `MAC alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2), from [`MacAlg`].
     pub fn id(self) -> u8 {
-        match self {
-            MacKind::Null => 0,
-            MacKind::HmacSha1_160 => 1,
-            MacKind::HmacSha256_256 => 2,
-        }
+        MacAlg::from(self).to_wire()
     }
 
-    /// Tag length in bytes: 20 (RFC 3830 §4.2.4), 32 (RFC 6043 §6.2), 0 for NULL.
+    /// Tag length in bytes: 20 (RFC 3830 §4.2.4), 32 (RFC 6043 §6.2), 0 for NULL: the
+    /// length [`MacAlg::mac_len`] gives the wire layout.
     pub fn mac_len(self) -> usize {
-        match self {
-            MacKind::Null => 0,
-            MacKind::HmacSha1_160 => 20,
-            MacKind::HmacSha256_256 => 32,
-        }
+        MacAlg::from(self).mac_len().unwrap_or(0)
     }
 
     /// Length of `auth_key` in bytes, equal to the hash output size: 160 bits for
@@ -112,19 +136,38 @@ impl MacKind {
     }
 }
 
+/// The one table between the MACs and their `MAC alg` codes (RFC 3830 §6.2; RFC 6043 §6.2
+/// Table 6.6); every other conversion goes through it.
+impl From<MacKind> for MacAlg {
+    fn from(m: MacKind) -> MacAlg {
+        match m {
+            MacKind::Null => MacAlg::Null,
+            MacKind::HmacSha1_160 => MacAlg::HmacSha1_160,
+            MacKind::HmacSha256_256 => MacAlg::HmacSha256_256,
+        }
+    }
+}
+
+impl TryFrom<MacAlg> for MacKind {
+    type Error = CryptoError;
+
+    /// The MAC of a `MAC alg` code; an unknown one is [`CryptoError::UnsupportedAlgorithm`].
+    fn try_from(m: MacAlg) -> Result<Self, CryptoError> {
+        MacKind::ALL
+            .into_iter()
+            .find(|k| MacAlg::from(*k) == m)
+            .ok_or(CryptoError::UnsupportedAlgorithm {
+                registry: "MAC alg",
+                value: m.to_wire(),
+            })
+    }
+}
+
 impl TryFrom<u8> for MacKind {
     type Error = CryptoError;
 
     /// Maps a `MAC alg` wire value (RFC 3830 §6.2, RFC 6043 §6.2).
     fn try_from(value: u8) -> Result<Self, CryptoError> {
-        match value {
-            0 => Ok(MacKind::Null),
-            1 => Ok(MacKind::HmacSha1_160),
-            2 => Ok(MacKind::HmacSha256_256),
-            _ => Err(CryptoError::UnsupportedAlgorithm {
-                registry: "MAC alg",
-                value,
-            }),
-        }
+        MacAlg::from_wire(value).try_into()
     }
 }

@@ -320,3 +320,29 @@ fn wire_ids() {
     assert!(KemacCipher::try_from(4).is_err());
     assert!(MacKind::try_from(3).is_err());
 }
+
+#[test]
+fn one_table_per_code() {
+    use crate::wire::{EncrAlg, MacAlg};
+    // Every wire value: known codes map to a cipher/MAC and back to the same value;
+    // unknown ones are an error naming the value and survive as wire codes.
+    for v in 0..=u8::MAX {
+        let e = EncrAlg::from_wire(v);
+        assert_eq!(e.to_wire(), v);
+        match KemacCipher::try_from(e) {
+            Ok(c) => assert_eq!((EncrAlg::from(c), c.id()), (e, v)),
+            Err(err) => {
+                assert!(e.is_unknown());
+                assert!(err.to_string().contains(&v.to_string()), "{err}");
+            }
+        }
+        let m = MacAlg::from_wire(v);
+        match MacKind::try_from(m) {
+            Ok(k) => {
+                assert_eq!((MacAlg::from(k), k.id()), (m, v));
+                assert_eq!(Some(k.mac_len()), m.mac_len());
+            }
+            Err(_) => assert!(m.is_unknown() && m.mac_len().is_none()),
+        }
+    }
+}

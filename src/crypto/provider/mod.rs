@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use super::entropy::Entropy;
 use super::{CryptoError, SecretBytes};
+use crate::wire::SignType;
 
 mod counting;
 mod modexp;
@@ -53,12 +54,16 @@ pub enum SignatureScheme {
 }
 
 impl SignatureScheme {
-    /// The SIGN payload `S type` (RFC 3830 §6.5 Table 6.5): 0 for PKCS#1 v1.5, 1 for PSS.
+    /// The SHA-256 scheme of each `S type`: what a received SIGN is checked with by default.
+    pub const DEFAULTS: [SignatureScheme; 2] = [
+        SignatureScheme::RsaPkcs1Sha256,
+        SignatureScheme::RsaPssSha256,
+    ];
+
+    /// The SIGN payload `S type` (RFC 3830 §6.5 Table 6.5): 0 for PKCS#1 v1.5, 1 for PSS,
+    /// from [`SignType`].
     pub fn s_type(self) -> u8 {
-        match self {
-            SignatureScheme::RsaPkcs1Sha256 | SignatureScheme::RsaPkcs1Sha1 => 0,
-            SignatureScheme::RsaPssSha256 | SignatureScheme::RsaPssSha1 => 1,
-        }
+        SignType::from(self).to_wire()
     }
 
     /// The default (SHA-256) scheme for a SIGN payload `S type` (RFC 3830 §6.5 Table 6.5).
@@ -67,13 +72,24 @@ impl SignatureScheme {
     /// [`CryptoError::UnsupportedAlgorithm`] for any other `S type` (e.g. 2, ECCSI of
     /// RFC 6509).
     pub fn from_s_type(s_type: u8) -> Result<Self, CryptoError> {
-        match s_type {
-            0 => Ok(SignatureScheme::RsaPkcs1Sha256),
-            1 => Ok(SignatureScheme::RsaPssSha256),
-            value => Err(CryptoError::UnsupportedAlgorithm {
+        let t = SignType::from_wire(s_type);
+        SignatureScheme::DEFAULTS
+            .into_iter()
+            .find(|s| SignType::from(*s) == t)
+            .ok_or(CryptoError::UnsupportedAlgorithm {
                 registry: "S type",
-                value,
-            }),
+                value: s_type,
+            })
+    }
+}
+
+/// The one table between the signature schemes and their SIGN `S type` codes (RFC 3830
+/// §6.5 Table 6.5; the hash is not signalled).
+impl From<SignatureScheme> for SignType {
+    fn from(s: SignatureScheme) -> SignType {
+        match s {
+            SignatureScheme::RsaPkcs1Sha256 | SignatureScheme::RsaPkcs1Sha1 => SignType::RsaPkcs1,
+            SignatureScheme::RsaPssSha256 | SignatureScheme::RsaPssSha1 => SignType::RsaPss,
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, PrfKey, SecretBytes
 use crate::session::common::{cipher_of, mac_of, mac_placeholder, prf_of};
 use crate::session::engine::Weakness;
 use crate::session::SessionError;
+use crate::wire::kemac::field as kemac_field;
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, Header, Id, IdType, Kemac, KeyDataList, MacAlg, PayloadBody,
     PayloadType, PrfFunc, Rand, SecurityPolicy, Timestamp,
@@ -158,8 +159,7 @@ pub(crate) fn build_i_message(
         + if m.send_rand { rand.encoded_len() } else { 0 }
         + ids.iter().flatten().map(|i| i.encoded_len()).sum::<usize>()
         + m.policies.iter().map(|p| p.encoded_len()).sum::<usize>()
-        + 5
-        + encr_len
+        + kemac_field::mac(encr_len)
         + mac_len;
     let mut out = Vec::with_capacity(len);
     h.encode(PayloadType::T, &mut out)?;
@@ -184,7 +184,11 @@ pub(crate) fn build_i_message(
     }
     // KEMAC (RFC 3830 §6.2): the key data is encoded straight into the message (and
     // encrypted there below), the MAC field zero until the MAC is computed.
-    out.extend_from_slice(&[PayloadType::Last.to_wire(), m.encr.to_wire(), n[0], n[1]]);
+    let mut head = [0u8; kemac_field::ENCR_DATA];
+    head[kemac_field::NEXT] = PayloadType::Last.to_wire();
+    head[kemac_field::ENCR_ALG] = m.encr.to_wire();
+    head[kemac_field::ENCR_LEN].copy_from_slice(&n);
+    out.extend_from_slice(&head);
     let data_start = out.len();
     match &wrapped {
         Some(w) => out.extend_from_slice(w),

@@ -74,6 +74,12 @@ macro_rules! code_enum {
     };
 }
 
+// Split by registry area (files stay small); re-exported here.
+mod roles;
+mod srtp;
+pub use roles::*;
+pub use srtp::*;
+
 code_enum! {
     /// Message data type, HDR field (RFC 3830 Table 6.1.a; RFC 4650 §7; RFC 4738 §3.9.1;
     /// RFC 6043 Table 6.1; RFC 6509 Table 1).
@@ -361,107 +367,6 @@ code_enum! {
 }
 
 code_enum! {
-    /// SRTP policy parameter type (RFC 3830 Table 6.10.1.a; RFC 4771 Tables 2-3;
-    /// RFC 7714 §14.3).
-    SrtpParamType: u8 {
-        /// Encryption algorithm.
-        EncrAlg = 0 => "Encryption algorithm",
-        /// Session encryption key length (also the master key length).
-        EncrKeyLen = 1 => "Session Encr. key length",
-        /// Authentication algorithm.
-        AuthAlg = 2 => "Authentication algorithm",
-        /// Session authentication key length.
-        AuthKeyLen = 3 => "Session Auth. key length",
-        /// Session salt key length.
-        SaltKeyLen = 4 => "Session Salt key length",
-        /// SRTP pseudo-random function.
-        Prf = 5 => "SRTP Pseudo Random Function",
-        /// Key derivation rate.
-        KeyDerivationRate = 6 => "Key derivation rate",
-        /// SRTP encryption off/on.
-        SrtpEncryption = 7 => "SRTP encryption off/on",
-        /// SRTCP encryption off/on.
-        SrtcpEncryption = 8 => "SRTCP encryption off/on",
-        /// Sender's FEC order.
-        FecOrder = 9 => "sender's FEC order",
-        /// SRTP authentication off/on.
-        SrtpAuthentication = 10 => "SRTP authentication off/on",
-        /// Authentication tag length in bytes.
-        AuthTagLen = 11 => "Authentication tag length",
-        /// SRTP prefix length in bytes.
-        PrefixLen = 12 => "SRTP prefix length",
-        /// ROC transmission rate (RFC 4771).
-        RocTxRate = 13 => "ROC transmission rate",
-        /// SRTP authentication algorithm (RFC 4771).
-        SrtpAuthAlg = 14 => "SRTP Auth. algorithm",
-        /// SRTCP authentication algorithm (RFC 4771).
-        SrtcpAuthAlg = 15 => "SRTCP Auth. algorithm",
-        /// SRTP session authentication key length (RFC 4771).
-        SrtpAuthKeyLen = 16 => "SRTP Session Auth. key len",
-        /// SRTCP session authentication key length (RFC 4771).
-        SrtcpAuthKeyLen = 17 => "SRTCP Session Auth. key len",
-        /// SRTP authentication tag length (RFC 4771).
-        SrtpAuthTagLen = 18 => "SRTP Authentication tag len",
-        /// SRTCP authentication tag length (RFC 4771).
-        SrtcpAuthTagLen = 19 => "SRTCP Authentication tag len",
-        /// AEAD authentication tag length (RFC 7714).
-        AeadAuthTagLen = 20 => "AEAD authentication tag length",
-    }
-}
-
-code_enum! {
-    /// SRTP encryption algorithm (RFC 3830 Table 6.10.1.b; RFC 5669; RFC 7714 §14.3).
-    SrtpEncrAlg: u8 {
-        /// NULL cipher.
-        Null = 0 => "NULL",
-        /// AES counter mode.
-        AesCm = 1 => "AES-CM",
-        /// AES f8 mode.
-        AesF8 = 2 => "AES-F8",
-        /// SEED counter mode (RFC 5669).
-        SeedCtr = 3 => "SEED-CTR",
-        /// SEED CCM (RFC 5669).
-        SeedCcm = 4 => "SEED-CCM",
-        /// SEED GCM (RFC 5669).
-        SeedGcm = 5 => "SEED-GCM",
-        /// AES-GCM (RFC 7714).
-        AesGcm = 6 => "AES-GCM",
-    }
-}
-
-code_enum! {
-    /// SRTP authentication algorithm (RFC 3830 Table 6.10.1.c; RFC 4771 Table 1).
-    SrtpAuthAlg: u8 {
-        /// No authentication.
-        Null = 0 => "NULL",
-        /// HMAC-SHA-1.
-        HmacSha1 = 1 => "HMAC-SHA-1",
-        /// ROC carrying transform, mode 1 (RFC 4771).
-        RccM1 = 2 => "RCCm1",
-        /// ROC carrying transform, mode 2 (RFC 4771).
-        RccM2 = 3 => "RCCm2",
-        /// ROC carrying transform, mode 3 (RFC 4771).
-        RccM3 = 4 => "RCCm3",
-    }
-}
-
-code_enum! {
-    /// SRTP pseudo-random function (RFC 3830 Table 6.10.1.d).
-    SrtpPrf: u8 {
-        /// AES-CM PRF.
-        AesCm = 0 => "AES-CM",
-    }
-}
-
-code_enum! {
-    /// FEC order (RFC 3830 Table 6.10.1.e).
-    FecOrder: u8 {
-        /// First FEC, then SRTP.
-        FecSrtp = 0 => "FEC-SRTP",
-    }
-}
-
-code_enum! {
     /// Error number of ERR (RFC 3830 Table 6.12; RFC 4738 §3.9.2; RFC 6043 Table 6.14).
     ErrorNo: u8 {
         /// Authentication failure.
@@ -561,104 +466,6 @@ code_enum! {
         OmaBcast = 5 => "OMA BCAST",
         /// 3GPP TS 33.180 MCData/MCPTT key parameters.
         Mcx = 7 => "3GPP TS 33.180 parameters",
-    }
-}
-
-code_enum! {
-    /// Key ID type of the Key ID general extension (RFC 4563 Table 2).
-    KeyIdType: u8 {
-        /// ID of the group key domain.
-        MbmsKeyDomainId = 0 => "MBMS Key Domain ID",
-        /// ID of the group key.
-        MbmsServiceKeyId = 1 => "MBMS Service Key ID",
-        /// ID of the group traffic key.
-        MbmsTrafficKeyId = 2 => "MBMS Traffic Key ID",
-    }
-}
-
-code_enum! {
-    /// OMA BCAST general extension subtype (RFC 5410 §6).
-    OmaBcastSubtype: u8 {
-        /// Long-term key message.
-        Ltkm = 1 => "LTKM",
-        /// Short-term key message.
-        Stkm = 2 => "STKM",
-        /// LTKM reporting.
-        LtkmReporting = 3 => "LTKM Reporting",
-        /// Parental control.
-        ParentalControl = 4 => "Parental Control",
-    }
-}
-
-code_enum! {
-    /// Timestamp role of TR (RFC 6043 Table 6.9).
-    TsRole: u8 {
-        /// Time of issue.
-        TimeOfIssue = 1 => "TRi",
-        /// Start of validity period.
-        ValidityStart = 2 => "TRs",
-        /// End of validity period.
-        ValidityEnd = 3 => "TRe",
-        /// Rekeying interval.
-        RekeyInterval = 4 => "TRr",
-    }
-}
-
-code_enum! {
-    /// ID role of IDR (RFC 6043 Table 6.11; RFC 6509 Table 7).
-    IdRole: u8 {
-        /// Initiator.
-        Initiator = 1 => "IDRi",
-        /// Responder.
-        Responder = 2 => "IDRr",
-        /// KMS.
-        Kms = 3 => "IDRkms",
-        /// Pre-shared key.
-        Psk = 4 => "IDRpsk",
-        /// Application.
-        App = 5 => "IDRapp",
-        /// Initiator's KMS (RFC 6509).
-        InitiatorKms = 6 => "IDRkmsi",
-        /// Responder's KMS (RFC 6509).
-        ResponderKms = 7 => "IDRkmsr",
-    }
-}
-
-code_enum! {
-    /// RAND role of RANDR (RFC 6043 Table 6.13).
-    RandRole: u8 {
-        /// Generated by the initiator.
-        Initiator = 1 => "RANDRi",
-        /// Generated by the responder.
-        Responder = 2 => "RANDRr",
-        /// Generated by the KMS.
-        Kms = 3 => "RANDRkms",
-    }
-}
-
-code_enum! {
-    /// Ticket type of TP/TICKET (RFC 6043 Table 6.15).
-    TicketType: u16 {
-        /// MIKEY base ticket (RFC 6043 Appendix A).
-        MikeyBase = 1 => "MIKEY Base Ticket",
-        /// 3GPP base ticket.
-        ThreeGppBase = 2 => "3GPP Base Ticket",
-    }
-}
-
-code_enum! {
-    /// SAKKE parameter set (RFC 6509 Table 4).
-    SakkeParams: u8 {
-        /// Parameter set 1 (RFC 6509 Appendix A).
-        Set1 = 1 => "Parameter Set 1",
-    }
-}
-
-code_enum! {
-    /// SAKKE identifier scheme (RFC 6509 Table 5).
-    SakkeIdScheme: u8 {
-        /// tel URI with monthly keys (RFC 6509 §3.2).
-        TelUriMonthly = 1 => "tel URI with monthly keys",
     }
 }
 
