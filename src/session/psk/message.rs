@@ -87,23 +87,7 @@ pub(crate) fn build_i_message(
     t: Timestamp,
     plain: Plain<'_>,
 ) -> Result<(Vec<u8>, SecretBytes), SessionError> {
-    let prf = prf_of(m.prf)?;
-    let cipher = cipher_of(m.encr, true)?;
-    let mac_kind = mac_of(m.mac, true)?;
-    // Only MIKEY-NULL (NULL encryption and MAC) goes without a key.
-    if psk.is_empty() && (cipher != KemacCipher::Null || mac_kind != MacKind::Null) {
-        return Err(SessionError::WeakInput(Weakness::EmptyPsk));
-    }
-    // `ready`: the same PSK made ready for the PRF earlier (a group member's).
-    let made;
-    let key = match ready {
-        Some(k) if k.kind() == prf => k,
-        _ => {
-            made = PrfKey::new(prf, psk);
-            &made
-        }
-    };
-    let mk = MessageKeys::derive_with(key, m.csb_id, m.rand, cipher, mac_kind);
+    let (mk, cipher, mac_kind) = message_keys(m, psk, ready)?;
     let (enc, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
     let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());
     // NULL and AES-CM keep the length: the plaintext is encoded into the message and
@@ -111,77 +95,20 @@ pub(crate) fn build_i_message(
     let in_place = cipher.keeps_length();
     let wrapped = match in_place {
         true => None,
-        false => Some(
-            crypto::kemac::encrypt(
-                cipher,
-                enc,
-                salt,
-                m.csb_id,
-                t.as_u64(),
-                plain.encoded()?.as_bytes(),
+        false => {
+            let p = plain.encoded()?;
+            let (csb_id, t) = (m.csb_id, t.as_u64());
+            Some(
+                crypto::kemac::encrypt(cipher, enc, salt, csb_id, t, p.as_bytes())
+                    .map_err(invalid)?,
             )
-            .map_err(invalid)?,
-        ),
+        }
     };
     let encr_len = wrapped.as_ref().map_or_else(|| plain.len(), Vec::len);
     // The 16-bit Encr data len (RFC 3830 §6.2), checked before anything is written.
     let n = crate::wire::encode::len_u16("KEMAC", "Encr data len", encr_len)?.to_be_bytes();
-    // Written payload by payload, each borrowing its data (IDs, policies, CS map, key
-    // data): nothing is copied first and no list of payloads is built. Next payload fields:
-    // HDR -> T -> [RAND] -> {ID} -> {SP} -> KEMAC (RFC 3830 §3.1).
-    let mut h = Header::new(DataType::PskInit, m.csb_id);
-    h.v = m.v;
-    h.prf = m.prf;
-    h.cs_map = m.cs_map.borrowed();
-    let rand = Rand {
-        rand: Cow::Borrowed(m.rand),
-    };
-    let ids = [m.id_i, m.id_r].map(|i| {
-        i.map(|(id_type, data)| Id {
-            id_type,
-            data: Cow::Borrowed(data),
-        })
-    });
-    let n_ids = ids.iter().flatten().count();
     let mac_len = mac_kind.mac_len();
-    let after_id = match m.policies.is_empty() {
-        true => PayloadType::Kemac,
-        false => PayloadType::Sp,
-    };
-    let after_rand = if n_ids > 0 { PayloadType::Id } else { after_id };
-    let after_t = if m.send_rand {
-        PayloadType::Rand
-    } else {
-        after_rand
-    };
-    let len = h.encoded_len()
-        + t.encoded_len()
-        + if m.send_rand { rand.encoded_len() } else { 0 }
-        + ids.iter().flatten().map(|i| i.encoded_len()).sum::<usize>()
-        + m.policies.iter().map(|p| p.encoded_len()).sum::<usize>()
-        + kemac_field::mac(encr_len)
-        + mac_len;
-    let mut out = Vec::with_capacity(len);
-    h.encode(PayloadType::T, &mut out)?;
-    t.encode(after_t, &mut out)?;
-    if m.send_rand {
-        rand.encode(after_rand, &mut out)?;
-    }
-    for (k, id) in ids.iter().flatten().enumerate() {
-        let next = if k + 1 < n_ids {
-            PayloadType::Id
-        } else {
-            after_id
-        };
-        id.encode(next, &mut out)?;
-    }
-    for (k, sp) in m.policies.iter().enumerate() {
-        let next = match k + 1 < m.policies.len() {
-            true => PayloadType::Sp,
-            false => PayloadType::Kemac,
-        };
-        sp.encode(next, &mut out)?;
-    }
+    let mut out = payloads_before_kemac(m, t, kemac_field::mac(encr_len) + mac_len)?;
     // KEMAC (RFC 3830 §6.2): the key data is encoded straight into the message (and
     // encrypted there below), the MAC field zero until the MAC is computed.
     let mut head = [0u8; kemac_field::ENCR_DATA];
@@ -204,25 +131,110 @@ pub(crate) fn build_i_message(
     // The KEMAC is last: ... || Encr data || MAC alg || MAC (RFC 3830 §6.2).
     let body = out.len() - mac_len;
     if in_place {
-        let start = body - 1 - encr_len;
-        crypto::kemac::crypt_in_place(
-            cipher,
-            enc,
-            salt,
-            m.csb_id,
-            t.as_u64(),
-            &mut out[start..body - 1],
-        )
-        .map_err(|e| {
-            // The plaintext keys must not outlive a failed encryption.
-            zeroize::Zeroize::zeroize(&mut out);
-            invalid(e)
-        })?;
+        let data = body - 1 - encr_len..body - 1;
+        let (csb_id, t) = (m.csb_id, t.as_u64());
+        crypto::kemac::crypt_in_place(cipher, enc, salt, csb_id, t, &mut out[data]).map_err(
+            |e| {
+                // The plaintext keys must not outlive a failed encryption.
+                zeroize::Zeroize::zeroize(&mut out);
+                invalid(e)
+            },
+        )?;
     }
     // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
     let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
     out[body..].copy_from_slice(tag.as_bytes());
     Ok((out, mk.auth))
+}
+
+/// The message keys of a PSK I_MESSAGE (RFC 3830 §4.1.4) with its cipher and MAC; an
+/// empty PSK only for MIKEY-NULL. `ready`: the same PSK made ready for the PRF earlier (a
+/// group member's).
+fn message_keys(
+    m: &IMessage<'_>,
+    psk: &[u8],
+    ready: Option<&PrfKey>,
+) -> Result<(MessageKeys, KemacCipher, MacKind), SessionError> {
+    let prf = prf_of(m.prf)?;
+    let cipher = cipher_of(m.encr, true)?;
+    let mac_kind = mac_of(m.mac, true)?;
+    // Only MIKEY-NULL (NULL encryption and MAC) goes without a key.
+    if psk.is_empty() && (cipher != KemacCipher::Null || mac_kind != MacKind::Null) {
+        return Err(SessionError::WeakInput(Weakness::EmptyPsk));
+    }
+    let made;
+    let key = match ready {
+        Some(k) if k.kind() == prf => k,
+        _ => {
+            made = PrfKey::new(prf, psk);
+            &made
+        }
+    };
+    let mk = MessageKeys::derive_with(key, m.csb_id, m.rand, cipher, mac_kind);
+    Ok((mk, cipher, mac_kind))
+}
+
+/// HDR, T, [RAND], {ID}, {SP} written payload by payload, each borrowing its data (IDs,
+/// policies, CS map): nothing is copied first and no list of payloads is built (RFC 3830
+/// §3.1). The buffer has room for `kemac_len` more bytes.
+fn payloads_before_kemac(
+    m: &IMessage<'_>,
+    t: Timestamp,
+    kemac_len: usize,
+) -> Result<Vec<u8>, SessionError> {
+    let mut h = Header::new(DataType::PskInit, m.csb_id);
+    h.v = m.v;
+    h.prf = m.prf;
+    h.cs_map = m.cs_map.borrowed();
+    let rand = Rand {
+        rand: Cow::Borrowed(m.rand),
+    };
+    let ids = [m.id_i, m.id_r].map(|i| {
+        i.map(|(id_type, data)| Id {
+            id_type,
+            data: Cow::Borrowed(data),
+        })
+    });
+    let n_ids = ids.iter().flatten().count();
+    // Next payload fields: HDR -> T -> [RAND] -> {ID} -> {SP} -> KEMAC.
+    let after_id = match m.policies.is_empty() {
+        true => PayloadType::Kemac,
+        false => PayloadType::Sp,
+    };
+    let after_rand = if n_ids > 0 { PayloadType::Id } else { after_id };
+    let after_t = if m.send_rand {
+        PayloadType::Rand
+    } else {
+        after_rand
+    };
+    let len = h.encoded_len()
+        + t.encoded_len()
+        + if m.send_rand { rand.encoded_len() } else { 0 }
+        + ids.iter().flatten().map(|i| i.encoded_len()).sum::<usize>()
+        + m.policies.iter().map(|p| p.encoded_len()).sum::<usize>()
+        + kemac_len;
+    let mut out = Vec::with_capacity(len);
+    h.encode(PayloadType::T, &mut out)?;
+    t.encode(after_t, &mut out)?;
+    if m.send_rand {
+        rand.encode(after_rand, &mut out)?;
+    }
+    for (k, id) in ids.iter().flatten().enumerate() {
+        let next = if k + 1 < n_ids {
+            PayloadType::Id
+        } else {
+            after_id
+        };
+        id.encode(next, &mut out)?;
+    }
+    for (k, sp) in m.policies.iter().enumerate() {
+        let next = match k + 1 < m.policies.len() {
+            true => PayloadType::Sp,
+            false => PayloadType::Kemac,
+        };
+        sp.encode(next, &mut out)?;
+    }
+    Ok(out)
 }
 
 /// Decrypts a KEMAC's key data with the message keys (RFC 3830 §4.2.3).
