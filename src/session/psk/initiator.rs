@@ -105,28 +105,7 @@ impl PskInitiator {
         mac_of(self.cfg.mac, true)?;
         let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
         let update = self.bundle.is_some();
-        let (csb_id, rand) = match &self.bundle {
-            Some(b) => (b.csb_id, b.rand.clone()),
-            None => {
-                let csb_id = match self.cfg.csb_id {
-                    Some(c) => c,
-                    None => {
-                        let mut b = [0u8; 4];
-                        rng.fill(&mut b);
-                        u32::from_be_bytes(b)
-                    }
-                };
-                let r = match &self.cfg.rand {
-                    Some(r) => r.clone(),
-                    None => {
-                        let mut r = vec![0u8; self.cfg.rand_len as usize];
-                        rng.fill(&mut r);
-                        r
-                    }
-                };
-                (csb_id, r)
-            }
-        };
+        let (csb_id, rand) = self.csb_and_rand(rng);
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
@@ -153,6 +132,48 @@ impl PskInitiator {
             Plain::Keys(&keys),
         )?;
 
+        self.record(csb_id, rand, cs_map, keys);
+        self.confirmed = !self.cfg.v;
+        self.pending = Some(Pending {
+            t,
+            // The auth key checks the verification message (RFC 3830 §5.2).
+            auth,
+            id_i: self
+                .cfg
+                .id_i
+                .as_ref()
+                .map(|i| i.data.to_vec())
+                .unwrap_or_default(),
+        });
+        Ok(out)
+    }
+
+    /// The CSB ID and RAND: the bundle's for an update, else configured or fresh.
+    fn csb_and_rand(&self, rng: &mut impl Entropy) -> (u32, Vec<u8>) {
+        if let Some(b) = &self.bundle {
+            return (b.csb_id, b.rand.clone());
+        }
+        let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
+            let mut b = [0u8; 4];
+            rng.fill(&mut b);
+            u32::from_be_bytes(b)
+        });
+        let r = self.cfg.rand.clone().unwrap_or_else(|| {
+            let mut r = vec![0u8; self.cfg.rand_len as usize];
+            rng.fill(&mut r);
+            r
+        });
+        (csb_id, r)
+    }
+
+    /// The bundle as sent: created, or updated with the message's map, policies and keys.
+    fn record(
+        &mut self,
+        csb_id: u32,
+        rand: Vec<u8>,
+        cs_map: CsIdMap<'static>,
+        keys: Vec<TransportKey>,
+    ) {
         let policies = self.cfg.policies.clone();
         match &mut self.bundle {
             Some(b) => {
@@ -170,19 +191,6 @@ impl PskInitiator {
                 })
             }
         }
-        self.confirmed = !self.cfg.v;
-        self.pending = Some(Pending {
-            t,
-            // The auth key checks the verification message (RFC 3830 §5.2).
-            auth,
-            id_i: self
-                .cfg
-                .id_i
-                .as_ref()
-                .map(|i| i.data.to_vec())
-                .unwrap_or_default(),
-        });
-        Ok(out)
     }
 
     /// Handles the responder's answer: a verification message (checked, and SSRCs the
