@@ -2,13 +2,15 @@
 //! every mode (see the module docs of [`engine`](super) for its order).
 
 use super::hooks::{Claims, Env, Existing, Incoming, Outcome, Recovered, ReplyAuth, Updates};
+use super::limits::Events;
 use super::limits::{Limit, ResponderEvent};
 use super::reply::error_reply;
-use super::table::{Counters, Entry, PeerName};
+use super::table::{BundleTable, Counters, Entry, PeerName};
 use super::weak::{check_distinct_mkis, check_tgk_lengths, Leniencies, Leniency, MIN_RAND_LEN};
 use super::window::{self, nanos, Verdict};
 use super::{Accepted, Mode, Rejected, Responder, ResponderConfig};
 use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
+use crate::crypto::SecretBytes;
 use crate::session::common::{check_policies, fill_ssrcs};
 use crate::session::replay::{MessageDigest, ReplayCache, ReplayVerdict};
 use crate::session::{SessionError, TimestampPolicy};
@@ -235,16 +237,31 @@ fn process<M: Mode>(
     let kept = existing
         .filter(|_| a.is_update)
         .and_then(|e| e.update_key.clone());
-    let csb_id = candidate.csb_id;
+    let binding = (!rec.shared).then_some(authed.binding);
+    let owner = (peer, binding, rec.update_key.or(kept));
+    let csb_id = install(bundles, events, cfg, owner, candidate, now_ns);
+    accepted(csb_id, change, response, view, a.leniencies)
+}
+
+/// Step 8: the bundle installed for its peer (making room within the limits); its CSB ID.
+fn install<B>(
+    bundles: &mut BundleTable<B>,
+    events: &mut Events,
+    cfg: &ResponderConfig,
+    (peer, binding, update_key): (&[u8], Option<B>, Option<SecretBytes>),
+    bundle: CryptoSessionBundle,
+    now_ns: u64,
+) -> u32 {
+    let csb_id = bundle.csb_id;
     let entry = Entry {
         peer: bundles.peer_key(peer),
-        binding: (!rec.shared).then_some(authed.binding),
-        update_key: rec.update_key.or(kept),
+        binding,
+        update_key,
         last_used: now_ns,
-        bundle: candidate,
+        bundle,
     };
     bundles.install(csb_id, entry, &cfg.limits, events);
-    accepted(csb_id, change, response, view, a.leniencies)
+    csb_id
 }
 
 fn accepted(
