@@ -57,8 +57,7 @@ use std::sync::Arc;
 use table::{BundleTable, Counters};
 
 /// The responder of a key-exchange mode: the state machine that takes I_MESSAGEs and
-/// returns what to answer, with one receive pipeline for every mode (see the [module
-/// docs](self)). The modes are [`PskResponder`](crate::session::PskResponder),
+/// returns what to answer, with one receive pipeline for every mode. The modes are [`PskResponder`](crate::session::PskResponder),
 /// [`PkResponder`](crate::session::PkResponder),
 /// [`DhSignResponder`](crate::session::DhSignResponder),
 /// [`DhHmacResponder`](crate::session::DhHmacResponder),
@@ -67,6 +66,16 @@ use table::{BundleTable, Counters};
 /// material and a [`ResponderConfig`], then optionally given a crypto provider
 /// ([`with_provider`](Self::with_provider)) and a source of randomness
 /// ([`with_entropy`](Self::with_entropy)).
+///
+/// The pipeline of [`handle`](Self::handle), cheapest checks first (RFC 3830 §5.3, §9.2),
+/// so that a flood of forged messages costs little and never changes state: (1) size, then
+/// shape: the message parses, its data type and payloads are the mode's; (2) header and
+/// algorithms; (3) the timestamp window ([`ResponderLimits::max_skew`], exact to the
+/// nanosecond; COUNTER values ordered per identity); (4) the replay cache and the peer's
+/// quotas; (5) authentication: the MAC, or the signature (public-key operations only);
+/// (6) the message is recorded, then the mode recovers the keys (decryption, private-key or
+/// DH operations); (7) the recovered keys and their bundle are checked ([`Weakness`], key
+/// count, SRTP export) and the reply built; (8) the bundle is installed within the limits.
 pub struct Responder<M: Mode> {
     pub(crate) mode: M,
     pub(crate) cfg: ResponderConfig,

@@ -7,7 +7,7 @@
 //!                                       [<---]  R_MESSAGE = HDR, T, [IDr], V
 //! ```
 //! * PKE = E(PKr, env_key): a fresh envelope key (16 bytes or more, from the caller's
-//!   [`Entropy`]) encrypted to the responder's RSA key with PKCS#1 v1.5 (RFC 3830 §4.2.5,
+//!   [`Entropy`](crate::crypto::Entropy)) encrypted to the responder's RSA key with PKCS#1 v1.5 (RFC 3830 §4.2.5,
 //!   §6.3), with the envelope key cache indicator of RFC 3830 Table 6.3.
 //! * KEMAC = E(encr_key, IDi || {TGK}) || MAC, with `encr_key`, `auth_key` and `salt_key`
 //!   derived from the envelope key like from a pre-shared key (RFC 3830 §4.1.4). The MAC
@@ -20,7 +20,7 @@
 //!   its V keyed with the `auth_key` derived from the envelope key (RFC 3830 §3.2, §5.2).
 //!
 //! The responder checks cheapest first (RFC 3830 §5.3, §9.2 denial of service): shape, data
-//! type, algorithms, timestamp, replay cache, then the caller's [`PeerVerifier`] and the
+//! type, algorithms, timestamp, replay cache, then the caller's [`PeerVerifier`](crate::session::PeerVerifier) and the
 //! signature (public-key operations), and only then the private-key RSA decryption of PKE,
 //! the KEMAC MAC and the decryption. A forged message costs no private-key operation.
 //!

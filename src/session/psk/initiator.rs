@@ -56,7 +56,7 @@ impl PskInitiator {
 
     /// An initiator continuing an existing CSB with PSK update messages (RFC 3830 §4.5):
     /// for a CSB set up with the public-key method whose envelope key was cached (RFC 3830
-    /// §3.2), `psk` is that envelope key (see [`PkInitiator::into_psk`](super::PkInitiator::into_psk)).
+    /// §3.2), `psk` is that envelope key (see [`PkInitiator::into_psk`](crate::session::PkInitiator::into_psk)).
     /// The next [`initiate`](Self::initiate) builds an update (same CSB ID, no RAND).
     pub fn from_bundle(psk: &[u8], cfg: PskConfig, bundle: CryptoSessionBundle) -> Self {
         Self {

@@ -34,7 +34,7 @@
 //! Both sides check cheapest first: the responder does no private-key operation (its
 //! signature) before the initiator's signature verified; the initiator does no RSA
 //! decryption before the responder's signature verified. Certificates of type "X.509v3
-//! URL" (§3.8) are not fetched (this crate does no I/O): the caller's [`PeerVerifier`] sees
+//! URL" (§3.8) are not fetched (this crate does no I/O): the caller's [`PeerVerifier`](crate::session::PeerVerifier) sees
 //! DER certificates and identities only.
 //!
 //! ```

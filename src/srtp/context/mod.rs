@@ -224,7 +224,7 @@ impl SrtpContext {
     }
 
     /// Uses the ROC-carrying transform of RFC 4771 for SRTP with ROC transmission rate
-    /// `rate` (R ≥ 1): see [`rcc`](self::rcc) for the packet layouts. Refused with
+    /// `rate` (R ≥ 1): see [`rcc`] for the packet layouts. Refused with
     /// [`SrtpError::BadRcc`] for R = 0 and for modes 1 and 2 with an AEAD suite.
     pub fn with_rcc(mut self, mode: RccMode, rate: u16) -> Result<Self, SrtpError> {
         self.rcc = Some(Rcc::new(self.suite, mode, rate)?);
