@@ -3,7 +3,7 @@
 
 use super::SessionError;
 use crate::bundle::CryptoSessionBundle;
-use crate::crypto::{KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
+use crate::crypto::{Entropy, KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, Header, MacAlg, Message, ParseCtx, ParseError,
     ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType, SrtpCs, SrtpIdMap,
@@ -145,6 +145,32 @@ pub(crate) fn new_timestamp(
             "timestamp type {other} not supported for sending"
         ))),
     }
+}
+
+/// The CSB ID and RAND of an initiator's message: the bundle's for an update, else the
+/// configured (or a random) CSB ID and the configured (or a fresh `rand_len`-byte) RAND
+/// (RFC 3830 §4.1.1, §6.1, §6.11), randomness drawn in that order.
+pub(crate) fn csb_and_rand(
+    bundle: Option<&CryptoSessionBundle>,
+    csb_id: Option<u32>,
+    rand: Option<&[u8]>,
+    rand_len: u8,
+    rng: &mut dyn Entropy,
+) -> (u32, Vec<u8>) {
+    if let Some(b) = bundle {
+        return (b.csb_id, b.rand.clone());
+    }
+    let csb_id = csb_id.unwrap_or_else(|| {
+        let mut b = [0u8; 4];
+        rng.fill(&mut b);
+        u32::from_be_bytes(b)
+    });
+    let r = rand.map(<[u8]>::to_vec).unwrap_or_else(|| {
+        let mut r = vec![0u8; usize::from(rand_len)];
+        rng.fill(&mut r);
+        r
+    });
+    (csb_id, r)
 }
 
 /// The crypto sessions of an initiator's next message: the configured ones, keeping SSRCs

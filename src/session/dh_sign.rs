@@ -76,9 +76,10 @@ impl crate::session::BindingBytes for Peer {
     /// The identity (length-prefixed, 0xffff when absent) and the SPKI.
     fn binding_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4 + self.spki.len());
-        match &self.identity {
-            Some(id) if id.len() < 0xffff => {
-                out.extend_from_slice(&(id.len() as u16).to_be_bytes());
+        let len = self.identity.as_ref().map(|id| u16::try_from(id.len()));
+        match (&self.identity, len) {
+            (Some(id), Some(Ok(n))) if n != 0xffff => {
+                out.extend_from_slice(&n.to_be_bytes());
                 out.extend_from_slice(id);
             }
             _ => out.extend_from_slice(&[0xff, 0xff]),

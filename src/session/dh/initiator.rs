@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::crypto::dh::ModpGroup;
+use crate::session::common::csb_and_rand;
 
 /// What an initiator sent and waits an answer for.
 pub(crate) struct Pending {
@@ -69,7 +70,13 @@ impl InitiatorCore {
         let modp = self.check_draft(update)?;
         let mut counter = self.counter;
         let t = new_timestamp(self.cfg.ts_type, now, &mut counter)?;
-        let (csb_id, rand) = self.csb_and_rand(rng);
+        let (csb_id, rand) = csb_and_rand(
+            self.bundle.as_ref(),
+            self.cfg.csb_id,
+            None,
+            self.cfg.rand_len,
+            rng,
+        );
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let mut h = Header::new(self.flavor.init(), csb_id);
         h.prf = self.cfg.prf;
@@ -128,27 +135,6 @@ impl InitiatorCore {
             ));
         }
         Ok(modp)
-    }
-
-    /// The CSB ID and RAND: the bundle's for an update, else a new RAND and the configured
-    /// (or a random) CSB ID.
-    fn csb_and_rand(&self, rng: &mut dyn Entropy) -> (u32, Vec<u8>) {
-        match &self.bundle {
-            Some(b) => (b.csb_id, b.rand.clone()),
-            None => {
-                let csb_id = match self.cfg.csb_id {
-                    Some(c) => c,
-                    None => {
-                        let mut b = [0u8; 4];
-                        rng.fill(&mut b);
-                        u32::from_be_bytes(b)
-                    }
-                };
-                let mut r = vec![0u8; self.cfg.rand_len as usize];
-                rng.fill(&mut r);
-                (csb_id, r)
-            }
-        }
     }
 
     /// The payloads after T: [RAND], [IDi], {CERT}, [IDr], {SP} (RFC 3830 §3.3, RFC 4650

@@ -6,8 +6,8 @@ use crate::crypto::{
     self, Entropy, KemacCipher, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
 };
 use crate::session::common::{
-    check_response, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
-    sign_message, ResponseCheck,
+    check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, pk_kemac_mac_input,
+    prf_of, sign_message, ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::psk::{PskConfig, PskInitiator, Verified};
@@ -100,7 +100,13 @@ impl PkInitiator {
         let mac_kind = mac_of(self.cfg.mac, true)?;
         let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
         let update = self.bundle.is_some();
-        let (csb_id, rand) = self.csb_and_rand(rng);
+        let (csb_id, rand) = csb_and_rand(
+            self.bundle.as_ref(),
+            self.cfg.csb_id,
+            self.cfg.rand.as_deref(),
+            self.cfg.rand_len,
+            rng,
+        );
         let cs_map = self.outgoing_map()?;
         let sent_rand = (!update).then_some(rand.as_slice());
         let map = CsIdMap::SrtpId(cs_map.clone());
@@ -164,24 +170,6 @@ impl PkInitiator {
             return Err(SessionError::Unspecified("unknown cache indicator".into()));
         }
         Ok(())
-    }
-
-    /// The CSB ID and RAND: the bundle's for an update, else configured or fresh.
-    fn csb_and_rand(&self, rng: &mut impl Entropy) -> (u32, Vec<u8>) {
-        if let Some(b) = &self.bundle {
-            return (b.csb_id, b.rand.clone());
-        }
-        let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
-            let mut b = [0u8; 4];
-            rng.fill(&mut b);
-            u32::from_be_bytes(b)
-        });
-        let r = self.cfg.rand.clone().unwrap_or_else(|| {
-            let mut r = vec![0u8; self.cfg.rand_len as usize];
-            rng.fill(&mut r);
-            r
-        });
-        (csb_id, r)
     }
 
     /// The configured crypto sessions, with the SSRCs the responder filled in earlier

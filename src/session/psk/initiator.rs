@@ -5,8 +5,8 @@ use super::{build_i_message, IMessage, Plain, PskConfig, Verified};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{Entropy, SecretBytes};
 use crate::session::common::{
-    check_response, cipher_of, export, mac_of, new_timestamp, outgoing_cs_map, prf_of,
-    ResponseCheck,
+    check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, outgoing_cs_map,
+    prf_of, ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::SessionError;
@@ -105,7 +105,13 @@ impl PskInitiator {
         mac_of(self.cfg.mac, true)?;
         let t = new_timestamp(self.cfg.ts_type, now, &mut self.counter)?;
         let update = self.bundle.is_some();
-        let (csb_id, rand) = self.csb_and_rand(rng);
+        let (csb_id, rand) = csb_and_rand(
+            self.bundle.as_ref(),
+            self.cfg.csb_id,
+            self.cfg.rand.as_deref(),
+            self.cfg.rand_len,
+            rng,
+        );
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
@@ -146,24 +152,6 @@ impl PskInitiator {
                 .unwrap_or_default(),
         });
         Ok(out)
-    }
-
-    /// The CSB ID and RAND: the bundle's for an update, else configured or fresh.
-    fn csb_and_rand(&self, rng: &mut impl Entropy) -> (u32, Vec<u8>) {
-        if let Some(b) = &self.bundle {
-            return (b.csb_id, b.rand.clone());
-        }
-        let csb_id = self.cfg.csb_id.unwrap_or_else(|| {
-            let mut b = [0u8; 4];
-            rng.fill(&mut b);
-            u32::from_be_bytes(b)
-        });
-        let r = self.cfg.rand.clone().unwrap_or_else(|| {
-            let mut r = vec![0u8; self.cfg.rand_len as usize];
-            rng.fill(&mut r);
-            r
-        });
-        (csb_id, r)
     }
 
     /// The bundle as sent: created, or updated with the message's map, policies and keys.
