@@ -368,6 +368,52 @@ fn weak_keys_on_receipt_are_refused_with_what_is_weak() {
 }
 
 #[test]
+fn weak_keys_in_a_public_key_message_are_refused_on_receipt() {
+    use mikey::crypto::RustCryptoProvider;
+    use mikey::wire::{KeyData, KeyDataType, KeyValidity};
+    use std::borrow::Cow;
+    use std::sync::Arc;
+    let (initiator, responder) = engine_common::pk_keys();
+    let short = |keys: &mut Vec<KeyData<'static>>| {
+        keys[0] = KeyData::new(KeyDataType::Tgk, vec![0x55; 8]);
+    };
+    let twin = |keys: &mut Vec<KeyData<'static>>| {
+        keys[0].kv = KeyValidity::Spi(Cow::Owned(vec![7]));
+        let mut k = keys[0].clone();
+        k.key = Cow::Owned(vec![0x55; 16]);
+        keys.push(k);
+    };
+    type Weaken<'a> = &'a dyn Fn(&mut Vec<KeyData<'static>>);
+    let cases: [(&str, Option<Weaken>); 3] = [
+        ("nothing changed", None),
+        ("ShortTgk", Some(&short)),
+        ("DuplicateMki", Some(&twin)),
+    ];
+    for (what, f) in cases {
+        let p = Arc::new(RustCryptoProvider);
+        let mut case = engine_common::pk_case(cfg(small_limits()), p);
+        let m = case.message(0, NOW);
+        let resealed = engine_common::pk_reseal(&m, &*responder, &*initiator, |keys| {
+            if let Some(f) = f {
+                f(keys)
+            }
+        });
+        let got = case.handle(&resealed, NOW);
+        match f {
+            // The helper itself: what it seals, the responder opens.
+            None => assert!(got.is_ok(), "{what}: {got:?}"),
+            Some(_) => {
+                let Err(SessionError::WeakInput(w)) = got else {
+                    panic!("{what}: {got:?}");
+                };
+                assert!(format!("{w:?}").starts_with(what), "{what}: {w:?}");
+                assert_eq!(case.bundle_count(), 0, "{what}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_resealed_message_with_nothing_changed_is_accepted() {
     // The reseal helper itself: what it seals, the responder opens.
     let mut case = engine_common::psk_case(cfg(small_limits()));

@@ -52,10 +52,33 @@ pub fn derive_from_tgk(
     rand: &[u8],
     out_len: usize,
 ) -> SecretBytes {
-    let label = tgk_label(constant, cs_id, csb_id, rand);
     let mut out = SecretBytes::zeroed(out_len);
-    prf(prf_kind, tgk, &label, out.as_mut_bytes());
+    with_label(constant, cs_id, csb_id, rand, |label| {
+        prf(prf_kind, tgk, label, out.as_mut_bytes())
+    });
     out
+}
+
+/// Runs `f` on the label `constant || cs_id || csb_id || RAND` ([`tgk_label`]), built on
+/// the stack when RAND fits its 8-bit length field (RFC 3830 §6.11), as every parsed RAND
+/// does; a longer one (only an API caller can pass it) is built on the heap.
+fn with_label<R>(
+    constant: u32,
+    cs_id: u8,
+    csb_id: u32,
+    rand: &[u8],
+    f: impl FnOnce(&[u8]) -> R,
+) -> R {
+    if rand.len() > 255 {
+        return f(&tgk_label(constant, cs_id, csb_id, rand));
+    }
+    let mut label = [0u8; 9 + 255];
+    let n = 9 + rand.len();
+    label[..4].copy_from_slice(&constant.to_be_bytes());
+    label[4] = cs_id;
+    label[5..9].copy_from_slice(&csb_id.to_be_bytes());
+    label[9..n].copy_from_slice(rand);
+    f(&label[..n])
 }
 
 /// Derives `out_len` bytes from an envelope or pre-shared key (RFC 3830 §4.1.4):
@@ -80,18 +103,10 @@ pub fn derive_keyed(
     rand: &[u8],
     out_len: usize,
 ) -> SecretBytes {
-    let mut label = [0u8; 9 + 255];
-    let n = 9 + rand.len().min(255);
-    label[..4].copy_from_slice(&constant.to_be_bytes());
-    label[4] = 0xFF;
-    label[5..9].copy_from_slice(&csb_id.to_be_bytes());
-    label[9..n].copy_from_slice(&rand[..n - 9]);
     let mut out = SecretBytes::zeroed(out_len);
-    if rand.len() <= 255 {
-        key.prf(&label[..n], out.as_mut_bytes());
-    } else {
-        key.prf(&psk_label(constant, csb_id, rand), out.as_mut_bytes());
-    }
+    with_label(constant, 0xFF, csb_id, rand, |label| {
+        key.prf(label, out.as_mut_bytes())
+    });
     out
 }
 

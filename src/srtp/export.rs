@@ -284,11 +284,22 @@ pub fn master_key_and_salt(
 /// policy maps onto a suite, and every transported key fits it (a responder runs this before
 /// accepting a message, so a bundle it holds can always be exported).
 pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
+    check_suites(bundle, |_| Ok(()))
+}
+
+/// [`check`], calling `on_suite` with the suite of each crypto session as soon as it is
+/// known (before the session's keys are checked): a caller's own check per suite (the
+/// responder's TGK length) runs without decoding the policies a second time.
+pub(crate) fn check_suites<E: From<ExportError>>(
+    bundle: &CryptoSessionBundle,
+    mut on_suite: impl FnMut(SrtpSuite) -> Result<(), E>,
+) -> Result<(), E> {
     prf_of(bundle.prf)?;
     for (_, policy_no, _, _) in sessions(bundle) {
         let policy = policy_of(bundle, policy_no)?;
         let (suite, _) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
         kdr_of(&policy)?;
+        on_suite(suite)?;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
             let bad_salt = key
@@ -296,9 +307,9 @@ pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
                 .as_ref()
                 .is_some_and(|s| s.len() != suite.master_salt_len());
             if key.is_tgk() && bad_salt {
-                return Err(ExportError::InvalidKeyData(format!(
-                    "salt does not fit {suite}"
-                )));
+                return Err(
+                    ExportError::InvalidKeyData(format!("salt does not fit {suite}")).into(),
+                );
             }
             if !key.is_tgk() {
                 master_key_and_salt(bundle, key, 0, suite)?;

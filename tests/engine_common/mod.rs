@@ -5,7 +5,7 @@
 
 mod reseal;
 
-pub use reseal::{psk_reseal, with_rand};
+pub use reseal::{pk_reseal, psk_reseal, with_rand};
 
 use core::time::Duration;
 use mikey::crypto::{CryptoProvider, RsaPrivate, RustCryptoProvider, SecretBytes};
@@ -164,6 +164,11 @@ fn tgk() -> Vec<TransportKey> {
     vec![TransportKey::tgk(&k)]
 }
 
+/// The public-key mode's keys: (initiator's, responder's).
+pub fn pk_keys() -> (Box<dyn RsaPrivate>, Box<dyn RsaPrivate>) {
+    (key(KEY_A), key(KEY_B))
+}
+
 fn key(pem: &str) -> Box<dyn RsaPrivate> {
     RustCryptoProvider.rsa_private_from_pem(pem).unwrap()
 }
@@ -207,7 +212,8 @@ pub fn psk_with_rand(cfg: ResponderConfig, rand: Vec<u8>) -> Case {
     inner
 }
 
-fn pk_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
+/// The public-key mode: initiator key A, responder key B ([`pk_keys`]).
+pub fn pk_case(cfg: ResponderConfig, p: Arc<dyn CryptoProvider>) -> Case {
     let make: Make = Box::new(|n, t| {
         let (crypto_sessions, policies) = streams();
         let c = PkConfig {

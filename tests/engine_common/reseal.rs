@@ -1,8 +1,12 @@
 //! Rewriting messages the initiators refuse to make (they check their inputs), so that the
 //! responders' own checks can be tested on receipt.
 
-use mikey::crypto::{kemac, KemacCipher, MacKind, MessageKeys, Prf};
-use mikey::wire::{KeyData, KeyDataList, Message, ParseOptions, Payload, PrfFunc};
+use mikey::crypto::{kemac, KemacCipher, MacKind, MessageKeys, Prf, RsaPrivate, SignatureScheme};
+use mikey::session::OsEntropy;
+use mikey::wire::{
+    KeyData, KeyDataList, Message, ParseOptions, Payload, PayloadBody, PayloadType, PrfFunc, Sign,
+    SignType,
+};
 use std::borrow::Cow;
 
 fn parse(msg: &[u8]) -> Message<'static> {
@@ -80,5 +84,79 @@ pub fn psk_reseal(
     let at = out.len() - mac.mac_len();
     let tag = kemac::mac(mac, new.auth.as_bytes(), &out[..at]);
     out[at..].copy_from_slice(tag.as_bytes());
+    out
+}
+
+/// A public-key I_MESSAGE (RFC 3830 §3.2) opened with the responder's private key (the
+/// envelope key from PKE), its key data changed by `f` and sealed again: the KEMAC
+/// re-encrypted and re-MACed under the same envelope key (§5.2: the MAC covers the KEMAC
+/// payload with Next payload 0), the message signed again with the initiator's key
+/// (PKCS#1 v1.5, SHA-256, the `PkConfig` default). An authentic message with contents the
+/// initiator would refuse to send.
+pub fn pk_reseal(
+    msg: &[u8],
+    responder: &dyn RsaPrivate,
+    initiator: &dyn RsaPrivate,
+    f: impl FnOnce(&mut Vec<KeyData<'static>>),
+) -> Vec<u8> {
+    let mut m = parse(msg);
+    let scheme = SignatureScheme::RsaPkcs1Sha256;
+    match m.payloads.pop() {
+        Some(Payload::Sign(s)) => assert_eq!(s.sign_type, SignType::from(scheme)),
+        other => panic!("a public-key I_MESSAGE ends with SIGN, not {other:?}"),
+    }
+    let csb_id = m.header.csb_id;
+    let prf = Prf::try_from(m.header.prf).unwrap();
+    let (mut t, mut rand, mut env) = (0, Vec::new(), None);
+    for p in &m.payloads {
+        match p {
+            Payload::T(ts) => t = ts.as_u64(),
+            Payload::Rand(r) => rand = r.rand.to_vec(),
+            Payload::Pke(pke) => env = Some(responder.decrypt_pkcs1v15(&pke.data).unwrap()),
+            _ => {}
+        }
+    }
+    let env = env.expect("a PKE payload");
+    let kemac = m
+        .payloads
+        .iter_mut()
+        .find_map(|p| match p {
+            Payload::Kemac(k) => Some(k),
+            _ => None,
+        })
+        .expect("a KEMAC");
+    let cipher = KemacCipher::try_from(kemac.encr_alg).unwrap();
+    let mac = MacKind::try_from(kemac.mac_alg).unwrap();
+    let keys = MessageKeys::derive(prf, env.as_bytes(), csb_id, &rand, cipher, mac);
+    let (encr, salt) = (keys.encr.as_bytes(), keys.salt.as_bytes());
+    let plain = kemac::decrypt(cipher, encr, salt, csb_id, t, &kemac.encr_data).unwrap();
+    // The initiator's identity travels inside the KEMAC (RFC 3830 §3.2).
+    let mut list = KeyDataList::parse(plain.as_bytes(), true, 0)
+        .unwrap()
+        .into_owned();
+    f(&mut list.keys);
+    let mut plain = Vec::new();
+    list.encode(&mut plain).unwrap();
+    kemac.encr_data = Cow::Owned(kemac::encrypt(cipher, encr, salt, csb_id, t, &plain).unwrap());
+    kemac.mac = Cow::Owned(vec![0; mac.mac_len()]);
+    let mut kbytes = Vec::new();
+    kemac.encode(PayloadType::Last, &mut kbytes).unwrap();
+    let input = &kbytes[..kbytes.len() - mac.mac_len()];
+    kemac.mac = Cow::Owned(
+        kemac::mac(mac, keys.auth.as_bytes(), input)
+            .as_bytes()
+            .to_vec(),
+    );
+    let len = initiator.modulus_len();
+    m.payloads.push(Payload::Sign(Sign {
+        sign_type: SignType::from(scheme),
+        signature: Cow::Owned(vec![0; len]),
+    }));
+    let mut out = m.encode().unwrap();
+    let body = out.len() - len;
+    let sig = initiator
+        .sign(&mut OsEntropy, scheme, &out[..body])
+        .unwrap();
+    out[body..].copy_from_slice(&sig);
     out
 }

@@ -6,7 +6,7 @@ use super::limits::Events;
 use super::limits::{Limit, ResponderEvent};
 use super::reply::error_reply;
 use super::table::{BundleTable, Counters, Entry, PeerName};
-use super::weak::{check_distinct_mkis, check_tgk_lengths, Leniencies, Leniency, MIN_RAND_LEN};
+use super::weak::{check_distinct_mkis, check_tgk_fits, Leniencies, Leniency, MIN_RAND_LEN};
 use super::window::{self, nanos, Verdict};
 use super::{Accepted, Mode, Rejected, Responder, ResponderConfig};
 use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
@@ -34,26 +34,49 @@ pub(super) fn handle<M: Mode>(
     }
     let view = match MessageView::parse_with(bytes, r.cfg.parse_options()) {
         Ok(v) => v,
-        Err(e) => {
-            let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now);
-            return Err(Rejected { error, response });
-        }
+        Err(e) => return Err(unparsed(r, bytes, e, now)),
     };
     let mut seen = Seen::default();
     match process(r, &view, now, &mut seen) {
         Ok(a) => Ok(a),
-        Err(error) => {
-            match &error {
-                SessionError::LimitReached(limit) => r
-                    .events
-                    .push(ResponderEvent::LimitReached { limit: *limit }),
-                SessionError::ReplayCacheFull => r.events.push(ResponderEvent::ReplayCacheFull),
-                _ => {}
-            }
-            let response = error_reply(&r.cfg, view.header(), seen.t, &error, seen.auth.as_ref());
-            Err(Rejected { error, response })
-        }
+        Err(error) => Err(refused(r, &view, seen, error)),
     }
+}
+
+// The two refusals are out of line and cold: the accepting path stays compact in the
+// instruction cache (a full exchange is bound by it, not by its arithmetic).
+
+/// A message that did not parse: the mode's error reply, if any.
+#[cold]
+#[inline(never)]
+fn unparsed<M: Mode>(
+    r: &mut Responder<M>,
+    bytes: &[u8],
+    e: crate::wire::ParseError,
+    now: Duration,
+) -> Rejected {
+    let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now);
+    Rejected { error, response }
+}
+
+/// A parsed message refused by the pipeline: the event, the Error message.
+#[cold]
+#[inline(never)]
+fn refused<M: Mode>(
+    r: &mut Responder<M>,
+    view: &MessageView<'_>,
+    seen: Seen,
+    error: SessionError,
+) -> Rejected {
+    match &error {
+        SessionError::LimitReached(limit) => r
+            .events
+            .push(ResponderEvent::LimitReached { limit: *limit }),
+        SessionError::ReplayCacheFull => r.events.push(ResponderEvent::ReplayCacheFull),
+        _ => {}
+    }
+    let response = error_reply(&r.cfg, view.header(), seen.t, &error, seen.auth.as_ref());
+    Rejected { error, response }
 }
 
 /// What the pipeline learnt before it failed, for the Error message.
@@ -365,8 +388,10 @@ fn candidate<B>(
     if bundle.keys.len() > max_keys {
         return Err(too_many(bundle.keys.len()));
     }
-    check_tgk_lengths(&bundle).map_err(SessionError::WeakInput)?;
-    crate::srtp::export::check(&bundle)?;
+    // One pass over the crypto sessions: each policy decoded once for both checks.
+    crate::srtp::export::check_suites(&bundle, |suite| {
+        check_tgk_fits(&bundle.keys, suite).map_err(SessionError::WeakInput)
+    })?;
     Ok((bundle, kept, change))
 }
 

@@ -2,8 +2,9 @@
 //! ([`Weakness`]), and what lenient responders accept from shipping devices instead, each
 //! reported ([`Leniency`]).
 
-use crate::bundle::{CryptoSessionBundle, TransportKey};
+use crate::bundle::TransportKey;
 use crate::srtp::export::suite_for;
+use crate::srtp::SrtpSuite;
 use crate::wire::{CsIdMap, ProtType, SecurityPolicy};
 
 /// The shortest RAND accepted: RFC 3830 §6.11 says it SHOULD be at least 128 bits (and
@@ -123,16 +124,25 @@ pub(crate) fn check_distinct_mkis(keys: &[TransportKey]) -> Result<(), Weakness>
     Ok(())
 }
 
-/// Every TGK of `bundle` is at least as long as the master key of each SRTP suite its
-/// crypto sessions derive (RFC 3830 §4.1.3 stretches any TGK; a short one only looks
-/// strong). Policies that do not map onto a suite are left to the export check.
-pub(crate) fn check_tgk_lengths(bundle: &CryptoSessionBundle) -> Result<(), Weakness> {
-    tgk_lengths(
-        &bundle.keys,
-        &bundle.cs_map,
-        &bundle.policies,
-        bundle.gstreamer_auth_key_len,
-    )
+/// Every TGK of `keys` is at least as long as the master key of `suite` (RFC 3830
+/// §4.1.3 stretches any TGK; a short one only looks strong). The responder runs it for the
+/// suite of each crypto session while checking that the bundle exports
+/// ([`check_suites`](crate::srtp::export::check_suites)).
+pub(crate) fn check_tgk_fits(keys: &[TransportKey], suite: SrtpSuite) -> Result<(), Weakness> {
+    match shortest_tgk(keys) {
+        Some(len) if len < suite.master_key_len() => Err(Weakness::ShortTgk {
+            len,
+            need: suite.master_key_len(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn shortest_tgk(keys: &[TransportKey]) -> Option<usize> {
+    keys.iter()
+        .filter(|k| k.is_tgk())
+        .map(|k| k.key.len())
+        .min()
 }
 
 /// What an initiator is about to send, checked as a responder will check it: the RAND of
@@ -151,45 +161,37 @@ pub(crate) fn check_outgoing(
     tgk_lengths(keys, cs_map, policies, false)
 }
 
-/// See [`check_tgk_lengths`].
+/// Every TGK in `keys` fits the suite of each SRTP crypto session of `cs_map` (policies
+/// that do not map onto a suite are left to the export check).
 fn tgk_lengths(
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     all: &[SecurityPolicy<'_>],
     gstreamer_auth_key_len: bool,
 ) -> Result<(), Weakness> {
-    let shortest = keys
-        .iter()
-        .filter(|k| k.is_tgk())
-        .map(|k| k.key.len())
-        .min();
-    let Some(len) = shortest else {
+    if shortest_tgk(keys).is_none() {
         return Ok(());
-    };
-    let policies: Vec<u8> = match cs_map {
-        CsIdMap::SrtpId(m) => m.iter().map(|(_, c)| c.policy_no).collect(),
-        CsIdMap::GenericId(m) => m
-            .iter()
-            .filter(|c| c.prot_type == ProtType::Srtp)
-            .map(|c| c.policies.first().copied().unwrap_or(0))
-            .collect(),
-        _ => vec![0],
-    };
-    for no in policies {
+    }
+    let fits = |no: u8| {
         let policy = all
             .iter()
             .rev()
             .find(|p| p.policy_no == no)
             .map(|p| p.srtp())
             .unwrap_or_default();
-        if let Ok((suite, _)) = suite_for(&policy, gstreamer_auth_key_len) {
-            let need = suite.master_key_len();
-            if len < need {
-                return Err(Weakness::ShortTgk { len, need });
-            }
+        match suite_for(&policy, gstreamer_auth_key_len) {
+            Ok((suite, _)) => check_tgk_fits(keys, suite),
+            Err(_) => Ok(()),
         }
+    };
+    match cs_map {
+        CsIdMap::SrtpId(m) => m.iter().try_for_each(|(_, c)| fits(c.policy_no)),
+        CsIdMap::GenericId(m) => m
+            .iter()
+            .filter(|c| c.prot_type == ProtType::Srtp)
+            .try_for_each(|c| fits(c.policies.first().copied().unwrap_or(0))),
+        _ => fits(0),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -168,13 +168,14 @@ impl<'a> PskParts<'a> {
     /// Decrypts the key data (RFC 3830 §4.2.3).
     pub(crate) fn recover(
         &self,
-        a: &PskAuthed,
+        a: &mut PskAuthed,
         m: &Incoming<'_, '_, impl Sized>,
     ) -> Result<Recovered, SessionError> {
-        let mut mk = a.keys.clone();
+        // The message keys are not needed after this (the reply has its own auth key).
+        let mk = &mut a.keys;
         let csb_id = m.view.header().csb_id;
         mk.complete_with(&a.keyed, csb_id, m.rand, a.cipher);
-        let keys = decrypt_keys(a.cipher, &mk, csb_id, &self.t, &self.kemac)?;
+        let keys = decrypt_keys(a.cipher, mk, csb_id, &self.t, &self.kemac)?;
         Ok(Recovered {
             update_key: Some(a.psk.clone()),
             ..Recovered::keys(keys)
