@@ -399,45 +399,7 @@ pub fn payload_item(offset: usize, p: &Payload<'_>, kemac_with_id: bool) -> Item
         fj("length", V::Num(p.encoded_len() as u64)),
     ];
     match p {
-        Payload::Kemac(k) => {
-            v.push(f("encr_alg", "Encr alg", code!(k.encr_alg)));
-            v.push(f("encr_data", "Encr data", V::Hex(k.encr_data.to_vec())));
-            v.push(f("mac_alg", "MAC alg", code!(k.mac_alg)));
-            v.push(f("mac", "MAC", V::Hex(k.mac.to_vec())));
-            let kd = match k.plaintext_keys(kemac_with_id) {
-                Some(Ok(list)) => {
-                    let mut o = Vec::new();
-                    o.push(f(
-                        "id",
-                        "ID",
-                        list.id.as_ref().map_or(V::Null, |id| {
-                            let mut x = Vec::new();
-                            id_fields(id, &mut x);
-                            V::Obj(x)
-                        }),
-                    ));
-                    let keys = list
-                        .keys
-                        .iter()
-                        .enumerate()
-                        .map(|(i, k)| Item {
-                            title: format!("Key data #{}", i + 1),
-                            compact: false,
-                            fields: key_data_fields(k),
-                        })
-                        .collect();
-                    o.push(f("keys", "Keys", V::Items(keys)));
-                    V::Obj(o)
-                }
-                _ => V::Null,
-            };
-            let label = if kd.is_null() {
-                "Key data (encrypted: not decoded)"
-            } else {
-                "Key data (NULL encryption, in clear)"
-            };
-            v.push(f("key_data", label, kd));
-        }
+        Payload::Kemac(k) => kemac_fields(k, kemac_with_id, &mut v),
         Payload::Pke(x) => {
             v.push(f("cache", "C (cache)", code!(x.cache)));
             v.push(f("data", "Data", V::Hex(x.data.to_vec())));
@@ -473,26 +435,7 @@ pub fn payload_item(offset: usize, p: &Payload<'_>, kemac_with_id: bool) -> Item
             v.push(f("reserved", "Reserved", V::Num(e.reserved.into())));
         }
         Payload::KeyData(k) => v.extend(key_data_fields(k)),
-        Payload::GenExt(g) => {
-            v.push(f("ext_type", "Type", code!(g.ext_type)));
-            v.push(f("data", "Data", V::Hex(g.data.to_vec())));
-            if let Some(id) = g.as_csb_id() {
-                v.push(f("csb_id", "CSB ID", V::NumHex(id.into(), 8)));
-            }
-            if let Some(ids) = g.as_key_ids() {
-                let items = ids
-                    .map(|(t, id)| Item {
-                        title: format!("{}: {}", code_text(t.to_wire().into(), t.name()), hex(id)),
-                        compact: true,
-                        fields: vec![
-                            f("type", "Type", code!(t)),
-                            f("id", "ID", V::Hex(id.to_vec())),
-                        ],
-                    })
-                    .collect();
-                v.push(f("key_ids", "Key IDs", V::Items(items)));
-            }
-        }
+        Payload::GenExt(g) => gen_ext_fields(g, &mut v),
         Payload::Tr(t) => {
             v.push(f("role", "TS role", code!(t.role)));
             ts_fields(&t.ts, &mut v);
@@ -522,6 +465,71 @@ pub fn payload_item(offset: usize, p: &Payload<'_>, kemac_with_id: bool) -> Item
         ),
         compact: false,
         fields: v,
+    }
+}
+
+/// KEMAC fields (RFC 3830 §6.2); the key data decoded when it is in clear (NULL
+/// encryption).
+fn kemac_fields(k: &Kemac<'_>, kemac_with_id: bool, v: &mut Vec<Field>) {
+    v.push(f("encr_alg", "Encr alg", code!(k.encr_alg)));
+    v.push(f("encr_data", "Encr data", V::Hex(k.encr_data.to_vec())));
+    v.push(f("mac_alg", "MAC alg", code!(k.mac_alg)));
+    v.push(f("mac", "MAC", V::Hex(k.mac.to_vec())));
+    let kd = match k.plaintext_keys(kemac_with_id) {
+        Some(Ok(list)) => {
+            let mut o = Vec::new();
+            o.push(f(
+                "id",
+                "ID",
+                list.id.as_ref().map_or(V::Null, |id| {
+                    let mut x = Vec::new();
+                    id_fields(id, &mut x);
+                    V::Obj(x)
+                }),
+            ));
+            let keys = list
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Item {
+                    title: format!("Key data #{}", i + 1),
+                    compact: false,
+                    fields: key_data_fields(k),
+                })
+                .collect();
+            o.push(f("keys", "Keys", V::Items(keys)));
+            V::Obj(o)
+        }
+        _ => V::Null,
+    };
+    let label = if kd.is_null() {
+        "Key data (encrypted: not decoded)"
+    } else {
+        "Key data (NULL encryption, in clear)"
+    };
+    v.push(f("key_data", label, kd));
+}
+
+/// General extension fields (RFC 3830 §6.15), with the CSB ID and key IDs of the 3GPP
+/// MIKEY-SAKKE extensions when present.
+fn gen_ext_fields(g: &GeneralExtension<'_>, v: &mut Vec<Field>) {
+    v.push(f("ext_type", "Type", code!(g.ext_type)));
+    v.push(f("data", "Data", V::Hex(g.data.to_vec())));
+    if let Some(id) = g.as_csb_id() {
+        v.push(f("csb_id", "CSB ID", V::NumHex(id.into(), 8)));
+    }
+    if let Some(ids) = g.as_key_ids() {
+        let items = ids
+            .map(|(t, id)| Item {
+                title: format!("{}: {}", code_text(t.to_wire().into(), t.name()), hex(id)),
+                compact: true,
+                fields: vec![
+                    f("type", "Type", code!(t)),
+                    f("id", "ID", V::Hex(id.to_vec())),
+                ],
+            })
+            .collect();
+        v.push(f("key_ids", "Key IDs", V::Items(items)));
     }
 }
 

@@ -165,14 +165,12 @@ impl Demo {
 
     /// Rekeys (when due) and sends, delivers, collects replies; describes the result.
     fn round(&mut self, title: String) -> Result<Step, Failure> {
-        let fail = |e: mikey::session::GroupError| Failure::Input(e.to_string());
         let before = self.group.current_mki();
         let msgs = self.group.key_all(self.now, &mut OsEntropy).map_err(fail)?;
         let mki = self
             .group
             .current_mki()
             .ok_or_else(|| Failure::Input("no key".into()))?;
-        let mut sent = Vec::new();
         let mut text = String::new();
         let _ = writeln!(text, "\n== {title}");
         let _ = writeln!(
@@ -183,7 +181,53 @@ impl Demo {
                 .previous_mki()
                 .map_or("none".into(), |m| format!("MKI {m}"))
         );
-        for (id, bytes) in &msgs {
+        let sent = self.deliver(&msgs, &mut text)?;
+        let events = self.group.poll(self.now);
+        let all = events.contains(&GroupEvent::AllAcknowledged { mki });
+        let (acked, total) = self.group.acknowledged(mki);
+        let _ = writeln!(
+            text,
+            "   acknowledged MKI {mki}: {acked}/{total}{}",
+            if all {
+                " (all: the source switches to it)"
+            } else {
+                ""
+            }
+        );
+        let holders = self.holders(&mut text);
+        let packet = self.packet(mki, &mut text)?;
+        let srtp: Vec<Value> = self
+            .group
+            .srtp()
+            .map_err(fail)?
+            .iter()
+            .map(|p| json!({"cs_id": p.cs_id, "ssrc": p.ssrc, "mki": p.mki.as_deref().map(hex), "master_key": hex(p.master_key.as_bytes()), "master_salt": hex(p.master_salt.as_bytes())}))
+            .collect();
+        Ok(Step {
+            value: json!({
+                "step": title,
+                "mki": mki,
+                "previous_mki": self.group.previous_mki(),
+                "messages": sent,
+                "acknowledged": [acked, total],
+                "all_acknowledged": all,
+                "holders": holders,
+                "source_srtp": srtp,
+                "packet": packet,
+            }),
+            text,
+        })
+    }
+
+    /// Hands each message to its receiver and each verification message back to the
+    /// source; one line and one JSON object per message.
+    fn deliver(
+        &mut self,
+        msgs: &[(MemberId, Vec<u8>)],
+        text: &mut String,
+    ) -> Result<Vec<Value>, Failure> {
+        let mut sent = Vec::new();
+        for (id, bytes) in msgs {
             let initial = MessageView::parse(bytes)
                 .map(|v| v.payloads().any(|p| matches!(p, Payload::Rand(_))))
                 .unwrap_or(false);
@@ -211,19 +255,11 @@ impl Demo {
             );
             sent.push(json!({"to": id.as_str(), "method": method, "kind": if initial {"initial"} else {"update"}, "bytes": bytes.len(), "hex": hex(bytes), "verified": true}));
         }
-        let events = self.group.poll(self.now);
-        let all = events.contains(&GroupEvent::AllAcknowledged { mki });
-        let (acked, total) = self.group.acknowledged(mki);
-        let _ = writeln!(
-            text,
-            "   acknowledged MKI {mki}: {acked}/{total}{}",
-            if all {
-                " (all: the source switches to it)"
-            } else {
-                ""
-            }
-        );
-        // Who holds what, from the receivers' own bundles.
+        Ok(sent)
+    }
+
+    /// Who holds what, from the receivers' own bundles.
+    fn holders(&self, text: &mut String) -> serde_json::Map<String, Value> {
         let csb = self.group.csb_id();
         let mut holders = serde_json::Map::new();
         let _ = writeln!(text, "   keys held:");
@@ -244,7 +280,12 @@ impl Demo {
             );
             holders.insert(id.to_string(), json!({"mkis": held, "member": r.present}));
         }
-        // One packet with the current key: every member opens it, a departed one cannot.
+        holders
+    }
+
+    /// One packet with the current key: every member opens it, a departed one cannot.
+    fn packet(&mut self, mki: u32, text: &mut String) -> Result<Value, Failure> {
+        let csb = self.group.csb_id();
         let source = self.group.srtp_for(mki).map_err(fail)?;
         let srtp_fail = |e: mikey::srtp::SrtpError| Failure::Input(format!("SRTP: {e}"));
         let mut tx = source[0].context().map_err(srtp_fail)?;
@@ -281,28 +322,13 @@ impl Demo {
                 format!("; not by {}", rejected.join(", "))
             }
         );
-        let srtp: Vec<Value> = self
-            .group
-            .srtp()
-            .map_err(fail)?
-            .iter()
-            .map(|p| json!({"cs_id": p.cs_id, "ssrc": p.ssrc, "mki": p.mki.as_deref().map(hex), "master_key": hex(p.master_key.as_bytes()), "master_salt": hex(p.master_salt.as_bytes())}))
-            .collect();
-        Ok(Step {
-            value: json!({
-                "step": title,
-                "mki": mki,
-                "previous_mki": self.group.previous_mki(),
-                "messages": sent,
-                "acknowledged": [acked, total],
-                "all_acknowledged": all,
-                "holders": holders,
-                "source_srtp": srtp,
-                "packet": {"mki": mki, "protected": hex(&prot), "opened_by": ok, "not_opened_by": rejected},
-            }),
-            text,
-        })
+        Ok(json!({"mki": mki, "protected": hex(&prot), "opened_by": ok, "not_opened_by": rejected}))
     }
+}
+
+/// A group controller's error as the demo's failure.
+fn fail(e: mikey::session::GroupError) -> Failure {
+    Failure::Input(e.to_string())
 }
 
 /// `mikey demo --mode group [--members N] [--json]`: `members` receivers (at least 2).
