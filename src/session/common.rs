@@ -481,7 +481,7 @@ pub(crate) fn verify_signature(
 
 /// Checks that every policy is for SRTP and can be exported (RFC 3830 §6.10, §6.10.1).
 pub(crate) fn check_policies(
-    policies: &[crate::wire::SecurityPolicy<'static>],
+    policies: &[crate::wire::SecurityPolicy<'_>],
 ) -> Result<(), SessionError> {
     for sp in policies {
         if sp.prot_type != crate::wire::ProtType::Srtp {

@@ -25,7 +25,7 @@ pub struct Claims<'p> {
     /// What names the message in the replay cache.
     pub replay: ReplayKey<'p>,
     /// The SP payloads.
-    pub policies: &'p [SecurityPolicy<'static>],
+    pub policies: &'p [SecurityPolicy<'p>],
 }
 
 /// The bundle a message refers to, as the table holds it.

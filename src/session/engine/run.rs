@@ -241,12 +241,12 @@ fn process<M: Mode>(
     if let Some(v) = a.verdict.ordered {
         counters.record(peer, v);
     }
-    let rec = mode.recover(&parts, &mut authed.state, &incoming, &mut env)?;
+    let mut rec = mode.recover(&parts, &mut authed.state, &incoming, &mut env)?;
     if rec.reply_auth.is_some() {
-        seen.auth = rec.reply_auth.clone();
+        seen.auth = rec.reply_auth.take();
     }
     // 7. What was recovered, the bundle it makes, the reply.
-    let (candidate, echoed, change) = candidate(&rec, &incoming, cfg.limits.max_keys)?;
+    let (candidate, echoed, change) = candidate(&mut rec, &incoming, cfg.limits.max_keys)?;
     let cs_map = echoed.as_ref().unwrap_or(&candidate.cs_map);
     let (bundle, auth) = (&candidate, seen.auth.as_ref());
     let out = Outcome {
@@ -332,9 +332,10 @@ fn incoming<'v, 'a, B>(
 }
 
 /// Step 7: the bundle the recovered keys make, checked; with the crypto session map the
-/// reply echoes when the bundle keeps its own (RFC 3830 §4.5) and what changed.
+/// reply echoes when the bundle keeps its own (RFC 3830 §4.5) and what changed. The keys
+/// and policies move from `rec` into the bundle.
 fn candidate<B>(
-    rec: &Recovered,
+    rec: &mut Recovered,
     m: &Incoming<'_, '_, B>,
     max_keys: usize,
 ) -> Result<(CryptoSessionBundle, Option<CsIdMap<'static>>, BundleChange), SessionError> {
@@ -359,8 +360,8 @@ fn candidate<B>(
             "RAND (needed to derive keys from a TGK)",
         ));
     }
-    let cs_map = match &rec.cs_map {
-        Some(c) => c.clone(),
+    let cs_map = match rec.cs_map.take() {
+        Some(c) => c,
         None => {
             let mut c = h.cs_map.clone().into_owned();
             fill_ssrcs(&mut c, &m.cfg.local_ssrcs);
@@ -379,11 +380,11 @@ fn candidate<B>(
     } else {
         (None, Some(cs_map))
     };
-    let policies = rec
-        .policies
-        .clone()
-        .unwrap_or_else(|| m.claims.policies.to_vec());
-    let mut change = bundle.update(to_bundle, policies, rec.keys.clone());
+    let policies = rec.policies.take().unwrap_or_else(|| {
+        let sp = m.claims.policies.iter();
+        sp.map(|p| p.clone().into_owned()).collect()
+    });
+    let mut change = bundle.update(to_bundle, policies, core::mem::take(&mut rec.keys));
     change.created = !m.is_update;
     if bundle.keys.len() > max_keys {
         return Err(too_many(bundle.keys.len()));

@@ -50,7 +50,7 @@ pub struct PskParts<'a> {
     pub(crate) rand: Option<&'a [u8]>,
     /// IDi and IDr data (the first two ID payloads).
     pub(crate) ids: [Option<Cow<'a, [u8]>>; 2],
-    pub(crate) policies: Vec<SecurityPolicy<'static>>,
+    pub(crate) policies: Vec<SecurityPolicy<'a>>,
     pub(crate) kemac: Kemac<'a>,
 }
 
@@ -81,7 +81,7 @@ impl<'a> PskParts<'a> {
                         n_ids += 1;
                     }
                 }
-                PayloadType::Sp => policies.extend(p.sp().map(|s| s.to_policy().into_owned())),
+                PayloadType::Sp => policies.extend(p.sp().map(|s| s.to_policy())),
                 PayloadType::Kemac => kemac = p.kemac().map(|k| k.to_kemac()),
                 PayloadType::GenExt | PayloadType::Cert | PayloadType::Chash => {}
                 _ => {
