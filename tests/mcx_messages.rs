@@ -144,6 +144,40 @@ fn streamwide_gmk_id_is_recovered_from_the_guk_id() {
     assert_eq!(spi[4..], v.key_id.to_bytes());
 }
 
+/// The MKIs of TS 33.180 7.4 against the Streamwide reference messages.
+#[test]
+fn media_mkis_are_the_key_ids_of_7_4() {
+    use mikey::mcx::media;
+    // 7.4.2 (group media): the MKI layout GMK-ID || GUK-ID is inferred (the clause's MKI
+    // sentence is not in the sources we have): it is the SPI of the Streamwide GMK
+    // message's GENERIC-ID map, for the media of the member the message keys.
+    let t = stw_test("Test 1:");
+    let b = load("sw-stw-ref-gmk-imessage.b64");
+    let (m, q) = parse(&b);
+    let v = IMessageView::new(&m, q).unwrap();
+    let CsIdMap::GenericId(map) = &v.header.cs_map else {
+        panic!()
+    };
+    let cs = map.iter().next().unwrap();
+    let g = media::group_srtp(
+        &hex(&t["GMK"]),
+        id(&t["GMK-ID"]),
+        t["Responder URI"].as_bytes(),
+        v.rand,
+        cs.cs_id,
+    )
+    .unwrap();
+    assert_eq!(g.mki.as_deref(), Some(cs.spi));
+    // 7.4.1 (private call): "The MKI shall be the 32-bit PCK-ID which has a purpose tag
+    // of '1'."
+    let t = stw_test("Test 3:");
+    let pck_id = id(&t["PCK-ID"]);
+    let p = media::private_srtp(&hex(&t["PCK"]), pck_id, &hex(&t["PCK-RAND"]), 0).unwrap();
+    let mki = p.mki.unwrap();
+    assert_eq!(mki, pck_id.to_bytes());
+    assert_eq!((mki.len(), mki[0] >> 4), (4, 1));
+}
+
 #[test]
 fn the_legacy_iwf_message_has_clear_key_parameters() {
     let t = stw_test("Test 4:");

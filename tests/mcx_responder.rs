@@ -141,3 +141,94 @@ fn the_responder_opens_the_streamwide_pck_message() {
     let p = r.media(ok.csb_id, "sip:alice@streamwide.com", 0).unwrap();
     assert_eq!(p.mki, Some(id.to_bytes().to_vec()));
 }
+
+/// Shipped stacks write the 16-bit ID len of an identity of 256 octets or more with its high
+/// octet 0 (`wire::Quirk::IdrLenHighOctetZero`): a lenient responder accepts and reports it,
+/// a strict one refuses the message at the IDR's length with a parse error.
+#[test]
+fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
+    use mikey::wire::{IdRole, MessageView, Payload, Quirk};
+    let mut rng = OsEntropy;
+    let long_uri = format!("kms-{}.example.org", "k".repeat(300));
+    let a = Kms::generate(&long_uri, PERIOD, &mut rng).unwrap();
+    let b = Kms::generate("kms-b.example.org", PERIOD, &mut rng).unwrap();
+    let mut trust = KmsTrust::new();
+    trust.add(a.certificate()).unwrap();
+    let kb = trust.add(b.certificate()).unwrap();
+    let no = PERIOD.number_at(NOW).unwrap();
+    let user = |k: &Kms, uri: &str| {
+        UserKeys::load(
+            &k.certificate(),
+            &k.provision(uri, no, &mut OsEntropy).unwrap(),
+        )
+        .unwrap()
+    };
+    let alice = user(&a, "sip:alice@a.example.org");
+    let bob_uri = "sip:bob@b.example.org";
+    let to_bob = Recipient {
+        uri: bob_uri.into(),
+        kms: &kb,
+        period_no: no,
+    };
+    let pck = DistributedKey::generate(PurposeTag::Pck, &mut rng).unwrap();
+    let opts = MakeOptions::new(NOW, [6; 16]);
+    let bytes = make(&alice, &to_bob, &pck, &opts, &mut rng).unwrap();
+
+    // IDRkmsi carries the 322-octet KMS URI: write its length's high octet as 0 and sign
+    // the message again with Alice's SSK (the standard span, up to the signature).
+    let view = MessageView::parse(&bytes).unwrap();
+    let at = view
+        .payloads_with_offsets()
+        .find_map(|(o, p)| match p {
+            Payload::Idr(i) if i.role == IdRole::InitiatorKms => Some(o + 3),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(bytes[at..at + 2], (long_uri.len() as u16).to_be_bytes());
+    let sig_at = bytes.len() - 129;
+    let mut quirky = bytes[..sig_at].to_vec();
+    quirky[at] = 0;
+    let sig = alice.signer().sign(&quirky, &mut OsEntropy).unwrap();
+    quirky.extend_from_slice(&sig);
+
+    // Strict (the default): refused at the IDR with a parse error, nothing installed.
+    let mut strict =
+        SakkeResponder::new(user(&b, bob_uri), trust.clone(), ResponderConfig::default());
+    match strict.handle(&quirky, NOW).unwrap_err().error {
+        SessionError::Parse(e) => assert_eq!(e.payload, "IDR", "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(strict.csb_ids().next().is_none());
+    // The well-formed message is accepted and reports nothing.
+    let ok = strict.handle(&bytes, NOW).unwrap();
+    assert!(ok.quirks.is_empty());
+
+    // Lenient: accepted, the quirk reported, the key recovered.
+    let cfg = ResponderConfig {
+        lenient: true,
+        ..ResponderConfig::default()
+    };
+    let mut lenient = SakkeResponder::new(user(&b, bob_uri), trust.clone(), cfg);
+    let ok = lenient.handle(&quirky, NOW).unwrap();
+    assert!(ok.quirks.contains(Quirk::IdrLenHighOctetZero));
+    let (purpose, id, key) = lenient.key(ok.csb_id).unwrap();
+    assert_eq!((purpose, id), (PurposeTag::Pck, pck.key_id()));
+    assert_eq!(key.as_bytes(), pck.key().as_bytes());
+    // `mcx::imessage_open::open` (which parses leniently) reports it among the MCX quirks.
+    let o = mikey::mcx::imessage_open::open(
+        &quirky,
+        &user(&b, bob_uri),
+        &trust,
+        &mikey::mcx::imessage_open::OpenOptions::at(NOW),
+    )
+    .unwrap();
+    assert!(o.quirks.contains(mikey::mcx::McxQuirk::IdrLenHighOctetZero));
+    // The signature covers the zero octet: the message with the correct length but the
+    // quirky message's signature is refused.
+    let mut mixed = bytes[..sig_at].to_vec();
+    mixed.extend_from_slice(&sig);
+    assert_eq!(
+        lenient.handle(&mixed, NOW).unwrap_err().error,
+        SessionError::AuthFailure
+    );
+}

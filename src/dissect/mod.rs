@@ -66,6 +66,7 @@ pub fn quirk_id(q: Quirk) -> &'static str {
         Quirk::TrailingZero => "trailing_zero",
         Quirk::SrtpAuthKeyLen10 => "srtp_auth_key_len_10",
         Quirk::NulTerminatedId => "nul_terminated_id",
+        Quirk::IdrLenHighOctetZero => "idr_len_high_octet_zero",
     }
 }
 
@@ -74,6 +75,7 @@ fn quirk_rule(q: Quirk) -> &'static str {
         Quirk::TrailingZero => "RFC 3830 §6 (no data after the last payload)",
         Quirk::SrtpAuthKeyLen10 => "RFC 3830 §6.10.1, RFC 3711 §8.2",
         Quirk::NulTerminatedId => "RFC 3830 §6.7, RFC 6043 §6.6",
+        Quirk::IdrLenHighOctetZero => "RFC 6043 §6.6 (ID len, 16 bits)",
     }
 }
 

@@ -127,6 +127,9 @@ fn header_quirks(msg: &Message<'_>, wire_quirks: Quirks) -> McxQuirks {
     if wire_quirks.contains(Quirk::NulTerminatedId) {
         quirks.insert(McxQuirk::IdrTrailingNul);
     }
+    if wire_quirks.contains(Quirk::IdrLenHighOctetZero) {
+        quirks.insert(McxQuirk::IdrLenHighOctetZero);
+    }
     if matches!(&msg.header.cs_map, CsIdMap::GenericId(m) if m.is_empty()) {
         quirks.insert(McxQuirk::GenericIdMapWithoutCs);
     }

@@ -3,11 +3,19 @@
 //! RFC 3830 §4.1.3 with PRF-HMAC-SHA-256 (RFC 6043 §6.1) gives the master key and salt for
 //! the CS-ID of the stream (Table E.1.3-1, the caller's choice of service and role).
 //!
-//! * Private calls (7.4.1): TGK = PCK, CSB ID = PCK-ID, MKI = the 32-bit PCK-ID.
-//! * Group calls (7.4.2): TGK = GMK, CSB ID = the GUK-ID of the sending member (F.1.3),
-//!   MKI = GMK-ID || GUK-ID (64 bits, the SPI layout of the GENERIC-ID map in the Streamwide
-//!   reference GMK message). A member derives its own sending keys with its own URI and
-//!   the keys of another member's media with that member's URI.
+//! * Private calls (7.4.1): TGK = PCK, CSB ID = PCK-ID, MKI = the 32-bit PCK-ID (7.4.1:
+//!   "The MKI shall be the 32-bit PCK-ID which has a purpose tag of '1'").
+//! * Group calls (7.4.2): TGK = GMK, CSB ID = the GUK-ID of the sending member (F.1.3,
+//!   7.4.2: "the (derived) GUK-ID shall be used as the MIKEY CSB ID"), MKI = GMK-ID ||
+//!   GUK-ID (64 bits). That MKI layout is inferred, not read: the copy of 7.4.2 we could
+//!   consult stops before its MKI sentence, and the layout is that of the SPI of the
+//!   GENERIC-ID map in the Streamwide reference GMK message (`tests/mcx_messages.rs`
+//!   checks it against that message). A member derives its own sending keys with its own
+//!   URI and the keys of another member's media with that member's URI.
+//!
+//! Both clauses take the CS-ID from TS 33.180 Table E.1.3-1, which we have not been able to
+//! read: it stays the caller's (`cs_id`). The one value we have seen quoted is 6 for a CSK
+//! within MCPTT (E.4.2, as TS 36.579-1 Table 5.5.9.1-1 cites it).
 //!
 //! The default profile is AEAD_AES_128_GCM (RFC 7714: 16-octet key, 12-octet salt, no
 //! KDR); group media carry the ROC in every packet (RFC 4771 RCCm3, rate 1).

@@ -24,10 +24,13 @@ pub enum McxQuirk {
     KmsKeyWithoutXsiType = 32,
     /// A KMS key set's `UserID` is the lower-case hex text of the UID, not its octets.
     KmsUserIdHexText = 64,
+    /// An IDR identity of 256 octets or more whose 16-bit ID len has its high octet 0
+    /// (the wire parser's [`Quirk::IdrLenHighOctetZero`](crate::wire::Quirk::IdrLenHighOctetZero)).
+    IdrLenHighOctetZero = 128,
 }
 
 impl McxQuirk {
-    const ALL: [McxQuirk; 7] = [
+    const ALL: [McxQuirk; 8] = [
         McxQuirk::IdrTrailingNul,
         McxQuirk::RocTxRateOneOctet,
         McxQuirk::GenericIdMapWithoutCs,
@@ -35,6 +38,7 @@ impl McxQuirk {
         McxQuirk::LegacyKeyParameters,
         McxQuirk::KmsKeyWithoutXsiType,
         McxQuirk::KmsUserIdHexText,
+        McxQuirk::IdrLenHighOctetZero,
     ];
 }
 

@@ -20,13 +20,18 @@ pub enum Quirk {
     SrtpAuthKeyLen10 = 2,
     /// A NUL-terminated NAI/URI in an ID or IDR payload (MCPTT clients).
     NulTerminatedId = 4,
+    /// The ID len of a NAI/URI identity of 256 octets or more in an IDR payload written
+    /// with its high octet 0 (shipped MIKEY-SAKKE stacks): see
+    /// [`IdRoleId`](super::IdRoleId)'s parser.
+    IdrLenHighOctetZero = 8,
 }
 
 impl Quirk {
-    const ALL: [Quirk; 3] = [
+    const ALL: [Quirk; 4] = [
         Quirk::TrailingZero,
         Quirk::SrtpAuthKeyLen10,
         Quirk::NulTerminatedId,
+        Quirk::IdrLenHighOctetZero,
     ];
 
     /// A short description.
@@ -37,6 +42,9 @@ impl Quirk {
                 "SRTP session auth key length 10 for HMAC-SHA-1, read as 20 (GStreamer)"
             }
             Quirk::NulTerminatedId => "NUL-terminated NAI/URI in ID/IDR (MCPTT clients)",
+            Quirk::IdrLenHighOctetZero => {
+                "IDR ID len of an identity of 256 octets or more with its high octet 0 (MIKEY-SAKKE stacks)"
+            }
         }
     }
 }

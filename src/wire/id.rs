@@ -56,6 +56,27 @@ fn check_nul(
     Ok(())
 }
 
+/// Lenient parsing of an IDR payload whose NAI/URI identity has 256 octets or more and
+/// whose 16-bit ID len (RFC 6043 §6.6) was written with its high octet 0 by a shipped
+/// MIKEY-SAKKE stack, so that it reads as the length modulo 256 ([`Quirk::IdrLenHighOctetZero`]).
+/// `rest` starts at the ID data. The identity's text then runs on past the declared `n`
+/// octets; its length is taken as the run of visible ASCII octets (0x21 to 0x7e, what a NAI
+/// or URI is written with) from the start of the data, when `n` < 256 and that run is longer
+/// than `n` by a multiple of 256. In a well-formed message the octet after a NAI/URI is the
+/// first octet of the next payload (a payload type code below 0x21, or SIGN's type and
+/// length octet): the run ends at `n`, and nothing changes.
+fn wide_idr_len(id_type: IdType, n: usize, rest: &[u8]) -> Option<usize> {
+    if n >= 256 || !matches!(id_type, IdType::Nai | IdType::Uri) {
+        return None;
+    }
+    let run = rest
+        .iter()
+        .take(usize::from(u16::MAX))
+        .take_while(|b| (0x21..=0x7e).contains(*b))
+        .count();
+    (run > n && (run - n).is_multiple_of(256)).then_some(run)
+}
+
 /// The fixed fields of an ID or CERT payload.
 fn head(next: PayloadType, t: u8, len: [u8; 2]) -> [u8; field::DATA] {
     let mut h = [0u8; field::DATA];
@@ -215,7 +236,13 @@ impl<'a> PayloadBody<'a> for IdRoleId<'a> {
         let next = PayloadType::from_wire(r.u8("IDR", "next payload")?);
         let role = IdRole::from_wire(r.u8("IDR", "ID Role")?);
         let id_type = IdType::from_wire(r.u8("IDR", "ID Type")?);
-        let n = r.u16("IDR", "ID len")? as usize;
+        let mut n = r.u16("IDR", "ID len")? as usize;
+        if ctx.lenient {
+            if let Some(wide) = wide_idr_len(id_type, n, r.rest()) {
+                ctx.quirk(Quirk::IdrLenHighOctetZero);
+                n = wide;
+            }
+        }
         let data = r.take(n, "IDR", "ID data")?;
         check_nul(id_type, data, r, "IDR", ctx)?;
         Ok((

@@ -358,8 +358,12 @@ impl<'a> PayloadRef<'a> {
     /// yields). Cannot fail for a payload of a validated message.
     pub fn decode(&self) -> Result<Payload<'a>, ParseError> {
         let mut r = Reader::with_base(self.bytes, self.offset);
+        // Lenient: the bytes are exactly the payload the validation measured, which may
+        // have used a quirk's reading (an IDR's zeroed length octet); on bytes strict
+        // parsing accepted, both read the same.
         let mut ctx = ParseCtx {
             validate: false,
+            lenient: true,
             ..ParseCtx::default()
         };
         Payload::parse(self.payload_type, &mut r, &mut ctx).map(|(p, _)| p)

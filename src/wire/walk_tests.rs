@@ -325,3 +325,40 @@ fn refs_do_not_show_content() {
     assert!(!shown.contains("[1, 1"), "{shown}");
     assert!(shown.contains("encr_data_len: "));
 }
+
+#[test]
+fn an_idr_length_with_its_high_octet_zeroed_is_a_lenient_quirk() {
+    let uri = format!("sip:{}@example.org", "u".repeat(300));
+    let idr = |role, data: &str| {
+        Payload::Idr(IdRoleId {
+            role,
+            id: Id::uri(data),
+        })
+    };
+    let m = Message::new(Header::new(DataType::Sakke, 7))
+        .with(idr(IdRole::InitiatorKms, &uri))
+        .with(idr(IdRole::ResponderKms, "kms.example.org"))
+        .with(Payload::Rand(Rand {
+            rand: vec![0x21; 16].into(),
+        }));
+    let good = m.encode().unwrap();
+    let at = Header::new(DataType::Sakke, 7).encoded_len() + 3;
+    assert_eq!(good[at..at + 2], (uri.len() as u16).to_be_bytes());
+    // Well-formed: the same in both modes, nothing reported.
+    let v = MessageView::parse_with(&good, ParseOptions::LENIENT).unwrap();
+    assert!(v.quirks().is_empty());
+    let mut bad = good.clone();
+    bad[at] = 0;
+    let e = MessageView::parse(&bad).unwrap_err();
+    assert_eq!(e.payload, "IDR");
+    let (back, q) = Message::parse_with(&bad, ParseOptions::LENIENT).unwrap();
+    assert!(q.contains(Quirk::IdrLenHighOctetZero));
+    assert_eq!(back, Message::parse(&good).unwrap());
+    let v = MessageView::parse_with(&bad, ParseOptions::LENIENT).unwrap();
+    assert_eq!(v.walk().count(), 3);
+    // A length that leaves text over, but not a multiple of 256 octets: refused.
+    let mut odd = good.clone();
+    odd[at] = 0;
+    odd[at + 1] -= 1;
+    assert!(MessageView::parse_with(&odd, ParseOptions::LENIENT).is_err());
+}

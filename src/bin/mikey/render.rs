@@ -186,6 +186,7 @@ fn quirk_key(q: Quirk) -> &'static str {
         Quirk::TrailingZero => "trailing_zero",
         Quirk::SrtpAuthKeyLen10 => "srtp_auth_key_len_10",
         Quirk::NulTerminatedId => "nul_terminated_id",
+        Quirk::IdrLenHighOctetZero => "idr_len_high_octet_zero",
     }
 }
 
