@@ -80,11 +80,11 @@ impl<'a> Header<'a> {
 
     /// Parses a header; returns it and the first payload type.
     pub fn parse(r: &mut Reader<'a>) -> Result<(Self, PayloadType), ParseError> {
-        let version = r.u8(P, "version")?;
+        let b = r.fields(P);
+        let version = b.u8(field::VERSION, "version")?;
         if version != MIKEY_VERSION {
-            return Err(r.error_back(
-                1,
-                P,
+            return Err(b.error(
+                field::VERSION,
                 "version",
                 ErrorKind::InvalidValue {
                     value: version.into(),
@@ -92,12 +92,13 @@ impl<'a> Header<'a> {
                 },
             ));
         }
-        let data_type = DataType::from_wire(r.u8(P, "data type")?);
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let vp = r.u8(P, "V/PRF func")?;
-        let csb_id = r.u32(P, "CSB ID")?;
-        let n_cs = r.u8(P, "#CS")?;
-        let map_type = CsIdMapType::from_wire(r.u8(P, "CS ID map type")?);
+        let data_type = DataType::from_wire(b.u8(field::DATA_TYPE, "data type")?);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let vp = b.u8(field::V_PRF, "V/PRF func")?;
+        let csb_id = b.u32(field::CSB_ID, "CSB ID")?;
+        let n_cs = b.u8(field::N_CS, "#CS")?;
+        let map_type = CsIdMapType::from_wire(b.u8(field::MAP_TYPE, "CS ID map type")?);
+        r.advance(field::MAP_INFO);
         let cs_map = CsIdMap::parse(map_type, n_cs, r)?;
         Ok((
             Self {
