@@ -2,7 +2,7 @@
 //! and ROC-carrying settings of an [`SrtpContext`](super::SrtpContext): every parameter
 //! is either honoured by the context or refused with an [`ExportError`], never dropped.
 //! Both directions, [`suite_for`] (policy → suite) and [`policy_for`] (suite → policy),
-//! read the one table of suites, [`SUITES`](super::suite::SUITES).
+//! read the one table of suites, [`SUITES`].
 
 use super::context::RccMode;
 use super::export::ExportError;
