@@ -84,6 +84,28 @@ pub(crate) fn params(mut rest: &[u8]) -> impl Iterator<Item = PolicyParam<'_>> +
     })
 }
 
+/// The error of the policy parameter that `rest` (at absolute offset `at`) cuts short: its
+/// Length or its Value (RFC 3830 §6.10). Out of line: a well-formed SP never builds it.
+#[cold]
+#[inline(never)]
+fn param_error(rest: &[u8], at: usize) -> ParseError {
+    use param_field as f;
+    let b = Reader::with_base(rest, at).fields(P);
+    let read = b
+        .u8(f::TYPE, "param Type")
+        .and_then(|_| b.u8(f::LEN, "param Length"))
+        .and_then(|l| b.bytes(f::VALUE, usize::from(l), "param Value"));
+    match read {
+        Err(e) => e,
+        // Not reached: the caller found this parameter incomplete.
+        Ok(_) => b.error(
+            f::VALUE,
+            "param Value",
+            ErrorKind::TrailingBytes { count: 0 },
+        ),
+    }
+}
+
 /// Security policy payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityPolicy<'a> {
@@ -179,22 +201,23 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
         let base = r.offset() + field::PARAMS;
         let params = b.bytes(field::PARAMS, n, "Policy param")?;
         r.advance(field::PARAMS + n);
-        let mut pr = Reader::with_base(params, base);
         let (mut auth_hmac, mut key_len_10) = (false, false);
-        while ctx.validate && !pr.is_empty() {
+        let mut rest = params;
+        while ctx.validate && !rest.is_empty() {
             use param_field as f;
-            let p = pr.fields(P);
-            let t = p.u8(f::TYPE, "param Type")?;
-            let l = p.u8(f::LEN, "param Length")? as usize;
-            let v = p.bytes(f::VALUE, l, "param Value")?;
-            pr.advance(f::VALUE + l);
+            let l = rest.get(f::LEN).map(|l| f::VALUE + usize::from(*l));
+            let Some((param, next)) = l.and_then(|l| rest.split_at_checked(l)) else {
+                return Err(param_error(rest, base + params.len() - rest.len()));
+            };
             if prot_type == ProtType::Srtp {
-                match SrtpParamType::from_wire(t) {
+                let v = &param[f::VALUE..];
+                match SrtpParamType::from_wire(param[f::TYPE]) {
                     SrtpParamType::AuthAlg => auth_hmac = v == [1],
                     SrtpParamType::AuthKeyLen => key_len_10 = v == [10],
                     _ => {}
                 }
             }
+            rest = next;
         }
         if auth_hmac && key_len_10 {
             // GStreamer writes the 80-bit tag length into "Session Auth. key length".
