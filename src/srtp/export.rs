@@ -3,7 +3,7 @@
 //! rate and on/off switches an SRTP stack needs (RFC 3830 §4.1.3, §6.10.1; RFC 3711;
 //! RFC 4771; RFC 6188; RFC 7714).
 
-pub use super::policy::{suite_for, RocCarrying};
+pub use super::policy::{policy_for, suite_for, RocCarrying};
 use super::{KeyInterval, SrtpContext, SrtpError, SrtpSuite};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{derive_from_tgk, Prf, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::bundle::TransportKey;
+use crate::srtp::suite::SUITES;
 use crate::srtp::RccMode;
 use crate::wire::{KeyValidity, SrtpAuthAlg, SrtpCs, SrtpEncrAlg, SrtpIdMap};
 use std::borrow::Cow;
@@ -135,4 +136,43 @@ fn null_cipher_exports_srtcp_encryption_off() {
     let p = &export(&bundle(null, vec![tek(1)])).unwrap()[0];
     assert_eq!(p.suite, SrtpSuite::NullHmacSha1_80);
     assert!(!p.srtcp_encryption && !p.srtp_encryption);
+}
+
+/// Every row of the suite table round-trips: suite → policy parameters → SP payload bytes →
+/// policy → suite, and the exported parameters carry the row's lengths.
+#[test]
+fn every_suite_row_round_trips() {
+    for row in SUITES {
+        let s = row.suite;
+        let p = policy_for(s);
+        assert_eq!(p.encr_alg, Some(row.encr_alg), "{s}");
+        assert_eq!(p.encr_key_len, Some(row.key_len), "{s}");
+        assert_eq!(p.salt_key_len, Some(row.salt_len), "{s}");
+        let tag = if s.is_aead() {
+            p.aead_auth_tag_len
+        } else {
+            p.auth_tag_len
+        };
+        assert_eq!(tag, Some(row.tag_len), "{s}");
+        assert_eq!(suite_for(&p, false).unwrap(), (s, None), "{s}");
+        let back = policy_for(s).to_payload(1).unwrap().srtp();
+        assert_eq!(back, p, "{s}");
+        let key = TransportKey::tek(&vec![1; s.master_key_len()])
+            .with_salt(&vec![2; s.master_salt_len()]);
+        let params = export(&bundle(back, vec![key])).unwrap();
+        assert_eq!(params[0].suite, s);
+        assert_eq!(
+            params[0].master_key.as_bytes().len(),
+            usize::from(row.key_len)
+        );
+        assert_eq!(
+            params[0].master_salt.as_bytes().len(),
+            usize::from(row.salt_len)
+        );
+    }
+    // The wire layer's spelled-out default is the table's first row.
+    assert_eq!(
+        policy_for(SrtpSuite::AesCm128HmacSha1_80),
+        SrtpPolicy::aes_cm_128_hmac_sha1_80()
+    );
 }

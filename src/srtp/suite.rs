@@ -5,8 +5,74 @@
 //! whose SRTCP tag stays at 80 bits), RFC 6188 §3 and §6 (AES-192/256-CM) and
 //! RFC 7714 §12 and §14 (AEAD_AES_128_GCM / AEAD_AES_256_GCM, 12-octet salt,
 //! 16-octet tag).
+//!
+//! [`SUITES`] is the one table of what each suite is in SRTP security policy terms: the
+//! length accessors of [`SrtpSuite`], [`suite_for`](super::policy::suite_for) (policy →
+//! suite) and [`policy_for`](super::policy::policy_for) (suite → policy) all read it.
 
+use crate::wire::SrtpEncrAlg;
 use core::fmt;
+
+/// One suite's SRTP security policy parameters (RFC 3830 §6.10.1; RFC 6188 §6; RFC 7714
+/// §14.3): a row of [`SUITES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuiteParams {
+    /// The suite.
+    pub suite: SrtpSuite,
+    /// SRTP encryption algorithm (type 0): AES-CM, NULL (encryption off) or AES-GCM.
+    pub encr_alg: SrtpEncrAlg,
+    /// Master key length in octets: the session encryption key length (type 1) of the
+    /// AES-CM and AES-GCM suites; the NULL suites keep a 128-bit key for the AES-CM PRF
+    /// (RFC 3711 §4.3.3).
+    pub key_len: u8,
+    /// Master salt length in octets (type 4, session salt key length).
+    pub salt_len: u8,
+    /// SRTP authentication tag length in octets: HMAC-SHA-1 (type 11) or the AEAD tag
+    /// (type 20).
+    pub tag_len: u8,
+}
+
+const fn row(
+    suite: SrtpSuite,
+    encr_alg: SrtpEncrAlg,
+    key_len: u8,
+    salt_len: u8,
+    tag_len: u8,
+) -> SuiteParams {
+    SuiteParams {
+        suite,
+        encr_alg,
+        key_len,
+        salt_len,
+        tag_len,
+    }
+}
+
+/// Every suite's policy parameters, in [`SrtpSuite::ALL`] order (RFC 3711 §8.2, RFC 4568
+/// §6.2, RFC 6188 §6, RFC 7714 §12).
+pub const SUITES: [SuiteParams; 10] = {
+    use SrtpEncrAlg::{AesCm, AesGcm, Null};
+    use SrtpSuite as S;
+    let t = [
+        row(S::AesCm128HmacSha1_80, AesCm, 16, 14, 10),
+        row(S::AesCm128HmacSha1_32, AesCm, 16, 14, 4),
+        row(S::AesCm192HmacSha1_80, AesCm, 24, 14, 10),
+        row(S::AesCm192HmacSha1_32, AesCm, 24, 14, 4),
+        row(S::AesCm256HmacSha1_80, AesCm, 32, 14, 10),
+        row(S::AesCm256HmacSha1_32, AesCm, 32, 14, 4),
+        row(S::NullHmacSha1_80, Null, 16, 14, 10),
+        row(S::NullHmacSha1_32, Null, 16, 14, 4),
+        row(S::AeadAes128Gcm, AesGcm, 16, 12, 16),
+        row(S::AeadAes256Gcm, AesGcm, 32, 12, 16),
+    ];
+    // Row `i` is the suite of discriminant `i`: `SrtpSuite::params` indexes by it.
+    let mut i = 0;
+    while i < t.len() {
+        assert!(t[i].suite as usize == i);
+        i += 1;
+    }
+    t
+};
 
 /// An SRTP crypto suite (cipher, authentication and key lengths).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,32 +114,23 @@ impl SrtpSuite {
         SrtpSuite::AeadAes256Gcm,
     ];
 
+    /// The suite's row of [`SUITES`]: its security policy parameters.
+    pub const fn params(self) -> &'static SuiteParams {
+        &SUITES[self as usize]
+    }
+
     /// Master key length in octets (RFC 3711 §8.2, RFC 6188 §6, RFC 7714 §12).
     ///
     /// The NULL-cipher suites still use a 128-bit master key for the
     /// AES-CM PRF (RFC 3711 §4.3.3).
     pub const fn master_key_len(self) -> usize {
-        match self {
-            SrtpSuite::AesCm128HmacSha1_80
-            | SrtpSuite::AesCm128HmacSha1_32
-            | SrtpSuite::NullHmacSha1_80
-            | SrtpSuite::NullHmacSha1_32
-            | SrtpSuite::AeadAes128Gcm => 16,
-            SrtpSuite::AesCm192HmacSha1_80 | SrtpSuite::AesCm192HmacSha1_32 => 24,
-            SrtpSuite::AesCm256HmacSha1_80
-            | SrtpSuite::AesCm256HmacSha1_32
-            | SrtpSuite::AeadAes256Gcm => 32,
-        }
+        self.params().key_len as usize
     }
 
     /// Master (and session) salt length in octets: 14 for AES-CM/NULL
     /// (RFC 3711 §8.2), 12 for AES-GCM (RFC 7714 §12).
     pub const fn master_salt_len(self) -> usize {
-        if self.is_aead() {
-            12
-        } else {
-            14
-        }
+        self.params().salt_len as usize
     }
 
     /// Session encryption key length in octets (0 for the NULL cipher).
@@ -87,17 +144,7 @@ impl SrtpSuite {
     /// SRTP authentication tag length in octets (RFC 3711 §4.2, RFC 4568 §6.2,
     /// RFC 7714 §12: the 16-octet AEAD tag).
     pub const fn auth_tag_len(self) -> usize {
-        match self {
-            SrtpSuite::AesCm128HmacSha1_80
-            | SrtpSuite::AesCm192HmacSha1_80
-            | SrtpSuite::AesCm256HmacSha1_80
-            | SrtpSuite::NullHmacSha1_80 => 10,
-            SrtpSuite::AesCm128HmacSha1_32
-            | SrtpSuite::AesCm192HmacSha1_32
-            | SrtpSuite::AesCm256HmacSha1_32
-            | SrtpSuite::NullHmacSha1_32 => 4,
-            SrtpSuite::AeadAes128Gcm | SrtpSuite::AeadAes256Gcm => 16,
-        }
+        self.params().tag_len as usize
     }
 
     /// SRTCP authentication tag length in octets: 10 for every HMAC-SHA1
@@ -123,15 +170,25 @@ impl SrtpSuite {
 
     /// Whether the suite is an AEAD (AES-GCM, RFC 7714) suite.
     pub const fn is_aead(self) -> bool {
-        matches!(self, SrtpSuite::AeadAes128Gcm | SrtpSuite::AeadAes256Gcm)
+        matches!(self.params().encr_alg, SrtpEncrAlg::AesGcm)
     }
 
     /// Whether the suite encrypts (false only for the NULL-cipher suites).
     pub const fn encrypts(self) -> bool {
-        !matches!(
-            self,
-            SrtpSuite::NullHmacSha1_80 | SrtpSuite::NullHmacSha1_32
-        )
+        !matches!(self.params().encr_alg, SrtpEncrAlg::Null)
+    }
+
+    /// The suite whose row of [`SUITES`] has encryption algorithm `encr_alg`, SRTP tag
+    /// length `tag_len` and, unless `key_len` is `None`, master key length `key_len`.
+    pub fn find(encr_alg: SrtpEncrAlg, key_len: Option<u8>, tag_len: u8) -> Option<SrtpSuite> {
+        SUITES
+            .iter()
+            .find(|r| {
+                r.encr_alg == encr_alg
+                    && r.tag_len == tag_len
+                    && key_len.is_none_or(|k| k == r.key_len)
+            })
+            .map(|r| r.suite)
     }
 
     /// SDES / libsrtp style name (RFC 4568 §6.2, RFC 6188 §6, RFC 7714 §14.1).
@@ -173,6 +230,19 @@ mod tests {
             assert_eq!(s.to_string(), s.name());
         }
         assert_eq!(SrtpSuite::from_name("nope"), None);
+    }
+
+    #[test]
+    fn one_row_per_suite_in_order() {
+        for (i, s) in SrtpSuite::ALL.into_iter().enumerate() {
+            assert_eq!(SUITES[i].suite, s);
+            assert_eq!(s.params().suite, s);
+            let p = s.params();
+            assert_eq!(
+                SrtpSuite::find(p.encr_alg, Some(p.key_len), p.tag_len),
+                Some(s)
+            );
+        }
     }
 
     #[test]

@@ -47,19 +47,20 @@ impl<'a> PayloadBody<'a> for Chash<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("CHASH", "next payload")?);
-        let hash_func = HashFunc::from_wire(r.u8("CHASH", "Hash func")?);
+        let b = r.fields("CHASH");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let hash_func = HashFunc::from_wire(b.u8(field::HASH_FUNC, "Hash func")?);
         let Some(n) = hash_func.hash_len() else {
-            return Err(r.error_back(
-                1,
-                "CHASH",
+            return Err(b.error(
+                field::HASH_FUNC,
                 "Hash func",
                 ErrorKind::UnknownLayout {
                     value: hash_func.to_wire().into(),
                 },
             ));
         };
-        let hash = r.take(n, "CHASH", "Hash")?;
+        let hash = b.bytes(field::HASH, n, "Hash")?;
+        r.advance(field::HASH + n);
         Ok((
             Self {
                 hash_func,

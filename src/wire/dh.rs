@@ -29,6 +29,22 @@ pub(crate) mod field {
     pub const fn reserv_kv(n: usize) -> usize {
         VALUE + n
     }
+    /// KV data (RFC 3830 §6.14), after `n` bytes of DH-value.
+    pub const fn kv_data(n: usize) -> usize {
+        VALUE + n + 1
+    }
+    /// Reserv (the high 4 bits of the Reserv/KV byte).
+    pub const fn reserv(reserv_kv: u8) -> u8 {
+        reserv_kv >> 4
+    }
+    /// KV (the low 4 bits of the Reserv/KV byte).
+    pub const fn kv(reserv_kv: u8) -> u8 {
+        reserv_kv & 0x0f
+    }
+    /// The Reserv/KV byte of a 4-bit Reserv and a KV code (its low 4 bits).
+    pub const fn reserv_kv_byte(reserv: u8, kv: u8) -> u8 {
+        (reserv << 4) | (kv & 0x0f)
+    }
 }
 
 /// DH data: group, public value and key validity of the resulting TGK.
@@ -61,26 +77,28 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let group = DhGroup::from_wire(r.u8(P, "DH-Group")?);
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let group = DhGroup::from_wire(b.u8(field::GROUP, "DH-Group")?);
         let Some(len) = group.value_len() else {
-            return Err(r.error_back(
-                1,
-                P,
+            return Err(b.error(
+                field::GROUP,
                 "DH-Group",
                 ErrorKind::UnknownLayout {
                     value: group.to_wire().into(),
                 },
             ));
         };
-        let value = r.take(len, P, "DH-value")?;
-        let rk = r.u8(P, "Reserv/KV")?;
-        let kv = KeyValidity::parse(KvType::from_wire(rk & 0x0f), r, P)?;
+        let value = b.bytes(field::VALUE, len, "DH-value")?;
+        let rk = b.u8(field::reserv_kv(len), "Reserv/KV")?;
+        // The KV data (RFC 3830 §6.14, `key_data::kv_field`) follows.
+        r.advance(field::kv_data(len));
+        let kv = KeyValidity::parse(KvType::from_wire(field::kv(rk)), r, P)?;
         Ok((
             Self {
                 group,
                 value: Cow::Borrowed(value),
-                reserved: rk >> 4,
+                reserved: field::reserv(rk),
                 kv,
             },
             next,
@@ -88,7 +106,7 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        field::reserv_kv(self.value.len()) + 1 + self.kv.encoded_len()
+        field::kv_data(self.value.len()) + self.kv.encoded_len()
     }
 
     #[inline]
@@ -109,7 +127,10 @@ impl<'a> PayloadBody<'a> for Dh<'a> {
         head[field::GROUP] = g;
         out.extend_from_slice(&head);
         out.extend_from_slice(&self.value);
-        out.push((self.reserved << 4) | (self.kv.kv_type().to_wire() & 0x0f));
+        out.push(field::reserv_kv_byte(
+            self.reserved,
+            self.kv.kv_type().to_wire(),
+        ));
         self.kv.write(out);
         Ok(())
     }

@@ -46,9 +46,11 @@ impl<'a> PayloadBody<'a> for ErrorPayload {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("ERR", "next payload")?);
-        let error_no = ErrorNo::from_wire(r.u8("ERR", "Error no")?);
-        let reserved = r.u16("ERR", "Reserved")?;
+        let b = r.fields("ERR");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let error_no = ErrorNo::from_wire(b.u8(field::ERROR_NO, "Error no")?);
+        let reserved = b.u16(field::RESERVED..field::LEN, "Reserved")?;
+        r.advance(field::LEN);
         Ok((Self { error_no, reserved }, next))
     }
 

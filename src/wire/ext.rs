@@ -150,11 +150,13 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let ext_type = GenExtType::from_wire(r.u8(P, "Type")?);
-        let n = r.u16(P, "Length")? as usize;
-        let base = r.offset();
-        let data = r.take(n, P, "Data")?;
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let ext_type = GenExtType::from_wire(b.u8(field::TYPE, "Type")?);
+        let n = b.u16(field::LEN, "Length")? as usize;
+        let data = b.bytes(field::DATA, n, "Data")?;
+        let base = r.offset() + field::DATA;
+        r.advance(field::DATA + n);
         match ext_type {
             GenExtType::KeyId if ctx.validate => {
                 let mut kr = Reader::with_base(data, base);
@@ -165,10 +167,9 @@ impl<'a> PayloadBody<'a> for GeneralExtension<'a> {
                 }
             }
             GenExtType::CsbId if n != 4 => {
-                return Err(ParseError::new(
-                    P,
+                return Err(b.error(
+                    field::LEN.start,
                     "Length",
-                    base - 2,
                     ErrorKind::InvalidValue {
                         value: n as u32,
                         expected: "4 for CSB_ID",

@@ -14,14 +14,17 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 
-use super::codes::{CsIdMapType, DataType, PayloadType, PrfFunc, ProtType};
-use super::encode::{code_bits, fit, len_u16, len_u8, EncodeError};
+use super::codes::{CsIdMapType, DataType, PayloadType, PrfFunc};
+use super::encode::{code_bits, EncodeError};
 use super::error::{ErrorKind, ParseError};
 use super::reader::Reader;
-use super::Data;
 use std::borrow::Cow;
 
 const P: &str = "HDR";
+
+#[path = "cs_map.rs"]
+mod cs_map;
+pub use cs_map::{GenericCs, GenericIdMap, SrtpCs, SrtpIdMap};
 
 /// The HDR field layout (RFC 3830 §6.1), written once: the parser's fast path, the encoder
 /// and `encoded_len` read it from here.
@@ -43,8 +46,6 @@ pub(crate) mod field {
     pub const MAP_TYPE: usize = 9;
     /// CS ID map info from here.
     pub const MAP_INFO: usize = 10;
-    /// The length of one SRTP-ID map entry (RFC 3830 §6.1.1).
-    pub const SRTP_CS_LEN: usize = 9;
 }
 
 /// The MIKEY version this crate speaks (RFC 3830 §6.1).
@@ -80,11 +81,11 @@ impl<'a> Header<'a> {
 
     /// Parses a header; returns it and the first payload type.
     pub fn parse(r: &mut Reader<'a>) -> Result<(Self, PayloadType), ParseError> {
-        let version = r.u8(P, "version")?;
+        let b = r.fields(P);
+        let version = b.u8(field::VERSION, "version")?;
         if version != MIKEY_VERSION {
-            return Err(r.error_back(
-                1,
-                P,
+            return Err(b.error(
+                field::VERSION,
                 "version",
                 ErrorKind::InvalidValue {
                     value: version.into(),
@@ -92,12 +93,13 @@ impl<'a> Header<'a> {
                 },
             ));
         }
-        let data_type = DataType::from_wire(r.u8(P, "data type")?);
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let vp = r.u8(P, "V/PRF func")?;
-        let csb_id = r.u32(P, "CSB ID")?;
-        let n_cs = r.u8(P, "#CS")?;
-        let map_type = CsIdMapType::from_wire(r.u8(P, "CS ID map type")?);
+        let data_type = DataType::from_wire(b.u8(field::DATA_TYPE, "data type")?);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let vp = b.u8(field::V_PRF, "V/PRF func")?;
+        let csb_id = b.u32(field::CSB_ID, "CSB ID")?;
+        let n_cs = b.u8(field::N_CS, "#CS")?;
+        let map_type = CsIdMapType::from_wire(b.u8(field::MAP_TYPE, "CS ID map type")?);
+        r.advance(field::MAP_INFO);
         let cs_map = CsIdMap::parse(map_type, n_cs, r)?;
         Ok((
             Self {
@@ -124,7 +126,7 @@ impl<'a> Header<'a> {
         let n_cs = head[field::N_CS];
         let (cs_map, len) = match CsIdMapType::from_wire(head[field::MAP_TYPE]) {
             CsIdMapType::SrtpId => {
-                let len = field::MAP_INFO + field::SRTP_CS_LEN * n_cs as usize;
+                let len = field::MAP_INFO + cs_map::srtp_field::LEN * n_cs as usize;
                 let raw = b.get(field::MAP_INFO..len)?;
                 (
                     CsIdMap::SrtpId(SrtpIdMap {
@@ -204,7 +206,7 @@ impl<'a> CsIdMap<'a> {
         match map_type {
             CsIdMapType::SrtpId => {
                 let raw = r.take(
-                    field::SRTP_CS_LEN * n as usize,
+                    cs_map::srtp_field::LEN * n as usize,
                     P,
                     "CS ID map info (SRTP-ID)",
                 )?;
@@ -299,222 +301,10 @@ impl<'a> CsIdMap<'a> {
     }
 }
 
-/// One SRTP crypto session of an SRTP-ID map (RFC 3830 §6.1.1). The i-th entry (from 1)
-/// has CS ID i.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SrtpCs {
-    /// Security policy number (refers to an SP payload).
-    pub policy_no: u8,
-    /// SSRC of the stream; 0 lets the responder fill it in.
-    pub ssrc: u32,
-    /// Current rollover counter.
-    pub roc: u32,
-}
-
-/// SRTP-ID map info: a run of 9-byte entries, kept as bytes so reading needs no allocation.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SrtpIdMap<'a> {
-    raw: Data<'a>,
-}
-
-impl<'a> SrtpIdMap<'a> {
-    /// A map with the given entries; more than 255 (the 8-bit #CS field, RFC 3830 §6.1) is
-    /// an error.
-    pub fn from_entries(entries: &[SrtpCs]) -> Result<SrtpIdMap<'static>, EncodeError> {
-        fit(P, "#CS", entries.len(), 255)?;
-        let mut m = SrtpIdMap {
-            raw: Cow::Owned(Vec::with_capacity(entries.len() * 9)),
-        };
-        for e in entries {
-            m.push(*e)?;
-        }
-        Ok(m)
-    }
-
-    /// Appends an entry; a 256th is an error (the 8-bit #CS field, RFC 3830 §6.1) and is
-    /// not added.
-    pub fn push(&mut self, cs: SrtpCs) -> Result<(), EncodeError> {
-        fit(P, "#CS", self.len() + 1, 255)?;
-        let v = self.raw.to_mut();
-        v.push(cs.policy_no);
-        v.extend_from_slice(&cs.ssrc.to_be_bytes());
-        v.extend_from_slice(&cs.roc.to_be_bytes());
-        Ok(())
-    }
-
-    /// Number of crypto sessions.
-    pub fn len(&self) -> usize {
-        self.raw.len() / 9
-    }
-
-    /// True when there is no crypto session.
-    pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
-    /// The entry for CS ID `cs_id` (1-based, RFC 3830 §6.1.1).
-    pub fn get(&self, cs_id: u8) -> Option<SrtpCs> {
-        let i = (cs_id as usize).checked_sub(1)?;
-        let e = self.raw.get(i * 9..i * 9 + 9)?;
-        Some(SrtpCs {
-            policy_no: e[0],
-            ssrc: u32::from_be_bytes([e[1], e[2], e[3], e[4]]),
-            roc: u32::from_be_bytes([e[5], e[6], e[7], e[8]]),
-        })
-    }
-
-    /// Replaces the SSRC of CS ID `cs_id` (for a responder filling in SSRC 0).
-    pub fn set_ssrc(&mut self, cs_id: u8, ssrc: u32) -> bool {
-        let Some(i) = (cs_id as usize).checked_sub(1) else {
-            return false;
-        };
-        match self.raw.to_mut().get_mut(i * 9 + 1..i * 9 + 5) {
-            Some(s) => {
-                s.copy_from_slice(&ssrc.to_be_bytes());
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Iterates over `(cs_id, entry)`.
-    #[inline]
-    pub fn iter(&self) -> impl Iterator<Item = (u8, SrtpCs)> + '_ {
-        (1..=u8::MAX).zip(self.raw.chunks_exact(9)).map(|(id, e)| {
-            (
-                id,
-                SrtpCs {
-                    policy_no: e[0],
-                    ssrc: u32::from_be_bytes([e[1], e[2], e[3], e[4]]),
-                    roc: u32::from_be_bytes([e[5], e[6], e[7], e[8]]),
-                },
-            )
-        })
-    }
-}
-
-/// One GENERIC-ID crypto session (RFC 6043 §6.1.1), borrowed from the map.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GenericCs<'m> {
-    /// CS ID.
-    pub cs_id: u8,
-    /// Security protocol.
-    pub prot_type: ProtType,
-    /// S flag (for SRTP: ROC and SEQ present in the session data).
-    pub s: bool,
-    /// Policy numbers (#P of them).
-    pub policies: &'m [u8],
-    /// Session data (for SRTP: SSRC, then ROC and SEQ when S is set).
-    pub session_data: &'m [u8],
-    /// SPI/MKI of the key to use first.
-    pub spi: &'m [u8],
-}
-
-impl<'m> GenericCs<'m> {
-    fn read(r: &mut Reader<'m>) -> Result<Self, ParseError> {
-        const F: &str = "HDR GENERIC-ID";
-        let cs_id = r.u8(F, "CS ID")?;
-        let prot_type = ProtType::from_wire(r.u8(F, "Prot type")?);
-        let sp = r.u8(F, "S/#P")?;
-        let policies = r.take((sp & 0x7f) as usize, F, "Ps")?;
-        let sdl = r.u16(F, "Session Data Length")? as usize;
-        let session_data = r.take(sdl, F, "Session Data")?;
-        let spil = r.u8(F, "SPI Length")? as usize;
-        let spi = r.take(spil, F, "SPI")?;
-        Ok(Self {
-            cs_id,
-            prot_type,
-            s: sp & 0x80 != 0,
-            policies,
-            session_data,
-            spi,
-        })
-    }
-
-    /// For SRTP session data: the SSRC (first 4 bytes).
-    pub fn ssrc(&self) -> Option<u32> {
-        self.session_data
-            .get(..4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// For SRTP session data with S set: the ROC.
-    pub fn roc(&self) -> Option<u32> {
-        if !self.s {
-            return None;
-        }
-        self.session_data
-            .get(4..8)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// For SRTP session data with S set: the SEQ.
-    pub fn seq(&self) -> Option<u16> {
-        if !self.s {
-            return None;
-        }
-        self.session_data
-            .get(8..10)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-    }
-}
-
-/// GENERIC-ID map info (RFC 6043 §6.1.1), kept as validated bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GenericIdMap<'a> {
-    count: u8,
-    raw: Data<'a>,
-}
-
-impl<'a> GenericIdMap<'a> {
-    /// Appends a crypto session (RFC 6043 §6.1.1). More than 255 sessions (#CS), 127
-    /// policies (#P, 7 bits), 65,535 bytes of session data or 255 bytes of SPI is an error
-    /// and nothing is added.
-    pub fn push(
-        &mut self,
-        cs_id: u8,
-        prot_type: ProtType,
-        s: bool,
-        policies: &[u8],
-        session_data: &[u8],
-        spi: &[u8],
-    ) -> Result<(), EncodeError> {
-        const F: &str = "HDR GENERIC-ID";
-        fit(P, "#CS", usize::from(self.count) + 1, 255)?;
-        let n_p = fit(F, "#P", policies.len(), 127)? as u8;
-        let sdl = len_u16(F, "Session Data Length", session_data.len())?;
-        let spil = len_u8(F, "SPI Length", spi.len())?;
-        let v = self.raw.to_mut();
-        v.extend_from_slice(&[cs_id, prot_type.to_wire(), (u8::from(s) << 7) | n_p]);
-        v.extend_from_slice(policies);
-        v.extend_from_slice(&sdl.to_be_bytes());
-        v.extend_from_slice(session_data);
-        v.push(spil);
-        v.extend_from_slice(spi);
-        self.count += 1;
-        Ok(())
-    }
-
-    /// Number of crypto sessions.
-    pub fn len(&self) -> usize {
-        self.count as usize
-    }
-
-    /// True when there is no crypto session.
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// Iterates over the crypto sessions.
-    pub fn iter(&self) -> impl Iterator<Item = GenericCs<'_>> + '_ {
-        let mut r = Reader::new(&self.raw);
-        (0..self.count).map_while(move |_| GenericCs::read(&mut r).ok())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::codes::ProtType;
 
     #[test]
     fn gstreamer_create_common_bytes() {

@@ -11,7 +11,7 @@ use super::codes::{CertType, IdRole, IdType, PayloadType};
 use super::ctx::{ParseCtx, PayloadBody, Quirk};
 use super::encode::{len_u16, EncodeError};
 use super::error::{ErrorKind, ParseError};
-use super::reader::Reader;
+use super::reader::{Fields, Reader};
 use super::{own, Data};
 use std::borrow::Cow;
 
@@ -29,21 +29,37 @@ pub(crate) mod field {
     pub const DATA: usize = 4;
 }
 
+/// The IDR field layout (RFC 6043 §6.6), written once: the parser and the encoder read it
+/// from here.
+pub(crate) mod idr_field {
+    use core::ops::Range;
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// ID Role.
+    pub const ROLE: usize = 1;
+    /// ID Type.
+    pub const TYPE: usize = 2;
+    /// ID len (16 bits).
+    pub const LEN: Range<usize> = 3..5;
+    /// ID data from here.
+    pub const DATA: usize = 5;
+}
+
 /// RFC 3830 sends NAI and URI identities as text; some MCPTT clients end them with a NUL.
 /// Strict parsing rejects a trailing NUL in NAI/URI data; lenient parsing accepts it and
 /// reports [`Quirk::NulTerminatedId`].
+/// `data` starts at offset `at` of the payload `b`.
 fn check_nul(
     id_type: IdType,
     data: &[u8],
-    r: &Reader<'_>,
-    p: &'static str,
+    b: &Fields<'_>,
+    at: usize,
     ctx: &mut ParseCtx,
 ) -> Result<(), ParseError> {
     if ctx.validate && matches!(id_type, IdType::Nai | IdType::Uri) && data.last() == Some(&0) {
         if !ctx.lenient {
-            return Err(r.error_back(
-                1,
-                p,
+            return Err(b.error(
+                at + data.len() - 1,
                 "ID data",
                 ErrorKind::InvalidValue {
                     value: 0,
@@ -132,11 +148,13 @@ impl<'a> PayloadBody<'a> for Id<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("ID", "next payload")?);
-        let id_type = IdType::from_wire(r.u8("ID", "ID Type")?);
-        let n = r.u16("ID", "ID len")? as usize;
-        let data = r.take(n, "ID", "ID data")?;
-        check_nul(id_type, data, r, "ID", ctx)?;
+        let b = r.fields("ID");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let id_type = IdType::from_wire(b.u8(field::TYPE, "ID Type")?);
+        let n = b.u16(field::LEN, "ID len")? as usize;
+        let data = b.bytes(field::DATA, n, "ID data")?;
+        check_nul(id_type, data, &b, field::DATA, ctx)?;
+        r.advance(field::DATA + n);
         Ok((
             Self {
                 id_type,
@@ -183,10 +201,12 @@ impl<'a> PayloadBody<'a> for Cert<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("CERT", "next payload")?);
-        let cert_type = CertType::from_wire(r.u8("CERT", "Cert Type")?);
-        let n = r.u16("CERT", "Cert len")? as usize;
-        let data = r.take(n, "CERT", "Certificate")?;
+        let b = r.fields("CERT");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let cert_type = CertType::from_wire(b.u8(field::TYPE, "Cert Type")?);
+        let n = b.u16(field::LEN, "Cert len")? as usize;
+        let data = b.bytes(field::DATA, n, "Certificate")?;
+        r.advance(field::DATA + n);
         Ok((
             Self {
                 cert_type,
@@ -233,18 +253,22 @@ impl<'a> PayloadBody<'a> for IdRoleId<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("IDR", "next payload")?);
-        let role = IdRole::from_wire(r.u8("IDR", "ID Role")?);
-        let id_type = IdType::from_wire(r.u8("IDR", "ID Type")?);
-        let mut n = r.u16("IDR", "ID len")? as usize;
+        use idr_field as f;
+        let b = r.fields("IDR");
+        let next = PayloadType::from_wire(b.u8(f::NEXT, "next payload")?);
+        let role = IdRole::from_wire(b.u8(f::ROLE, "ID Role")?);
+        let id_type = IdType::from_wire(b.u8(f::TYPE, "ID Type")?);
+        let mut n = b.u16(f::LEN, "ID len")? as usize;
         if ctx.lenient {
-            if let Some(wide) = wide_idr_len(id_type, n, r.rest()) {
+            let rest = r.rest().get(f::DATA..).unwrap_or_default();
+            if let Some(wide) = wide_idr_len(id_type, n, rest) {
                 ctx.quirk(Quirk::IdrLenHighOctetZero);
                 n = wide;
             }
         }
-        let data = r.take(n, "IDR", "ID data")?;
-        check_nul(id_type, data, r, "IDR", ctx)?;
+        let data = b.bytes(f::DATA, n, "ID data")?;
+        check_nul(id_type, data, &b, f::DATA, ctx)?;
+        r.advance(f::DATA + n);
         Ok((
             Self {
                 role,
@@ -258,19 +282,19 @@ impl<'a> PayloadBody<'a> for IdRoleId<'a> {
     }
 
     fn encoded_len(&self) -> usize {
-        5 + self.id.data.len()
+        idr_field::DATA + self.id.data.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        use idr_field as f;
         let n = len_u16("IDR", "ID len", self.id.data.len())?.to_be_bytes();
-        out.extend_from_slice(&[
-            next.to_wire(),
-            self.role.to_wire(),
-            self.id.id_type.to_wire(),
-            n[0],
-            n[1],
-        ]);
+        let mut head = [0u8; f::DATA];
+        head[f::NEXT] = next.to_wire();
+        head[f::ROLE] = self.role.to_wire();
+        head[f::TYPE] = self.id.id_type.to_wire();
+        head[f::LEN].copy_from_slice(&n);
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.id.data);
         Ok(())
     }

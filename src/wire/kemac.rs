@@ -82,25 +82,24 @@ impl<'a> PayloadBody<'a> for Kemac<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let start = r.offset();
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let encr_alg = EncrAlg::from_wire(r.u8(P, "Encr alg")?);
-        let n = r.u16(P, "Encr data len")? as usize;
-        let data_offset = r.offset();
-        debug_assert_eq!(data_offset - start, field::ENCR_DATA);
-        let encr_data = r.take(n, P, "Encr data")?;
-        let mac_alg = MacAlg::from_wire(r.u8(P, "Mac alg")?);
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let encr_alg = EncrAlg::from_wire(b.u8(field::ENCR_ALG, "Encr alg")?);
+        let n = b.u16(field::ENCR_LEN, "Encr data len")? as usize;
+        let data_offset = r.offset() + field::ENCR_DATA;
+        let encr_data = b.bytes(field::ENCR_DATA, n, "Encr data")?;
+        let mac_alg = MacAlg::from_wire(b.u8(field::mac_alg(n), "Mac alg")?);
         let Some(mac_len) = mac_alg.mac_len() else {
-            return Err(r.error_back(
-                1,
-                P,
+            return Err(b.error(
+                field::mac_alg(n),
                 "Mac alg",
                 ErrorKind::UnknownLayout {
                     value: mac_alg.to_wire().into(),
                 },
             ));
         };
-        let mac = r.take(mac_len, P, "MAC")?;
+        let mac = b.bytes(field::mac(n), mac_len, "MAC")?;
+        r.advance(field::mac(n) + mac_len);
         if encr_alg == EncrAlg::Null && ctx.validate {
             KeyDataList::validate(encr_data, ctx.kemac_with_id, data_offset)?;
         }

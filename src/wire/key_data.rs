@@ -31,6 +31,43 @@ pub(crate) mod field {
     pub const KEY: usize = 4;
     /// The length of the Salt len field.
     pub const SALT_LEN: usize = 2;
+    /// Salt len (16 bits, +SALT types), after `n` bytes of Key data.
+    pub const fn salt_len(n: usize) -> Range<usize> {
+        KEY + n..KEY + n + SALT_LEN
+    }
+    /// Salt data (+SALT types), after `n` bytes of Key data.
+    pub const fn salt(n: usize) -> usize {
+        KEY + n + SALT_LEN
+    }
+    /// Type (the high 4 bits of [`TYPE_KV`]).
+    pub const fn key_type(type_kv: u8) -> u8 {
+        type_kv >> 4
+    }
+    /// KV (the low 4 bits of [`TYPE_KV`]).
+    pub const fn kv(type_kv: u8) -> u8 {
+        type_kv & 0x0f
+    }
+    /// The [`TYPE_KV`] byte of a 4-bit type and a KV code (its low 4 bits).
+    pub const fn type_kv(key_type: u8, kv: u8) -> u8 {
+        (key_type << 4) | (kv & 0x0f)
+    }
+}
+
+/// The key validity data layout (RFC 3830 §6.14), from the first byte of the KV data:
+/// SPI Length and SPI, or VF Length, Valid From, VT Length and Valid To.
+pub(crate) mod kv_field {
+    /// SPI Length / VF Length (8 bits).
+    pub const LEN: usize = 0;
+    /// SPI / Valid From: `LEN` bytes from here.
+    pub const DATA: usize = 1;
+    /// VT Length (8 bits), after `n` bytes of Valid From.
+    pub const fn vt_len(n: usize) -> usize {
+        DATA + n
+    }
+    /// Valid To, after `n` bytes of Valid From.
+    pub const fn vt(n: usize) -> usize {
+        DATA + n + 1
+    }
 }
 
 /// Key validity data (RFC 3830 §6.14), part of a key data sub-payload or a DH payload.
@@ -65,17 +102,22 @@ impl<'a> KeyValidity<'a> {
         r: &mut Reader<'a>,
         payload: &'static str,
     ) -> Result<Self, ParseError> {
+        use kv_field as f;
+        let b = r.fields(payload);
         match kv {
             KvType::Null => Ok(Self::Null),
             KvType::Spi => {
-                let n = r.u8(payload, "SPI Length")? as usize;
-                Ok(Self::Spi(Cow::Borrowed(r.take(n, payload, "SPI")?)))
+                let n = b.u8(f::LEN, "SPI Length")? as usize;
+                let spi = b.bytes(f::DATA, n, "SPI")?;
+                r.advance(f::DATA + n);
+                Ok(Self::Spi(Cow::Borrowed(spi)))
             }
             KvType::Interval => {
-                let n = r.u8(payload, "VF Length")? as usize;
-                let from = r.take(n, payload, "Valid From")?;
-                let n = r.u8(payload, "VT Length")? as usize;
-                let to = r.take(n, payload, "Valid To")?;
+                let n = b.u8(f::LEN, "VF Length")? as usize;
+                let from = b.bytes(f::DATA, n, "Valid From")?;
+                let m = b.u8(f::vt_len(n), "VT Length")? as usize;
+                let to = b.bytes(f::vt(n), m, "Valid To")?;
+                r.advance(f::vt(n) + m);
                 Ok(Self::Interval {
                     from: Cow::Borrowed(from),
                     to: Cow::Borrowed(to),
@@ -215,28 +257,31 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let tkv = r.u8(P, "Type/KV")?;
-        let key_type = KeyDataType::from_wire(tkv >> 4);
-        let kv_type = KvType::from_wire(tkv & 0x0f);
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let tkv = b.u8(field::TYPE_KV, "Type/KV")?;
+        let key_type = KeyDataType::from_wire(field::key_type(tkv));
+        let kv_type = KvType::from_wire(field::kv(tkv));
         let Some(has_salt) = key_type.has_salt() else {
-            return Err(r.error_back(
-                1,
-                P,
+            return Err(b.error(
+                field::TYPE_KV,
                 "Type",
                 ErrorKind::UnknownLayout {
-                    value: (tkv >> 4).into(),
+                    value: field::key_type(tkv).into(),
                 },
             ));
         };
-        let n = r.u16(P, "Key data len")? as usize;
-        let key = Cow::Borrowed(r.take(n, P, "Key data")?);
-        let salt = if has_salt {
-            let n = r.u16(P, "Salt len")? as usize;
-            Some(Cow::Borrowed(r.take(n, P, "Salt data")?))
+        let n = b.u16(field::KEY_LEN, "Key data len")? as usize;
+        let key = Cow::Borrowed(b.bytes(field::KEY, n, "Key data")?);
+        let (salt, kv_at) = if has_salt {
+            let s = b.u16(field::salt_len(n), "Salt len")? as usize;
+            let salt = b.bytes(field::salt(n), s, "Salt data")?;
+            (Some(Cow::Borrowed(salt)), field::salt(n) + s)
         } else {
-            None
+            (None, field::KEY + n)
         };
+        // The KV data (RFC 3830 §6.14, `kv_field`) follows.
+        r.advance(kv_at);
         let kv = KeyValidity::parse(kv_type, r, P)?;
         Ok((
             Self {
@@ -285,7 +330,7 @@ impl<'a> PayloadBody<'a> for KeyData<'a> {
         self.kv.check(P)?;
         let mut head = [0u8; field::KEY];
         head[field::NEXT] = next.to_wire();
-        head[field::TYPE_KV] = (t << 4) | (self.kv.kv_type().to_wire() & 0x0f);
+        head[field::TYPE_KV] = field::type_kv(t, self.kv.kv_type().to_wire());
         head[field::KEY_LEN].copy_from_slice(&n);
         out.extend_from_slice(&head);
         out.extend_from_slice(&self.key);

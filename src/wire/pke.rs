@@ -52,9 +52,12 @@ impl<'a> PayloadBody<'a> for Pke<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let cl = r.u16(P, "C/Data len")?;
-        let data = r.take((cl & field::LEN_MASK) as usize, P, "Data")?;
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let cl = b.u16(field::C_LEN, "C/Data len")?;
+        let n = (cl & field::LEN_MASK) as usize;
+        let data = b.bytes(field::DATA, n, "Data")?;
+        r.advance(field::DATA + n);
         Ok((
             Self {
                 cache: CacheType::from_wire((cl >> 14) as u8),

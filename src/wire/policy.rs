@@ -37,6 +37,17 @@ pub(crate) mod field {
     pub const PARAMS: usize = 5;
 }
 
+/// The layout of one policy parameter in "Policy param" (RFC 3830 §6.10), from its first
+/// byte.
+pub(crate) mod param_field {
+    /// Type.
+    pub const TYPE: usize = 0;
+    /// Length (8 bits).
+    pub const LEN: usize = 1;
+    /// Value: `Length` bytes from here.
+    pub const VALUE: usize = 2;
+}
+
 /// One policy parameter (type, value), borrowed from the payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PolicyParam<'p> {
@@ -61,17 +72,38 @@ impl PolicyParam<'_> {
 #[inline]
 pub(crate) fn params(mut rest: &[u8]) -> impl Iterator<Item = PolicyParam<'_>> + '_ {
     core::iter::from_fn(move || {
-        let [t, l, r @ ..] = rest else { return None };
-        if r.len() < *l as usize {
-            return None;
-        }
-        let (value, r) = r.split_at(*l as usize);
+        use param_field as f;
+        let (t, l) = (*rest.get(f::TYPE)?, *rest.get(f::LEN)? as usize);
+        let (param, r) = rest.split_at_checked(f::VALUE + l)?;
+        let value = param.get(f::VALUE..)?;
         rest = r;
         Some(PolicyParam {
-            param_type: *t,
+            param_type: t,
             value,
         })
     })
+}
+
+/// The error of the policy parameter that `rest` (at absolute offset `at`) cuts short: its
+/// Length or its Value (RFC 3830 §6.10). Out of line: a well-formed SP never builds it.
+#[cold]
+#[inline(never)]
+fn param_error(rest: &[u8], at: usize) -> ParseError {
+    use param_field as f;
+    let b = Reader::with_base(rest, at).fields(P);
+    let read = b
+        .u8(f::TYPE, "param Type")
+        .and_then(|_| b.u8(f::LEN, "param Length"))
+        .and_then(|l| b.bytes(f::VALUE, usize::from(l), "param Value"));
+    match read {
+        Err(e) => e,
+        // Not reached: the caller found this parameter incomplete.
+        Ok(_) => b.error(
+            f::VALUE,
+            "param Value",
+            ErrorKind::TrailingBytes { count: 0 },
+        ),
+    }
 }
 
 /// Security policy payload.
@@ -108,10 +140,16 @@ impl<'a> SecurityPolicy<'a> {
     /// param length), is an error and nothing is added.
     pub fn push(&mut self, param_type: u8, value: &[u8]) -> Result<(), EncodeError> {
         let n = len_u8(P, "param Length", value.len())?;
-        let total = self.params.len().saturating_add(2 + value.len());
+        let total = self
+            .params
+            .len()
+            .saturating_add(param_field::VALUE + value.len());
         fit(P, "Policy param length", total, u16::MAX.into())?;
+        let mut head = [0u8; param_field::VALUE];
+        head[param_field::TYPE] = param_type;
+        head[param_field::LEN] = n;
         let v = self.params.to_mut();
-        v.extend_from_slice(&[param_type, n]);
+        v.extend_from_slice(&head);
         v.extend_from_slice(value);
         Ok(())
     }
@@ -155,27 +193,31 @@ impl<'a> PayloadBody<'a> for SecurityPolicy<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let start = r.offset();
-        let next = PayloadType::from_wire(r.u8(P, "next payload")?);
-        let policy_no = r.u8(P, "Policy no")?;
-        let prot_type = ProtType::from_wire(r.u8(P, "Prot type")?);
-        let n = r.u16(P, "Policy param length")? as usize;
-        let base = r.offset();
-        debug_assert_eq!(base - start, field::PARAMS);
-        let params = r.take(n, P, "Policy param")?;
-        let mut pr = Reader::with_base(params, base);
+        let b = r.fields(P);
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let policy_no = b.u8(field::POLICY_NO, "Policy no")?;
+        let prot_type = ProtType::from_wire(b.u8(field::PROT_TYPE, "Prot type")?);
+        let n = b.u16(field::PARAM_LEN, "Policy param length")? as usize;
+        let base = r.offset() + field::PARAMS;
+        let params = b.bytes(field::PARAMS, n, "Policy param")?;
+        r.advance(field::PARAMS + n);
         let (mut auth_hmac, mut key_len_10) = (false, false);
-        while ctx.validate && !pr.is_empty() {
-            let t = pr.u8(P, "param Type")?;
-            let l = pr.u8(P, "param Length")? as usize;
-            let v = pr.take(l, P, "param Value")?;
+        let mut rest = params;
+        while ctx.validate && !rest.is_empty() {
+            use param_field as f;
+            let l = rest.get(f::LEN).map(|l| f::VALUE + usize::from(*l));
+            let Some((param, next)) = l.and_then(|l| rest.split_at_checked(l)) else {
+                return Err(param_error(rest, base + params.len() - rest.len()));
+            };
             if prot_type == ProtType::Srtp {
-                match SrtpParamType::from_wire(t) {
+                let v = &param[f::VALUE..];
+                match SrtpParamType::from_wire(param[f::TYPE]) {
                     SrtpParamType::AuthAlg => auth_hmac = v == [1],
                     SrtpParamType::AuthKeyLen => key_len_10 = v == [10],
                     _ => {}
                 }
             }
+            rest = next;
         }
         if auth_hmac && key_len_10 {
             // GStreamer writes the 80-bit tag length into "Session Auth. key length".

@@ -24,6 +24,19 @@ pub(crate) mod field {
     pub const RAND: usize = 2;
 }
 
+/// The RANDR field layout (RFC 6043 §6.8), written once: the parser and the encoder read
+/// it from here.
+pub(crate) mod randr_field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// RAND Role.
+    pub const ROLE: usize = 1;
+    /// RAND length (8 bits).
+    pub const LEN: usize = 2;
+    /// RAND: `RAND length` bytes from here.
+    pub const RAND: usize = 3;
+}
+
 /// A random bit string, fresh per CSB (RFC 3830 §6.11: at least 16 bytes recommended).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rand<'a> {
@@ -45,14 +58,13 @@ impl<'a> PayloadBody<'a> for Rand<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("RAND", "next payload")?);
-        let n = r.u8("RAND", "RAND len")? as usize;
-        Ok((
-            Self {
-                rand: Cow::Borrowed(r.take(n, "RAND", "RAND")?),
-            },
-            next,
-        ))
+        let b = r.fields("RAND");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let n = b.u8(field::LEN, "RAND len")? as usize;
+        let rand = b.bytes(field::RAND, n, "RAND")?;
+        r.advance(field::RAND + n);
+        let rand = Cow::Borrowed(rand);
+        Ok((Self { rand }, next))
     }
 
     fn encoded_len(&self) -> usize {
@@ -94,26 +106,28 @@ impl<'a> PayloadBody<'a> for RandRoleRand<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("RANDR", "next payload")?);
-        let role = RandRole::from_wire(r.u8("RANDR", "RAND Role")?);
-        let n = r.u8("RANDR", "RAND length")? as usize;
-        Ok((
-            Self {
-                role,
-                rand: Cow::Borrowed(r.take(n, "RANDR", "RAND")?),
-            },
-            next,
-        ))
+        use randr_field as f;
+        let b = r.fields("RANDR");
+        let next = PayloadType::from_wire(b.u8(f::NEXT, "next payload")?);
+        let role = RandRole::from_wire(b.u8(f::ROLE, "RAND Role")?);
+        let n = b.u8(f::LEN, "RAND length")? as usize;
+        let rand = Cow::Borrowed(b.bytes(f::RAND, n, "RAND")?);
+        r.advance(f::RAND + n);
+        Ok((Self { role, rand }, next))
     }
 
     fn encoded_len(&self) -> usize {
-        3 + self.rand.len()
+        randr_field::RAND + self.rand.len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let n = len_u8("RANDR", "RAND length", self.rand.len())?;
-        out.extend_from_slice(&[next.to_wire(), self.role.to_wire(), n]);
+        use randr_field as f;
+        let mut head = [0u8; f::RAND];
+        head[f::NEXT] = next.to_wire();
+        head[f::ROLE] = self.role.to_wire();
+        head[f::LEN] = len_u8("RANDR", "RAND length", self.rand.len())?;
+        out.extend_from_slice(&head);
         out.extend_from_slice(&self.rand);
         Ok(())
     }

@@ -55,11 +55,13 @@ impl<'a> PayloadBody<'a> for SakkePayload<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("SAKKE", "next payload")?);
-        let params = SakkeParams::from_wire(r.u8("SAKKE", "SAKKE params")?);
-        let id_scheme = SakkeIdScheme::from_wire(r.u8("SAKKE", "ID scheme")?);
-        let n = r.u16("SAKKE", "SAKKE data length")? as usize;
-        let data = Cow::Borrowed(r.take(n, "SAKKE", "SAKKE data")?);
+        let b = r.fields("SAKKE");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let params = SakkeParams::from_wire(b.u8(field::PARAMS, "SAKKE params")?);
+        let id_scheme = SakkeIdScheme::from_wire(b.u8(field::ID_SCHEME, "ID scheme")?);
+        let n = b.u16(field::LEN, "SAKKE data length")? as usize;
+        let data = Cow::Borrowed(b.bytes(field::DATA, n, "SAKKE data")?);
+        r.advance(field::DATA + n);
         Ok((
             Self {
                 params,

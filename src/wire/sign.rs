@@ -53,8 +53,11 @@ impl<'a> PayloadBody<'a> for Sign<'a> {
     /// Returns `Last` as the next payload: nothing may follow SIGN.
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let tl = r.u16(P, "S type/Signature len")?;
-        let sig = r.take((tl & field::LEN_MASK) as usize, P, "Signature")?;
+        let b = r.fields(P);
+        let tl = b.u16(field::TYPE_LEN, "S type/Signature len")?;
+        let n = (tl & field::LEN_MASK) as usize;
+        let sig = b.bytes(field::SIGNATURE, n, "Signature")?;
+        r.advance(field::SIGNATURE + n);
         Ok((
             Self {
                 sign_type: SignType::from_wire((tl >> 12) as u8),

@@ -16,6 +16,46 @@ use super::reader::Reader;
 use super::{own, Data};
 use std::borrow::Cow;
 
+/// The TP and TICKET field layout (RFC 6043 §6.10), written once: the parser and the
+/// encoder read it from here. A TP ends after its TP Data; a TICKET goes on with the ticket
+/// and initiator data, placed after the variable fields before them.
+pub(crate) mod field {
+    use core::ops::Range;
+    /// Next Payload.
+    pub const NEXT: usize = 0;
+    /// Ticket Type (16 bits).
+    pub const TICKET_TYPE: Range<usize> = 1..3;
+    /// Subtype.
+    pub const SUBTYPE: usize = 3;
+    /// Version.
+    pub const VERSION: usize = 4;
+    /// PRF Func (7 bits) and flag D (the low bit).
+    pub const PRF_D: usize = 5;
+    /// Flags E to O and the 5 reserved bits.
+    pub const FLAGS: Range<usize> = 6..8;
+    /// TP Data length (16 bits).
+    pub const TP_LEN: Range<usize> = 8..10;
+    /// TP Data from here.
+    pub const TP_DATA: usize = 10;
+    /// Ticket Data length (16 bits, TICKET only), after `tp` bytes of TP Data.
+    pub const fn ticket_len(tp: usize) -> Range<usize> {
+        TP_DATA + tp..TP_DATA + tp + 2
+    }
+    /// Ticket Data (TICKET only), after `tp` bytes of TP Data.
+    pub const fn ticket_data(tp: usize) -> usize {
+        TP_DATA + tp + 2
+    }
+    /// Initiator Data length (16 bits, TICKET only), after `tp` bytes of TP Data and `t`
+    /// bytes of Ticket Data.
+    pub const fn init_len(tp: usize, t: usize) -> Range<usize> {
+        ticket_data(tp) + t..ticket_data(tp) + t + 2
+    }
+    /// Initiator Data (TICKET only), after `tp` bytes of TP Data and `t` of Ticket Data.
+    pub const fn init_data(tp: usize, t: usize) -> usize {
+        ticket_data(tp) + t + 2
+    }
+}
+
 /// TP or TICKET payload. `ticket_data` and `initiator_data` are `None` in a TP payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TicketPayload<'a> {
@@ -61,25 +101,27 @@ impl TicketPayload<'_> {
         r: &mut Reader<'b>,
         full: bool,
     ) -> Result<(TicketPayload<'b>, PayloadType), ParseError> {
-        let p = if full { "TICKET" } else { "TP" };
-        let next = PayloadType::from_wire(r.u8(p, "next payload")?);
-        let ticket_type = TicketType::from_wire(r.u16(p, "Ticket Type")?);
-        let subtype = r.u8(p, "Subtype")?;
-        let version = r.u8(p, "Version")?;
-        let pf = r.u8(p, "PRF Func/D")?;
-        let rest = r.u16(p, "Flags")?;
+        let b = r.fields(if full { "TICKET" } else { "TP" });
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let ticket_type = TicketType::from_wire(b.u16(field::TICKET_TYPE, "Ticket Type")?);
+        let subtype = b.u8(field::SUBTYPE, "Subtype")?;
+        let version = b.u8(field::VERSION, "Version")?;
+        let pf = b.u8(field::PRF_D, "PRF Func/D")?;
+        let rest = b.u16(field::FLAGS, "Flags")?;
         let flags = (((pf & 1) as u32) << 16) | rest as u32;
-        let n = r.u16(p, "TP Data length")? as usize;
-        let tp_data = Cow::Borrowed(r.take(n, p, "TP Data")?);
-        let (ticket_data, initiator_data) = if full {
-            let n = r.u16(p, "Ticket Data length")? as usize;
-            let t = Cow::Borrowed(r.take(n, p, "Ticket Data")?);
-            let n = r.u16(p, "Initiator Data length")? as usize;
-            let i = Cow::Borrowed(r.take(n, p, "Initiator Data")?);
-            (Some(t), Some(i))
+        let n = b.u16(field::TP_LEN, "TP Data length")? as usize;
+        let tp_data = Cow::Borrowed(b.bytes(field::TP_DATA, n, "TP Data")?);
+        let (ticket_data, initiator_data, len) = if full {
+            let t = b.u16(field::ticket_len(n), "Ticket Data length")? as usize;
+            let td = b.bytes(field::ticket_data(n), t, "Ticket Data")?;
+            let i = b.u16(field::init_len(n, t), "Initiator Data length")? as usize;
+            let id = b.bytes(field::init_data(n, t), i, "Initiator Data")?;
+            let len = field::init_data(n, t) + i;
+            (Some(Cow::Borrowed(td)), Some(Cow::Borrowed(id)), len)
         } else {
-            (None, None)
+            (None, None, field::TP_DATA + n)
         };
+        r.advance(len);
         Ok((
             TicketPayload {
                 ticket_type,
@@ -99,12 +141,12 @@ impl TicketPayload<'_> {
     /// §6.10).
     fn len_any(&self, full: bool) -> usize {
         let opt = |d: &Option<Data<'_>>| d.as_ref().map_or(0, |d| d.len());
-        10 + self.tp_data.len()
-            + if full {
-                4 + opt(&self.ticket_data) + opt(&self.initiator_data)
-            } else {
-                0
-            }
+        let (tp, t) = (self.tp_data.len(), opt(&self.ticket_data));
+        if full {
+            field::init_data(tp, t) + opt(&self.initiator_data)
+        } else {
+            field::TP_DATA + tp
+        }
     }
 
     fn encode_any(
@@ -139,13 +181,17 @@ impl TicketPayload<'_> {
         for (l, (d, field)) in lens.iter_mut().zip(&data).take(present) {
             *l = len_u16(p, field, d.len())?;
         }
-        out.push(next.to_wire());
-        out.extend_from_slice(&self.ticket_type.to_wire().to_be_bytes());
-        out.push(self.subtype);
-        out.push(self.version);
+        let mut head = [0u8; field::TP_LEN.start];
+        head[field::NEXT] = next.to_wire();
+        head[field::TICKET_TYPE].copy_from_slice(&self.ticket_type.to_wire().to_be_bytes());
+        head[field::SUBTYPE] = self.subtype;
+        head[field::VERSION] = self.version;
         // Both fit: prf < 128, flags < 2^17.
-        out.push(((prf as u8) << 1) | (flags >> 16) as u8);
-        out.extend_from_slice(&(flags as u16).to_be_bytes());
+        head[field::PRF_D] = ((prf as u8) << 1) | (flags >> 16) as u8;
+        head[field::FLAGS].copy_from_slice(&(flags as u16).to_be_bytes());
+        out.extend_from_slice(&head);
+        // Each length field comes right before its data (`field::TP_LEN`, `ticket_len`,
+        // `init_len`).
         for (l, (d, _)) in lens.iter().zip(&data).take(present) {
             out.extend_from_slice(&l.to_be_bytes());
             out.extend_from_slice(d);

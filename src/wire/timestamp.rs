@@ -11,7 +11,7 @@ use super::codes::{PayloadType, TsRole, TsType};
 use super::ctx::{ParseCtx, PayloadBody};
 use super::encode::{EncodeError, EncodeErrorKind};
 use super::error::{ErrorKind, ParseError};
-use super::reader::Reader;
+use super::reader::{Fields, Reader};
 
 /// The T field layout (RFC 3830 §6.6), written once: the parser, the encoder, the fast
 /// walk ([`walk`](super::walk)) and [`PayloadRef::timestamp`](super::PayloadRef::timestamp)
@@ -23,6 +23,19 @@ pub(crate) mod field {
     pub const TS_TYPE: usize = 1;
     /// TS value (its length implied by the TS type) from here.
     pub const VALUE: usize = 2;
+}
+
+/// The TR field layout (RFC 6043 §6.4), written once: the parser and the encoder read it
+/// from here.
+pub(crate) mod tr_field {
+    /// Next payload.
+    pub const NEXT: usize = 0;
+    /// TS Role.
+    pub const ROLE: usize = 1;
+    /// TS Type.
+    pub const TS_TYPE: usize = 2;
+    /// TS Value (its length implied by the TS Type) from here.
+    pub const VALUE: usize = 3;
 }
 
 /// A timestamp value with its type.
@@ -91,18 +104,20 @@ impl Timestamp {
         ))
     }
 
+    /// Reads the TS value of `ts_type` (read at `type_at`) at `at` of the payload `b`;
+    /// returns the timestamp and the payload's length.
     fn parse_value(
         ts_type: TsType,
-        r: &mut Reader<'_>,
-        p: &'static str,
-    ) -> Result<Self, ParseError> {
+        b: &Fields<'_>,
+        type_at: usize,
+        at: usize,
+    ) -> Result<(Self, usize), ParseError> {
         let value = match ts_type.value_len() {
-            Some(8) => u64::from_be_bytes(r.array(p, "TS value")?),
-            Some(_) => r.u32(p, "TS value")? as u64,
+            Some(8) => u64::from_be_bytes(b.array(at..at + 8, "TS value")?),
+            Some(_) => b.u32(at..at + 4, "TS value")? as u64,
             None => {
-                return Err(r.error_back(
-                    1,
-                    p,
+                return Err(b.error(
+                    type_at,
                     "TS type",
                     ErrorKind::UnknownLayout {
                         value: ts_type.to_wire().into(),
@@ -110,7 +125,8 @@ impl Timestamp {
                 ))
             }
         };
-        Ok(Self { ts_type, value })
+        let ts = Self { ts_type, value };
+        Ok((ts, at + ts.value_len()))
     }
 
     fn value_len(&self) -> usize {
@@ -152,9 +168,12 @@ impl<'a> PayloadBody<'a> for Timestamp {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("T", "next payload")?);
-        let ts_type = TsType::from_wire(r.u8("T", "TS type")?);
-        Ok((Self::parse_value(ts_type, r, "T")?, next))
+        let b = r.fields("T");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let ts_type = TsType::from_wire(b.u8(field::TS_TYPE, "TS type")?);
+        let (ts, len) = Self::parse_value(ts_type, &b, field::TS_TYPE, field::VALUE)?;
+        r.advance(len);
+        Ok((ts, next))
     }
 
     fn encoded_len(&self) -> usize {
@@ -194,30 +213,29 @@ impl<'a> PayloadBody<'a> for TimestampRole {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("TR", "next payload")?);
-        let role = TsRole::from_wire(r.u8("TR", "TS Role")?);
-        let ts_type = TsType::from_wire(r.u8("TR", "TS Type")?);
-        Ok((
-            Self {
-                role,
-                ts: Timestamp::parse_value(ts_type, r, "TR")?,
-            },
-            next,
-        ))
+        use tr_field as f;
+        let b = r.fields("TR");
+        let next = PayloadType::from_wire(b.u8(f::NEXT, "next payload")?);
+        let role = TsRole::from_wire(b.u8(f::ROLE, "TS Role")?);
+        let ts_type = TsType::from_wire(b.u8(f::TS_TYPE, "TS Type")?);
+        let (ts, len) = Timestamp::parse_value(ts_type, &b, f::TS_TYPE, f::VALUE)?;
+        r.advance(len);
+        Ok((Self { role, ts }, next))
     }
 
     fn encoded_len(&self) -> usize {
-        3 + self.ts.value_len()
+        tr_field::VALUE + self.ts.value_len()
     }
 
     #[inline]
     fn encode(&self, next: PayloadType, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        use tr_field as f;
         self.ts.check("TR")?;
-        out.extend_from_slice(&[
-            next.to_wire(),
-            self.role.to_wire(),
-            self.ts.ts_type.to_wire(),
-        ]);
+        let mut head = [0u8; f::VALUE];
+        head[f::NEXT] = next.to_wire();
+        head[f::ROLE] = self.role.to_wire();
+        head[f::TS_TYPE] = self.ts.ts_type.to_wire();
+        out.extend_from_slice(&head);
         self.ts.encode_value(out);
         Ok(())
     }

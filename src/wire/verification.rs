@@ -49,19 +49,20 @@ impl<'a> PayloadBody<'a> for Verification<'a> {
 
     #[inline]
     fn parse(r: &mut Reader<'a>, _ctx: &mut ParseCtx) -> Result<(Self, PayloadType), ParseError> {
-        let next = PayloadType::from_wire(r.u8("V", "next payload")?);
-        let auth_alg = MacAlg::from_wire(r.u8("V", "Auth alg")?);
+        let b = r.fields("V");
+        let next = PayloadType::from_wire(b.u8(field::NEXT, "next payload")?);
+        let auth_alg = MacAlg::from_wire(b.u8(field::AUTH_ALG, "Auth alg")?);
         let Some(n) = auth_alg.mac_len() else {
-            return Err(r.error_back(
-                1,
-                "V",
+            return Err(b.error(
+                field::AUTH_ALG,
                 "Auth alg",
                 ErrorKind::UnknownLayout {
                     value: auth_alg.to_wire().into(),
                 },
             ));
         };
-        let mac = r.take(n, "V", "Ver data")?;
+        let mac = b.bytes(field::MAC, n, "Ver data")?;
+        r.advance(field::MAC + n);
         Ok((
             Self {
                 auth_alg,

@@ -24,7 +24,7 @@ use super::payload::Payload;
 use super::policy::{PolicyParam, SecurityPolicy, SrtpPolicy};
 use super::reader::Reader;
 use super::timestamp::Timestamp;
-use super::{err, id, kemac, policy, rand, sign, timestamp, verification};
+use super::{err, id, kemac, key_data, policy, rand, sign, timestamp, verification};
 use std::borrow::Cow;
 
 /// What `validate` found: the header, where the payloads start and end, and what lenient
@@ -51,20 +51,20 @@ fn be16(b: &[u8], f: core::ops::Range<usize>) -> Option<usize> {
 /// [`SecurityPolicy`](super::SecurityPolicy)'s parser must decide (an error).
 #[inline]
 fn check_sp_params(prot: ProtType, mut p: &[u8], ctx: &mut ParseCtx) -> Option<()> {
+    use policy::param_field as f;
     let (mut auth_hmac, mut key_len_10) = (false, false);
-    while let [t, l, rest @ ..] = p {
-        let v = rest.get(..*l as usize)?;
+    while !p.is_empty() {
+        let l = *p.get(f::LEN)? as usize;
+        let (param, rest) = p.split_at_checked(f::VALUE + l)?;
         if prot == ProtType::Srtp {
-            match SrtpParamType::from_wire(*t) {
+            let v = &param[f::VALUE..];
+            match SrtpParamType::from_wire(param[f::TYPE]) {
                 SrtpParamType::AuthAlg => auth_hmac = v == [1],
                 SrtpParamType::AuthKeyLen => key_len_10 = v == [10],
                 _ => {}
             }
         }
-        p = rest.get(*l as usize..)?;
-    }
-    if !p.is_empty() {
-        return None;
+        p = rest;
     }
     if auth_hmac && key_len_10 {
         if !ctx.lenient {
@@ -81,38 +81,30 @@ fn check_sp_params(prot: ProtType, mut p: &[u8], ctx: &mut ParseCtx) -> Option<(
 /// function must decide (an error).
 #[inline]
 pub(crate) fn check_key_data(mut d: &[u8]) -> Option<()> {
+    use key_data::{field as f, kv_field as kv};
     if d.is_empty() {
         return Some(());
     }
     loop {
-        let [next, tkv, l0, l1, rest @ ..] = d else {
-            return None;
+        let tkv = *d.get(f::TYPE_KV)?;
+        let n = be16(d, f::KEY_LEN)?;
+        let kv_at = match KeyDataType::from_wire(f::key_type(tkv)).has_salt()? {
+            true => f::salt(n) + be16(d, f::salt_len(n))?,
+            false => f::KEY + n,
         };
-        let has_salt = KeyDataType::from_wire(tkv >> 4).has_salt()?;
-        let mut rest = rest.get(u16::from_be_bytes([*l0, *l1]) as usize..)?;
-        if has_salt {
-            let [s0, s1, r @ ..] = rest else {
-                return None;
-            };
-            rest = r.get(u16::from_be_bytes([*s0, *s1]) as usize..)?;
-        }
-        match KvType::from_wire(tkv & 0x0f) {
-            KvType::Null => {}
-            KvType::Spi => {
-                let [n, r @ ..] = rest else { return None };
-                rest = r.get(*n as usize..)?;
-            }
+        let k = d.get(kv_at..)?;
+        let kv_len = match KvType::from_wire(f::kv(tkv)) {
+            KvType::Null => 0,
+            KvType::Spi => kv::DATA + *k.get(kv::LEN)? as usize,
             KvType::Interval => {
-                let [n, r @ ..] = rest else { return None };
-                let [m, r @ ..] = r.get(*n as usize..)? else {
-                    return None;
-                };
-                rest = r.get(*m as usize..)?;
+                let vf = *k.get(kv::LEN)? as usize;
+                kv::vt(vf) + *k.get(kv::vt_len(vf))? as usize
             }
             KvType::Unknown(_) => return None,
-        }
-        d = rest;
-        match PayloadType::from_wire(*next) {
+        };
+        let next = d[f::NEXT];
+        d = d.get(kv_at + kv_len..)?;
+        match PayloadType::from_wire(next) {
             PayloadType::Last => return d.is_empty().then_some(()),
             PayloadType::KeyData => {}
             _ => return None,

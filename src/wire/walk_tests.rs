@@ -176,10 +176,8 @@ fn vectors() -> Vec<Vec<u8>> {
     out
 }
 
-/// Messages exercising every fast path and its fallbacks: key data with salt, SPI and
-/// interval, ID with and without a NUL, CERT, V, ERR, SIGN, the GStreamer SP quirk, an
-/// Empty map, and payload types the fast path leaves to the full parsers.
-fn synthetic() -> Vec<Vec<u8>> {
+/// A KEMAC plaintext of key data with salt and SPI, with an interval, and plain.
+fn synthetic_keys() -> Vec<u8> {
     let mut kd = KeyDataList::default();
     kd.keys.push(KeyData {
         key_type: KeyDataType::TekSalt,
@@ -199,19 +197,16 @@ fn synthetic() -> Vec<Vec<u8>> {
     kd.keys.push(KeyData::new(KeyDataType::Tek, vec![4; 16]));
     let mut plain = Vec::new();
     kd.encode(&mut plain).unwrap();
+    plain
+}
+
+/// T, RAND, the GStreamer SP quirk, SP, ID with and without a NUL, CERT, ERR, a
+/// NULL-encrypted KEMAC of `plain`, V and SIGN after header `h`.
+fn synthetic_fast_paths(h: Header<'static>, plain: &[u8]) -> Vec<u8> {
     let mut gst = SecurityPolicy::new(0, ProtType::Srtp);
     gst.push(2, &[1]).unwrap();
     gst.push(3, &[10]).unwrap();
-    let mut h = Header::new(DataType::PskInit, 0x01020304);
-    h.cs_map = CsIdMap::SrtpId(
-        SrtpIdMap::from_entries(&[SrtpCs {
-            policy_no: 0,
-            ssrc: 5,
-            roc: 6,
-        }])
-        .unwrap(),
-    );
-    let a = Message::new(h.clone())
+    Message::new(h)
         .with(Payload::T(Timestamp::counter(7)))
         .with(Payload::Rand(Rand {
             rand: vec![9; 16].into(),
@@ -238,7 +233,7 @@ fn synthetic() -> Vec<Vec<u8>> {
         }))
         .with(Payload::Kemac(Kemac {
             encr_alg: EncrAlg::Null,
-            encr_data: plain.clone().into(),
+            encr_data: plain.to_vec().into(),
             mac_alg: MacAlg::HmacSha1_160,
             mac: vec![8; 20].into(),
         }))
@@ -251,7 +246,24 @@ fn synthetic() -> Vec<Vec<u8>> {
             signature: vec![6; 8].into(),
         }))
         .encode()
-        .unwrap();
+        .unwrap()
+}
+
+/// Messages exercising every fast path and its fallbacks: key data with salt, SPI and
+/// interval, ID with and without a NUL, CERT, V, ERR, SIGN, the GStreamer SP quirk, an
+/// Empty map, and payload types the fast path leaves to the full parsers.
+fn synthetic() -> Vec<Vec<u8>> {
+    let plain = synthetic_keys();
+    let mut h = Header::new(DataType::PskInit, 0x01020304);
+    h.cs_map = CsIdMap::SrtpId(
+        SrtpIdMap::from_entries(&[SrtpCs {
+            policy_no: 0,
+            ssrc: 5,
+            roc: 6,
+        }])
+        .unwrap(),
+    );
+    let a = synthetic_fast_paths(h.clone(), &plain);
     let mut e = Header::new(DataType::PkInit, 9);
     e.cs_map = CsIdMap::Empty { count: 2 };
     let mut with_id = Vec::new();

@@ -10,42 +10,17 @@ use crate::session::{
 use crate::srtp::export::SrtpParams;
 use crate::srtp::SrtpSuite;
 use crate::wire::{
-    DataType, EncrAlg, KeyDataType, MacAlg, MessageView, ParseOptions, Quirks, SrtpCs, SrtpEncrAlg,
-    SrtpPolicy,
+    DataType, EncrAlg, KeyDataType, MacAlg, MessageView, ParseOptions, Quirks, SrtpCs, SrtpPolicy,
 };
 use zeroize::Zeroizing;
 
 /// The SRTP security policy (SP payload parameters, RFC 3830 §6.10.1; RFC 7714 §14.3 for
 /// AES-GCM) that describes `suite`, spelled out as the ONVIF examples do (AES-CM, key
 /// length, HMAC-SHA-1, auth key length 20, salt length, encryption and authentication
-/// on, tag length).
+/// on, tag length): [`policy_for`](crate::srtp::export::policy_for), read from the one
+/// table of suites.
 pub fn onvif_policy(suite: SrtpSuite) -> SrtpPolicy {
-    use SrtpSuite as S;
-    let base = SrtpPolicy::aes_cm_128_hmac_sha1_80();
-    let len = |n: usize| Some(u8::try_from(n).unwrap_or(u8::MAX));
-    match suite {
-        S::AeadAes128Gcm | S::AeadAes256Gcm => SrtpPolicy {
-            encr_alg: Some(SrtpEncrAlg::AesGcm),
-            encr_key_len: len(suite.master_key_len()),
-            salt_key_len: len(suite.master_salt_len()),
-            srtp_encryption: Some(true),
-            srtcp_encryption: Some(true),
-            aead_auth_tag_len: len(suite.auth_tag_len()),
-            ..SrtpPolicy::default()
-        },
-        S::NullHmacSha1_80 | S::NullHmacSha1_32 => SrtpPolicy {
-            encr_alg: Some(SrtpEncrAlg::Null),
-            srtp_encryption: Some(false),
-            srtcp_encryption: Some(false),
-            auth_tag_len: len(suite.auth_tag_len()),
-            ..base
-        },
-        _ => SrtpPolicy {
-            encr_key_len: len(suite.master_key_len()),
-            auth_tag_len: len(suite.auth_tag_len()),
-            ..base
-        },
-    }
+    crate::srtp::export::policy_for(suite)
 }
 
 /// The KEMAC key for `suite` as the ONVIF profile sends it: one TEK holding master key ||

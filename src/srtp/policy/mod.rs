@@ -1,9 +1,12 @@
 //! An SRTP security policy (RFC 3830 §6.10.1, RFC 4771 §4, RFC 7714 §14.2) as the suite
 //! and ROC-carrying settings of an [`SrtpContext`](super::SrtpContext): every parameter
 //! is either honoured by the context or refused with an [`ExportError`], never dropped.
+//! Both directions, [`suite_for`] (policy → suite) and [`policy_for`] (suite → policy),
+//! read the one table of suites, [`SUITES`].
 
 use super::context::RccMode;
 use super::export::ExportError;
+use super::suite::SUITES;
 use super::SrtpSuite;
 use crate::wire::{FecOrder, SrtpAuthAlg, SrtpEncrAlg, SrtpPolicy, SrtpPrf};
 
@@ -81,13 +84,13 @@ fn aead_suite(p: &SrtpPolicy) -> Result<(SrtpSuite, Option<RocCarrying>), Export
     if !p.srtp_encryption.unwrap_or(true) {
         return Err(bad("AES-GCM with SRTP encryption off"));
     }
-    let suite = match p.encr_key_len.unwrap_or(16) {
-        16 => SrtpSuite::AeadAes128Gcm,
-        32 => SrtpSuite::AeadAes256Gcm,
-        l => return Err(bad(format!("AES-GCM key length {l}"))),
+    let key_len = p.encr_key_len.unwrap_or(DEFAULT_KEY_LEN);
+    let Some(suite) = SrtpSuite::find(SrtpEncrAlg::AesGcm, Some(key_len), tag) else {
+        return Err(bad(format!("AES-GCM key length {key_len}")));
     };
-    if p.salt_key_len.is_some_and(|l| l != 12) {
-        return Err(bad("AES-GCM salt length other than 12"));
+    let salt = suite.params().salt_len;
+    if p.salt_key_len.is_some_and(|l| l != salt) {
+        return Err(bad(format!("AES-GCM salt length other than {salt}")));
     }
     let rcc = srtp_rcc(p, true)?;
     // The HMAC parameters describe nothing an AEAD suite does, except the RCCm3 tag,
@@ -148,32 +151,69 @@ pub fn suite_for(
     let key_len = p.srtp_auth_key_len.or(p.auth_key_len);
     check_auth_key_len(key_len, gstreamer_auth_key_len, "SRTP session")?;
     check_srtcp_auth(p, gstreamer_auth_key_len)?;
-    let short = srtp_short_tag(p, rcc)?;
-    if p.salt_key_len.is_some_and(|l| l != 14) {
-        return Err(bad("salt length other than 14"));
-    }
-    use SrtpSuite as S;
-    let suite = if !srtp_encr {
-        if short {
-            S::NullHmacSha1_32
-        } else {
-            S::NullHmacSha1_80
-        }
+    // The HMAC-SHA-1 MAC: 80 bits, or 32 for the `_32` suites (RFC 4568 §6.2).
+    let tag = if srtp_short_tag(p, rcc)? { 4 } else { 10 };
+    // With encryption off the suite is a NULL one; its key length is the PRF's.
+    let (encr, key_len) = if !srtp_encr {
+        (SrtpEncrAlg::Null, None)
     } else {
-        if encr != SrtpEncrAlg::AesCm {
-            return Err(bad(format!("SRTP encryption algorithm {encr}")));
-        }
-        match (p.encr_key_len.unwrap_or(16), short) {
-            (16, false) => S::AesCm128HmacSha1_80,
-            (16, true) => S::AesCm128HmacSha1_32,
-            (24, false) => S::AesCm192HmacSha1_80,
-            (24, true) => S::AesCm192HmacSha1_32,
-            (32, false) => S::AesCm256HmacSha1_80,
-            (32, true) => S::AesCm256HmacSha1_32,
-            (l, _) => return Err(bad(format!("AES-CM key length {l}"))),
-        }
+        (encr, Some(p.encr_key_len.unwrap_or(DEFAULT_KEY_LEN)))
     };
-    Ok((suite, rcc))
+    let suite = SrtpSuite::find(encr, key_len, tag);
+    // Every HMAC-SHA-1 suite has the same salt length (RFC 3711 §8.2).
+    let salt = SUITES[0].salt_len;
+    if p.salt_key_len.is_some_and(|l| l != salt) {
+        return Err(bad(format!("salt length other than {salt}")));
+    }
+    match (suite, key_len) {
+        (Some(s), _) => Ok((s, rcc)),
+        (None, Some(l)) if encr == SrtpEncrAlg::AesCm => Err(bad(format!("AES-CM key length {l}"))),
+        _ => Err(bad(format!("SRTP encryption algorithm {encr}"))),
+    }
+}
+
+/// The master key length a policy without "Session Encr. key length" (type 1) means:
+/// 128 bits (RFC 3711 §8.2, RFC 7714 §14.2).
+const DEFAULT_KEY_LEN: u8 = 16;
+
+/// The SRTP security policy that describes `suite` (SP payload parameters, RFC 3830
+/// §6.10.1; RFC 7714 §14.3 for AES-GCM), from its row of [`SUITES`], spelled out:
+/// encryption algorithm, key and salt lengths, encryption on (off for NULL), and for the
+/// HMAC-SHA-1 suites the authentication algorithm, auth key length 20, AES-CM PRF,
+/// authentication on and the tag length; for AES-GCM the AEAD tag length.
+/// [`suite_for`] maps it back to `suite` (a test checks every row).
+///
+/// ```
+/// # use mikey::srtp::{export::{policy_for, suite_for}, SrtpSuite};
+/// let p = policy_for(SrtpSuite::AesCm256HmacSha1_32);
+/// assert_eq!((p.encr_key_len, p.auth_tag_len), (Some(32), Some(4)));
+/// assert_eq!(suite_for(&p, false).unwrap().0, SrtpSuite::AesCm256HmacSha1_32);
+/// ```
+pub fn policy_for(suite: SrtpSuite) -> SrtpPolicy {
+    let r = suite.params();
+    let on = r.encr_alg != SrtpEncrAlg::Null;
+    let common = SrtpPolicy {
+        encr_alg: Some(r.encr_alg),
+        encr_key_len: Some(r.key_len),
+        salt_key_len: Some(r.salt_len),
+        srtp_encryption: Some(on),
+        srtcp_encryption: Some(on),
+        ..SrtpPolicy::default()
+    };
+    if suite.is_aead() {
+        return SrtpPolicy {
+            aead_auth_tag_len: Some(r.tag_len),
+            ..common
+        };
+    }
+    SrtpPolicy {
+        auth_alg: Some(SrtpAuthAlg::HmacSha1),
+        auth_key_len: u8::try_from(suite.session_auth_key_len()).ok(),
+        prf: Some(SrtpPrf::AesCm),
+        srtp_authentication: Some(true),
+        auth_tag_len: Some(r.tag_len),
+        ..common
+    }
 }
 
 /// Whether the SRTP MAC is 32 bits (`_32` suites) rather than 80: the tag length (type
