@@ -155,13 +155,7 @@ fn two_kms_world() -> World {
     trust.add(a.certificate()).unwrap();
     trust.add(b.certificate()).unwrap();
     let no = PERIOD.number_at(NOW).unwrap();
-    let user = |k: &Kms, uri: &str| {
-        UserKeys::load(
-            &k.certificate(),
-            &k.provision(uri, no, &mut OsEntropy).unwrap(),
-        )
-        .unwrap()
-    };
+    let user = |k: &Kms, uri: &str| mcx_common::provisioned(k, uri, no);
     World {
         alice: user(&a, "sip:alice@a.example.org"),
         bob: user(&b, "sip:bob@b.example.org"),

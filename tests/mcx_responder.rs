@@ -31,13 +31,7 @@ fn the_responder_keys_bundles_from_i_messages() {
     let ka = trust.add(a.certificate()).unwrap();
     let kb = trust.add(b.certificate()).unwrap();
     let no = PERIOD.number_at(NOW).unwrap();
-    let user = |k: &Kms, uri: &str| {
-        UserKeys::load(
-            &k.certificate(),
-            &k.provision(uri, no, &mut OsEntropy).unwrap(),
-        )
-        .unwrap()
-    };
+    let user = |k: &Kms, uri: &str| mcx_common::provisioned(k, uri, no);
     let gms = user(&a, "sip:gms@a.example.org");
     let bob_uri = "sip:bob@b.example.org";
     let to_bob = Recipient {
@@ -156,13 +150,7 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
     trust.add(a.certificate()).unwrap();
     let kb = trust.add(b.certificate()).unwrap();
     let no = PERIOD.number_at(NOW).unwrap();
-    let user = |k: &Kms, uri: &str| {
-        UserKeys::load(
-            &k.certificate(),
-            &k.provision(uri, no, &mut OsEntropy).unwrap(),
-        )
-        .unwrap()
-    };
+    let user = |k: &Kms, uri: &str| mcx_common::provisioned(k, uri, no);
     let alice = user(&a, "sip:alice@a.example.org");
     let bob_uri = "sip:bob@b.example.org";
     let to_bob = Recipient {

@@ -161,3 +161,16 @@ pub fn alea_material(name: &str) -> (mikey::mcx::kms::KmsCertificate, mikey::mcx
     };
     (cert, set)
 }
+
+/// A user provisioned by `kms` for `uri` and key period `period_no`, its key material
+/// loaded (and so validated) as a user would.
+pub fn provisioned(
+    kms: &mikey::mcx::kms_server::Kms,
+    uri: &str,
+    period_no: u64,
+) -> mikey::mcx::user_keys::UserKeys {
+    let prov = kms
+        .provision(uri, period_no, &mut mikey::crypto::OsEntropy)
+        .unwrap();
+    mikey::mcx::user_keys::UserKeys::load(&kms.certificate(), &prov).unwrap()
+}
