@@ -10,10 +10,11 @@ use mcx_common::{key_id, stw_certificate, stw_key_set, stw_section};
 use mikey::crypto::OsEntropy;
 use mikey::mcx::imessage_make::{make, DistributedKey, MakeOptions, Recipient};
 use mikey::mcx::kms_server::Kms;
-use mikey::mcx::user_keys::{KmsTrust, UserKeys};
+use mikey::mcx::user_keys::{KmsTrust, TrustedKms, UserKeys};
 use mikey::mcx::{media, KeyPeriod, PurposeTag};
 use mikey::session::sakke::SakkeResponder;
 use mikey::session::{ResponderConfig, SessionError};
+use std::sync::Arc;
 use std::time::Duration;
 
 const NOW: Duration = Duration::from_secs(1_764_892_800);
@@ -22,23 +23,59 @@ const PERIOD: KeyPeriod = KeyPeriod {
     offset: 0,
 };
 
+/// Bob's URI (a user of the second KMS).
+const BOB: &str = "sip:bob@b.example.org";
+
+/// Two KMSs, both trusted: A (named as the test asks) and B ("kms-b.example.org", Bob's),
+/// and the number of the key period now.
+struct TwoKms {
+    a: Kms,
+    b: Kms,
+    trust: KmsTrust,
+    kb: Arc<TrustedKms>,
+    no: u64,
+}
+
+impl TwoKms {
+    fn new(a_uri: &str) -> Self {
+        let a = Kms::generate(a_uri, PERIOD, &mut OsEntropy).unwrap();
+        let b = Kms::generate("kms-b.example.org", PERIOD, &mut OsEntropy).unwrap();
+        let mut trust = KmsTrust::new();
+        trust.add(a.certificate()).unwrap();
+        let kb = trust.add(b.certificate()).unwrap();
+        let no = PERIOD.number_at(NOW).unwrap();
+        TwoKms {
+            a,
+            b,
+            trust,
+            kb,
+            no,
+        }
+    }
+
+    /// A user of `kms`, provisioned for this key period.
+    fn user(&self, kms: &Kms, uri: &str) -> UserKeys {
+        mcx_common::provisioned(kms, uri, self.no)
+    }
+
+    /// Bob, as a recipient.
+    fn to_bob(&self) -> Recipient<'_> {
+        Recipient {
+            uri: BOB.into(),
+            kms: &self.kb,
+            period_no: self.no,
+        }
+    }
+}
+
 #[test]
 fn the_responder_keys_bundles_from_i_messages() {
     let mut rng = OsEntropy;
-    let a = Kms::generate("kms-a.example.org", PERIOD, &mut rng).unwrap();
-    let b = Kms::generate("kms-b.example.org", PERIOD, &mut rng).unwrap();
-    let mut trust = KmsTrust::new();
-    let ka = trust.add(a.certificate()).unwrap();
-    let kb = trust.add(b.certificate()).unwrap();
-    let no = PERIOD.number_at(NOW).unwrap();
-    let user = |k: &Kms, uri: &str| mcx_common::provisioned(k, uri, no);
-    let gms = user(&a, "sip:gms@a.example.org");
-    let bob_uri = "sip:bob@b.example.org";
-    let to_bob = Recipient {
-        uri: bob_uri.into(),
-        kms: &kb,
-        period_no: no,
-    };
+    let w = TwoKms::new("kms-a.example.org");
+    let (a, b, trust, kb) = (&w.a, &w.b, w.trust.clone(), &w.kb);
+    let user = |k: &Kms, uri: &str| w.user(k, uri);
+    let gms = user(a, "sip:gms@a.example.org");
+    let to_bob = w.to_bob();
     let gmk = DistributedKey::generate(PurposeTag::Gmk, &mut rng).unwrap();
     let bytes = make(
         &gms,
@@ -52,13 +89,13 @@ fn the_responder_keys_bundles_from_i_messages() {
     // Bob trusts only his own KMS: the GMS's KMS is refused, with a typed error.
     let mut only_b = KmsTrust::new();
     only_b.insert(kb.clone());
-    let mut r = SakkeResponder::new(user(&b, bob_uri), only_b, ResponderConfig::default());
+    let mut r = SakkeResponder::new(user(b, BOB), only_b, ResponderConfig::default());
     assert_eq!(
         r.handle(&bytes, NOW).unwrap_err().error,
         SessionError::UntrustedKms("kms-a.example.org".into())
     );
 
-    let mut r = SakkeResponder::new(user(&b, bob_uri), trust.clone(), ResponderConfig::default());
+    let mut r = SakkeResponder::new(user(b, BOB), trust.clone(), ResponderConfig::default());
     // Altered: refused at the signature.
     let mut t = bytes.clone();
     t[40] ^= 0x80;
@@ -75,7 +112,7 @@ fn the_responder_keys_bundles_from_i_messages() {
     );
     let ok = r.handle(&bytes, NOW).unwrap();
     assert_eq!(ok.response, None, "MIKEY-SAKKE has no verification message");
-    let guk = gmk.csb_id(bob_uri).unwrap();
+    let guk = gmk.csb_id(BOB).unwrap();
     assert_eq!(ok.csb_id, guk.value());
     let (purpose, id, key) = r.key(ok.csb_id).unwrap();
     assert_eq!((purpose, id), (PurposeTag::Gmk, gmk.key_id()));
@@ -100,13 +137,12 @@ fn the_responder_keys_bundles_from_i_messages() {
 
     // Not for Carol (same KMS as Bob).
     let mut carol = SakkeResponder::new(
-        user(&b, "sip:carol@b.example.org"),
+        user(b, "sip:carol@b.example.org"),
         trust,
         ResponderConfig::default(),
     );
     assert!(carol.handle(&bytes, NOW).is_err());
     assert!(carol.csb_ids().next().is_none());
-    let _ = ka;
 }
 
 #[test]
@@ -144,20 +180,11 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
     use mikey::wire::{IdRole, MessageView, Payload, Quirk};
     let mut rng = OsEntropy;
     let long_uri = format!("kms-{}.example.org", "k".repeat(300));
-    let a = Kms::generate(&long_uri, PERIOD, &mut rng).unwrap();
-    let b = Kms::generate("kms-b.example.org", PERIOD, &mut rng).unwrap();
-    let mut trust = KmsTrust::new();
-    trust.add(a.certificate()).unwrap();
-    let kb = trust.add(b.certificate()).unwrap();
-    let no = PERIOD.number_at(NOW).unwrap();
-    let user = |k: &Kms, uri: &str| mcx_common::provisioned(k, uri, no);
-    let alice = user(&a, "sip:alice@a.example.org");
-    let bob_uri = "sip:bob@b.example.org";
-    let to_bob = Recipient {
-        uri: bob_uri.into(),
-        kms: &kb,
-        period_no: no,
-    };
+    let w = TwoKms::new(&long_uri);
+    let (a, b, trust) = (&w.a, &w.b, &w.trust);
+    let user = |k: &Kms, uri: &str| w.user(k, uri);
+    let alice = user(a, "sip:alice@a.example.org");
+    let to_bob = w.to_bob();
     let pck = DistributedKey::generate(PurposeTag::Pck, &mut rng).unwrap();
     let opts = MakeOptions::new(NOW, [6; 16]);
     let bytes = make(&alice, &to_bob, &pck, &opts, &mut rng).unwrap();
@@ -172,7 +199,10 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(bytes[at..at + 2], (long_uri.len() as u16).to_be_bytes());
+    assert_eq!(
+        bytes[at..at + 2],
+        u16::try_from(long_uri.len()).unwrap().to_be_bytes()
+    );
     let sig_at = bytes.len() - 129;
     let mut quirky = bytes[..sig_at].to_vec();
     quirky[at] = 0;
@@ -180,8 +210,7 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
     quirky.extend_from_slice(&sig);
 
     // Strict (the default): refused at the IDR with a parse error, nothing installed.
-    let mut strict =
-        SakkeResponder::new(user(&b, bob_uri), trust.clone(), ResponderConfig::default());
+    let mut strict = SakkeResponder::new(user(b, BOB), trust.clone(), ResponderConfig::default());
     match strict.handle(&quirky, NOW).unwrap_err().error {
         SessionError::Parse(e) => assert_eq!(e.payload, "IDR", "{e}"),
         other => panic!("{other:?}"),
@@ -196,7 +225,7 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
         lenient: true,
         ..ResponderConfig::default()
     };
-    let mut lenient = SakkeResponder::new(user(&b, bob_uri), trust.clone(), cfg);
+    let mut lenient = SakkeResponder::new(user(b, BOB), trust.clone(), cfg);
     let ok = lenient.handle(&quirky, NOW).unwrap();
     assert!(ok.quirks.contains(Quirk::IdrLenHighOctetZero));
     let (purpose, id, key) = lenient.key(ok.csb_id).unwrap();
@@ -205,8 +234,8 @@ fn an_idr_length_with_a_zero_high_octet_is_accepted_leniently_and_reported() {
     // `mcx::imessage_open::open` (which parses leniently) reports it among the MCX quirks.
     let o = mikey::mcx::imessage_open::open(
         &quirky,
-        &user(&b, bob_uri),
-        &trust,
+        &user(b, BOB),
+        trust,
         &mikey::mcx::imessage_open::OpenOptions::at(NOW),
     )
     .unwrap();

@@ -10,7 +10,7 @@
 
 use super::P;
 use crate::wire::codes::ProtType;
-use crate::wire::encode::{fit, len_u16, len_u8, EncodeError};
+use crate::wire::encode::{fit, fit_u8, len_u16, len_u8, EncodeError};
 use crate::wire::error::ParseError;
 use crate::wire::reader::Reader;
 use crate::wire::Data;
@@ -221,22 +221,19 @@ impl<'m> GenericCs<'m> {
 
     /// For SRTP session data with S set: the ROC.
     pub fn roc(&self) -> Option<u32> {
-        if !self.s {
-            return None;
-        }
-        self.session_data
-            .get(4..8)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.rcc_field(4).map(u32::from_be_bytes)
     }
 
     /// For SRTP session data with S set: the SEQ.
     pub fn seq(&self) -> Option<u16> {
-        if !self.s {
-            return None;
-        }
-        self.session_data
-            .get(8..10)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        self.rcc_field(8).map(u16::from_be_bytes)
+    }
+
+    /// The `N` bytes at `at` of SRTP session data that has the S flag (ROC and SEQ present,
+    /// RFC 6043 §6.1.1).
+    fn rcc_field<const N: usize>(&self, at: usize) -> Option<[u8; N]> {
+        let b = self.session_data.get(at..at + N).filter(|_| self.s)?;
+        b.try_into().ok()
     }
 }
 
@@ -262,7 +259,7 @@ impl<'a> GenericIdMap<'a> {
     ) -> Result<(), EncodeError> {
         const F: &str = "HDR GENERIC-ID";
         fit(P, "#CS", usize::from(self.count) + 1, 255)?;
-        let n_p = fit(F, "#P", policies.len(), 127)? as u8;
+        let n_p = fit_u8(F, "#P", policies.len(), 127)?;
         let sdl = len_u16(F, "Session Data Length", session_data.len())?;
         let spil = len_u8(F, "SPI Length", spi.len())?;
         use generic_field as f;

@@ -159,6 +159,19 @@ pub(crate) fn len_u8(
     })
 }
 
+/// `len` checked against `max` (a field narrower than 8 bits, such as the 7-bit #P of
+/// RFC 6043 §6.1.1) and returned as its byte.
+#[inline]
+pub(crate) fn fit_u8(
+    payload: &'static str,
+    field: &'static str,
+    len: usize,
+    max: u8,
+) -> Result<u8, EncodeError> {
+    fit(payload, field, len, max.into())?;
+    len_u8(payload, field, len)
+}
+
 /// `len` as a 16-bit length field.
 #[inline]
 pub(crate) fn len_u16(

@@ -186,9 +186,11 @@ impl TicketPayload<'_> {
         head[field::TICKET_TYPE].copy_from_slice(&self.ticket_type.to_wire().to_be_bytes());
         head[field::SUBTYPE] = self.subtype;
         head[field::VERSION] = self.version;
-        // Both fit: prf < 128, flags < 2^17.
-        head[field::PRF_D] = ((prf as u8) << 1) | (flags >> 16) as u8;
-        head[field::FLAGS].copy_from_slice(&(flags as u16).to_be_bytes());
+        // Both checked: PRF func in 7 bits, Flags in 17 (its top bit shares PRF func's byte).
+        let [.., prf] = prf.to_be_bytes();
+        let [_, flags_hi, flags @ ..] = flags.to_be_bytes();
+        head[field::PRF_D] = (prf << 1) | flags_hi;
+        head[field::FLAGS].copy_from_slice(&flags);
         out.extend_from_slice(&head);
         // Each length field comes right before its data (`field::TP_LEN`, `ticket_len`,
         // `init_len`).

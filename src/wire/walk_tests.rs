@@ -355,7 +355,10 @@ fn an_idr_length_with_its_high_octet_zeroed_is_a_lenient_quirk() {
         }));
     let good = m.encode().unwrap();
     let at = Header::new(DataType::Sakke, 7).encoded_len() + 3;
-    assert_eq!(good[at..at + 2], (uri.len() as u16).to_be_bytes());
+    assert_eq!(
+        good[at..at + 2],
+        u16::try_from(uri.len()).unwrap().to_be_bytes()
+    );
     // Well-formed: the same in both modes, nothing reported.
     let v = MessageView::parse_with(&good, ParseOptions::LENIENT).unwrap();
     assert!(v.quirks().is_empty());
