@@ -8,7 +8,7 @@
 
 use super::mont;
 use crypto_bigint::modular::ConstMontyForm;
-use crypto_bigint::{const_monty_params, Choice, CtAssign, CtEq, CtLt, CtOption, CtSelect, U1024};
+use crypto_bigint::{const_monty_params, Choice, CtEq, CtLt, CtOption, U1024};
 
 /// The length in octets of an F_p element, L = Ceiling(lg(p)/8) (RFC 6508 §4).
 pub const FP_LEN: usize = 128;
@@ -77,27 +77,36 @@ impl Fp {
         out
     }
 
+    /// The Montgomery-form words, for [`mont`].
+    fn words(&self) -> &U1024 {
+        self.0.as_montgomery()
+    }
+
+    /// An element from Montgomery-form words below p.
+    fn from_words(words: U1024) -> Fp {
+        Fp(Raw::from_montgomery(words))
+    }
+
     pub(crate) fn add(&self, rhs: &Fp) -> Fp {
-        Fp(self.0.add(&rhs.0))
+        Fp::from_words(mont::add(self.words(), rhs.words(), &P))
     }
 
     pub(crate) fn sub(&self, rhs: &Fp) -> Fp {
-        Fp(self.0.sub(&rhs.0))
+        Fp::from_words(mont::sub(self.words(), rhs.words(), &P))
     }
 
     pub(crate) fn double(&self) -> Fp {
-        Fp(self.0.double())
+        self.add(self)
     }
 
     pub(crate) fn neg(&self) -> Fp {
-        Fp(self.0.neg())
+        Fp::ZERO.sub(self)
     }
 
     /// Montgomery multiplication (counted), with [`mont::mul`].
     pub(crate) fn mul(&self, rhs: &Fp) -> Fp {
         count::mul();
-        let product = mont::mul(self.0.as_montgomery(), rhs.0.as_montgomery(), &P, P_NEG_INV);
-        Fp(Raw::from_montgomery(product))
+        Fp::from_words(mont::mul(self.words(), rhs.words(), &P, P_NEG_INV))
     }
 
     /// Montgomery squaring (counted as a multiplication).
@@ -123,12 +132,17 @@ impl Fp {
 
     /// `rhs` if `choice`, else `self`.
     pub(crate) fn select(&self, rhs: &Fp, choice: Choice) -> Fp {
-        Fp(self.0.ct_select(&rhs.0, choice))
+        let words = mont::blend(
+            self.words().as_words(),
+            rhs.words().as_words(),
+            mont::word_mask(choice),
+        );
+        Fp::from_words(U1024::from_words(words))
     }
 
     /// Sets `self` to `rhs` if `choice`.
     pub(crate) fn assign(&mut self, rhs: &Fp, choice: Choice) {
-        self.0.ct_assign(&rhs.0, choice);
+        *self = self.select(rhs, choice);
     }
 }
 
@@ -200,6 +214,33 @@ mod tests {
         }
         assert_eq!(Fp::ONE.neg().mul(&Fp::ONE.neg()), Fp::ONE);
         assert_eq!(Fp::ZERO.mul(&x), Fp::ZERO);
+    }
+
+    #[test]
+    fn addition_and_subtraction_match_crypto_bigint() {
+        // Edges (0, 1, p - 1, the sums that reach exactly p and 2p - 2) and a chain of
+        // varied values, against ConstMontyForm's own add, sub, double and neg.
+        let pm1 = Fp::ONE.neg();
+        let mut values = vec![Fp::ZERO, Fp::ONE, pm1, pm1.sub(&Fp::ONE)];
+        let mut x = Fp::from_uint(&U1024::from_u64(0x5d));
+        for _ in 0..200 {
+            x = x.mul(&x).add(&Fp::ONE.double());
+            values.push(x);
+        }
+        for a in &values {
+            for b in values.iter().take(24) {
+                assert_eq!(a.add(b), Fp(a.0.add(&b.0)));
+                assert_eq!(a.sub(b), Fp(a.0.sub(&b.0)));
+                assert_eq!(b.sub(a), Fp(b.0.sub(&a.0)));
+            }
+            assert_eq!(a.double(), Fp(a.0.double()));
+            assert_eq!(a.neg(), Fp(a.0.neg()));
+            assert_eq!(a.select(&pm1, Choice::TRUE), pm1);
+            assert_eq!(a.select(&pm1, Choice::FALSE), *a);
+        }
+        assert_eq!(pm1.add(&Fp::ONE), Fp::ZERO);
+        assert_eq!(Fp::ZERO.neg(), Fp::ZERO);
+        assert_eq!(Fp::ZERO.sub(&Fp::ONE), pm1);
     }
 
     #[test]
