@@ -102,6 +102,8 @@ struct Setup {
     rsk: Rsk,
     b: Identifier,
     receiver: Receiver,
+    /// The same receiver with its identity's table (`Receiver::precompute`).
+    precomputed: Receiver,
     message: Vec<u8>,
     data: Vec<u8>,
     signature: Vec<u8>,
@@ -120,6 +122,8 @@ fn setup() -> Setup {
     let b = Identifier::new(&uid).unwrap();
     let rsk = kms.issue_rsk(&b).unwrap();
     let receiver = Receiver::new(&z, b.clone(), &rsk).unwrap();
+    let precomputed = Receiver::new(&z, b.clone(), &rsk).unwrap();
+    precomputed.precompute();
     let message = vec![0xa5u8; 560];
     let data = z.encapsulate(&b, &[7; 16]).unwrap().as_bytes().to_vec();
     let signature = signer.sign(&message, &mut r).unwrap().to_vec();
@@ -130,6 +134,7 @@ fn setup() -> Setup {
         rsk,
         b,
         receiver,
+        precomputed,
         message,
         data,
         signature,
@@ -150,6 +155,9 @@ impl Setup {
     }
     fn decapsulate(&self) {
         black_box(self.receiver.decapsulate(&self.data).unwrap());
+    }
+    fn decapsulate_precomputed(&self) {
+        black_box(self.precomputed.decapsulate(&self.data).unwrap());
     }
     fn validate_rsk(&self) {
         mikey::crypto::sakke::validate_rsk(&self.z, &self.b, &self.rsk).unwrap();
@@ -173,6 +181,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("eccsi_verify", |b| b.iter(|| s.verify()));
     g.bench_function("encapsulate", |b| b.iter(|| s.encapsulate(&mut r)));
     g.bench_function("decapsulate", |b| b.iter(|| s.decapsulate()));
+    g.bench_function("decapsulate_precomputed", |b| {
+        b.iter(|| s.decapsulate_precomputed())
+    });
     g.bench_function("validate_rsk", |b| b.iter(|| s.validate_rsk()));
     g.bench_function("make_imessage", |b| b.iter(|| s.make(&mut r)));
     g.bench_function("open_imessage", |b| b.iter(|| s.open()));
@@ -192,16 +203,24 @@ fn counted(s: &Setup, m: &Mcx) {
     use mikey::crypto::sakke::{field_chain, operation_counts};
     let mut r = rng();
     let mut r4 = rng();
-    let ops: [(&str, &mut dyn FnMut()); 7] = [
+    let ops: [(&str, &mut dyn FnMut()); 9] = [
         ("mcx_make (I_MESSAGE)", &mut || {
             black_box(m.make(&mut r4));
         }),
         ("mcx_open (I_MESSAGE)", &mut || m.open()),
         ("encapsulate", &mut || s.encapsulate(&mut r)),
         ("decapsulate", &mut || s.decapsulate()),
+        ("decapsulate_precomputed", &mut || {
+            s.decapsulate_precomputed()
+        }),
         ("validate_rsk", &mut || s.validate_rsk()),
         ("receiver_new", &mut || {
             black_box(Receiver::new(&s.z, s.b.clone(), &s.rsk).unwrap());
+        }),
+        ("receiver_precompute", &mut || {
+            let rx = Receiver::new(&s.z, s.b.clone(), &s.rsk).unwrap();
+            rx.precompute();
+            black_box(rx);
         }),
         ("kms_public_key", &mut || {
             black_box(KmsPublicKey::from_bytes(&s.z.to_bytes()).unwrap());
@@ -252,7 +271,7 @@ fn counted(s: &Setup, m: &Mcx) {
         op();
         let (m1, i1) = operation_counts();
         let (muls, invs) = (m1 - m0, i1 - i0);
-        let rounds = if name == "receiver_new" || name == "kms_public_key" {
+        let rounds = if name.starts_with("receiver_") || name == "kms_public_key" {
             4
         } else {
             20

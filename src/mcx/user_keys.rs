@@ -164,7 +164,9 @@ impl KmsTrust {
 }
 
 /// A user's validated key material: URI, UID, identifier the keys were issued for, ECCSI
-/// signing key and SAKKE receiver (with its precomputed tables).
+/// signing key and SAKKE receiver (with its Miller lines and its KMS's table of Z; a user
+/// who opens many messages in a key period can add the identity's own table with
+/// `keys.receiver().precompute()`, see [`Receiver::precompute`]).
 pub struct UserKeys {
     user_uri: String,
     uid: Uid,

@@ -15,9 +15,9 @@
 //! Everything that touches a secret (z, the RSK, the SSV and the r derived from it) runs in
 //! constant time: fixed sequences of F_p operations (complete addition formulas, no
 //! exceptional cases), tables scanned whole, no branch or index on a secret value. The
-//! fast paths: fixed-base tables for P, g and each KMS's Z, a per-receiver table for
-//! \[b\]P + Z, the receiver's Miller lines computed once per RSK, and the signed-digit form
-//! of q - 1 for Miller's loop.
+//! fast paths: fixed-base tables for P, g and each KMS's Z, an optional per-receiver table
+//! for \[b\]P + Z ([`Receiver::precompute`]), the receiver's Miller lines computed once per
+//! RSK, and the signed-digit form of q - 1 for Miller's loop.
 //!
 //! ```
 //! use mikey::crypto::sakke::{Identifier, MasterSecret, Receiver};
