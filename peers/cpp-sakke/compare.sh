@@ -21,7 +21,7 @@ for run in 1 2; do
         grep -E '^sakke/|time:'
     echo "=== run $run: ours, CPU time (feature sakke-count: mean of 20, thread CPU time)"
     cargo bench -p mikey --features sakke-count --bench sakke -- 'sakke/none$' 2>&1 |
-        grep -E '^(make_imessage|open_imessage|mcx_make|mcx_open|receiver_new|kms_public_key|F_p)'
+        grep -E '^(make_imessage|open_imessage|mcx_make|mcx_open|decapsulate|receiver_new|receiver_precompute|kms_public_key|F_p)'
     echo "=== run $run: C++ sw_mikey_sakke, $(uptime | sed 's/.*load/load/')"
     "$BENCH" "$VECTORS" "$N"
 done
