@@ -232,7 +232,7 @@ fn process<M: Mode>(
     };
     // 5. Authentication; a bundle's CSB ID stays with the peer that created it.
     let mut authed = mode.authenticate(&parts, &incoming, &mut env)?;
-    seen.auth = authed.reply_auth.clone();
+    seen.auth = authed.reply_auth.take();
     if existing.is_some_and(|e| e.binding.as_ref().is_some_and(|b| *b != authed.binding)) {
         return Err(SessionError::AuthFailure);
     }

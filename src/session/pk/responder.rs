@@ -287,10 +287,10 @@ impl Mode for PublicKey {
                     .and_then(|e| e.update_key)
                     .ok_or(SessionError::AuthFailure)?;
                 let binding = e.and_then(|e| e.binding).ok_or(SessionError::AuthFailure)?;
-                let a = p.authenticate(m, key.clone())?;
+                let (a, reply) = p.authenticate(m, key.clone())?;
                 Ok(Authenticated {
                     binding: binding.clone(),
-                    reply_auth: Some(a.reply.clone()),
+                    reply_auth: Some(reply),
                     state: PkAuthed::PskUpdate(Box::new(a)),
                 })
             }

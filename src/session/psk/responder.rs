@@ -128,12 +128,14 @@ impl<'a> PskParts<'a> {
 
     /// Checks the KEMAC MAC (RFC 3830 §5.2: over the whole message up to the MAC field)
     /// with keys derived from `psk` (§4.1.4), which must not be empty unless the message is
-    /// MIKEY-NULL.
+    /// MIKEY-NULL. Returns the verified state and, apart, how replies are MACed (moved into
+    /// the engine's `Authenticated`, not cloned; inlined so both are built in place).
+    #[inline(always)]
     pub(crate) fn authenticate(
         &self,
         m: &Incoming<'_, '_, impl Sized>,
         psk: SecretBytes,
-    ) -> Result<PskAuthed, SessionError> {
+    ) -> Result<(PskAuthed, ReplyAuth), SessionError> {
         let (cipher, mac_kind) = self.algorithms(m.cfg)?;
         if psk.is_empty() && (mac_kind != MacKind::Null || cipher != KemacCipher::Null) {
             return Err(SessionError::WeakInput(Weakness::EmptyPsk));
@@ -150,19 +152,20 @@ impl<'a> PskParts<'a> {
         {
             return Err(SessionError::AuthFailure);
         }
-        Ok(PskAuthed {
-            reply: ReplyAuth {
-                kind: mac_kind,
-                alg: self.kemac.mac_alg,
-                key: keys.auth.clone(),
-                id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
-                id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
-            },
+        let reply = ReplyAuth {
+            kind: mac_kind,
+            alg: self.kemac.mac_alg,
+            key: keys.auth.clone(),
+            id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
+            id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
+        };
+        let state = PskAuthed {
             keys,
             keyed,
             cipher,
             psk,
-        })
+        };
+        Ok((state, reply))
     }
 
     /// Decrypts the key data (RFC 3830 §4.2.3).
@@ -211,7 +214,6 @@ pub struct PskAuthed {
     pub(crate) keyed: PrfKey,
     pub(crate) cipher: KemacCipher,
     pub(crate) psk: SecretBytes,
-    pub(crate) reply: ReplyAuth,
 }
 
 impl Psk {
@@ -270,11 +272,11 @@ impl Mode for Psk {
         m: &Incoming<'_, '_, SecretBytes>,
         _env: &mut Env<'_>,
     ) -> Result<Authenticated<SecretBytes, PskAuthed>, SessionError> {
-        let a = parts.authenticate(m, self.psk_for(parts, m)?)?;
+        let (state, reply) = parts.authenticate(m, self.psk_for(parts, m)?)?;
         Ok(Authenticated {
-            binding: a.psk.clone(),
-            reply_auth: Some(a.reply.clone()),
-            state: a,
+            binding: state.psk.clone(),
+            reply_auth: Some(reply),
+            state,
         })
     }
 
