@@ -331,5 +331,15 @@ pub fn default_provider() -> &'static dyn CryptoProvider {
     &DEFAULT
 }
 
+/// The default provider as the shared handle responders and initiators hold: one
+/// allocation for the process, cloned (a reference count) by every new session.
+pub(crate) fn default_provider_arc() -> std::sync::Arc<dyn CryptoProvider> {
+    static DEFAULT: std::sync::OnceLock<std::sync::Arc<dyn CryptoProvider>> =
+        std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| std::sync::Arc::new(RustCryptoProvider))
+        .clone()
+}
+
 #[cfg(test)]
 mod tests;

@@ -47,7 +47,7 @@ impl InitiatorCore {
     pub fn new(cfg: DhConfig, flavor: Flavor) -> Self {
         Self {
             cfg,
-            provider: Arc::new(RustCryptoProvider),
+            provider: crate::crypto::provider::default_provider_arc(),
             bundle: None,
             pending: None,
             counter: 0,

@@ -33,7 +33,7 @@ use super::common::{apply_ssrcs, filled_ssrcs, new_timestamp, outgoing_cs_map, p
 use super::{Entropy, SessionError};
 use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};
 use crate::crypto::dh::{group, DhKeyPair};
-use crate::crypto::{CryptoProvider, RustCryptoProvider};
+use crate::crypto::CryptoProvider;
 use crate::srtp::export::SrtpParams;
 use crate::wire::{
     CsIdMap, DataType, DhGroup, ErrorNo, Header, Id, KeyDataType, KeyValidity, Message,

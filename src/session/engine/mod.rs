@@ -49,7 +49,7 @@ pub use weak::{Leniencies, Leniency, Weakness, MIN_RAND_LEN};
 use super::replay::ReplayCache;
 use super::SessionError;
 use crate::bundle::CryptoSessionBundle;
-use crate::crypto::{CryptoProvider, Entropy, OsEntropy, RustCryptoProvider};
+use crate::crypto::{CryptoProvider, Entropy, OsEntropy};
 use crate::srtp::SrtpParams;
 use core::time::Duration;
 use limits::Events;
@@ -106,7 +106,7 @@ impl<M: Mode> Responder<M> {
             mode,
             replay: ReplayCache::new(cfg.limits.replay_capacity, cfg.limits.replay_per_peer),
             cfg,
-            provider: Arc::new(RustCryptoProvider),
+            provider: crate::crypto::provider::default_provider_arc(),
             entropy: Box::new(OsEntropy),
             bundles: BundleTable::default(),
             counters: Counters::default(),
@@ -115,7 +115,7 @@ impl<M: Mode> Responder<M> {
     }
 
     /// Uses `provider` for the RSA and modular exponentiation work instead of the default
-    /// ([`RustCryptoProvider`]).
+    /// ([`RustCryptoProvider`](crate::crypto::RustCryptoProvider)).
     pub fn with_provider(mut self, provider: Arc<dyn CryptoProvider>) -> Self {
         self.provider = provider;
         self
