@@ -115,14 +115,16 @@ fn timestamps_never_repeat() {
     g.join("a", psk(1), NOW).unwrap();
     let a = g.key_all(NOW, &mut r).unwrap();
     let b = g.key_all(NOW, &mut r).unwrap();
-    let t = |m: &[u8]| {
-        MessageView::parse(m)
-            .unwrap()
-            .payloads()
-            .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
-            .unwrap()
-    };
-    assert!(t(&b[0].1).value > t(&a[0].1).value);
+    assert!(timestamp_of(&b[0].1).value > timestamp_of(&a[0].1).value);
+}
+
+/// The T payload of a message.
+fn timestamp_of(m: &[u8]) -> crate::wire::Timestamp {
+    MessageView::parse(m)
+        .unwrap()
+        .payloads()
+        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
+        .unwrap()
 }
 
 #[test]
@@ -168,11 +170,7 @@ fn authenticated_error_ends_the_exchange() {
     g.join("a@x", psk(1), NOW).unwrap();
     g.join("b@x", psk(2), NOW).unwrap();
     let out = g.key_all(NOW, &mut r).unwrap();
-    let t = MessageView::parse(&out[0].1)
-        .unwrap()
-        .payloads()
-        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
-        .unwrap();
+    let t = timestamp_of(&out[0].1);
     let keys = MessageKeys::derive(
         Prf::MikeyOne,
         &[1; 16],
