@@ -129,8 +129,7 @@ impl<'a> PskParts<'a> {
     /// Checks the KEMAC MAC (RFC 3830 §5.2: over the whole message up to the MAC field)
     /// with keys derived from `psk` (§4.1.4), which must not be empty unless the message is
     /// MIKEY-NULL. Returns the verified state and, apart, how replies are MACed (moved into
-    /// the engine's `Authenticated`, not cloned; inlined so both are built in place).
-    #[inline(always)]
+    /// the engine's `Authenticated`, not cloned).
     pub(crate) fn authenticate(
         &self,
         m: &Incoming<'_, '_, impl Sized>,
