@@ -122,8 +122,8 @@ fn timestamps_never_repeat() {
 fn timestamp_of(m: &[u8]) -> crate::wire::Timestamp {
     MessageView::parse(m)
         .unwrap()
-        .payloads()
-        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
+        .walk()
+        .find_map(|p| p.timestamp())
         .unwrap()
 }
 

@@ -28,8 +28,8 @@ pub fn open_psk_message(
 ) -> Result<Opened, SessionError> {
     let h = view.header();
     let t = view
-        .payloads()
-        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None })
+        .walk()
+        .find_map(|p| p.timestamp())
         .ok_or_else(|| SessionError::MissingPayload("T"))?;
     let own_rand = view.payloads().find_map(|p| {
         if let Payload::Rand(r) = p {

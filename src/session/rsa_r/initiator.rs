@@ -331,9 +331,7 @@ impl RsaRInitiator {
 /// The error for an Error message answering our request: its timestamp, if any, must echo
 /// ours (or be zero); then [`SessionError::PeerError`] with its error codes.
 fn peer_error(view: &MessageView<'_>, t_sent: Timestamp) -> SessionError {
-    let t = view
-        .payloads()
-        .find_map(|p| if let Payload::T(t) = p { Some(t) } else { None });
+    let t = view.walk().find_map(|p| p.timestamp());
     if t.is_some_and(|t| t != t_sent && t != Timestamp::ntp_utc(0)) {
         return SessionError::InvalidTimestamp;
     }
