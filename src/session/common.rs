@@ -31,7 +31,7 @@ pub(crate) fn cipher_of(e: EncrAlg, allow_null: bool) -> Result<KemacCipher, Ses
     KemacCipher::try_from(e)
         .ok()
         .filter(|c| allow_null || *c != KemacCipher::Null)
-        .ok_or(SessionError::InvalidEncryption(e.to_wire()))
+        .ok_or_else(|| SessionError::InvalidEncryption(e.to_wire()))
 }
 
 /// The MAC of a `MAC alg` code (`MacKind`'s `TryFrom<MacAlg>`); NULL only when allowed.
@@ -39,7 +39,7 @@ pub(crate) fn mac_of(m: MacAlg, allow_null: bool) -> Result<MacKind, SessionErro
     MacKind::try_from(m)
         .ok()
         .filter(|k| allow_null || *k != MacKind::Null)
-        .ok_or(SessionError::InvalidMac(m.to_wire()))
+        .ok_or_else(|| SessionError::InvalidMac(m.to_wire()))
 }
 
 /// The TS value bytes as on the wire (for the verification MAC, RFC 3830 §5.2), in a

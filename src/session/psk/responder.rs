@@ -154,16 +154,11 @@ impl<'a> PskParts<'a> {
         let reply = ReplyAuth {
             kind: mac_kind,
             alg: self.kemac.mac_alg,
-            key: keys.auth.clone(),
+            key: keys.auth,
             id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
             id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
         };
-        let state = PskAuthed {
-            keys,
-            keyed,
-            cipher,
-            psk,
-        };
+        let state = PskAuthed { keyed, cipher, psk };
         Ok((state, reply))
     }
 
@@ -173,11 +168,15 @@ impl<'a> PskParts<'a> {
         a: &mut PskAuthed,
         m: &Incoming<'_, '_, impl Sized>,
     ) -> Result<Recovered, SessionError> {
-        // The message keys are not needed after this (the reply has its own auth key).
-        let mk = &mut a.keys;
+        // encr_key and salt_key only: auth_key went to the reply (`ReplyAuth`).
         let csb_id = m.view.header().csb_id;
+        let mut mk = MessageKeys {
+            encr: SecretBytes::default(),
+            auth: SecretBytes::default(),
+            salt: SecretBytes::default(),
+        };
         mk.complete_with(&a.keyed, csb_id, m.rand, a.cipher);
-        let keys = decrypt_keys(a.cipher, mk, csb_id, &self.t, &self.kemac)?;
+        let keys = decrypt_keys(a.cipher, &mk, csb_id, &self.t, &self.kemac)?;
         Ok(Recovered {
             update_key: Some(a.psk.clone()),
             ..Recovered::keys(keys)
@@ -206,9 +205,9 @@ pub(crate) fn verification_reply(
     .map(Some)
 }
 
-/// What a verified PSK message holds: its keys and the PSK that keyed it.
+/// What a verified PSK message holds: the PSK that keyed it, made ready for the other two
+/// message keys (its `auth_key` is the reply's, in [`ReplyAuth`]).
 pub struct PskAuthed {
-    pub(crate) keys: MessageKeys,
     /// The PSK made ready for the PRF once, for the other two message keys.
     pub(crate) keyed: PrfKey,
     pub(crate) cipher: KemacCipher,
