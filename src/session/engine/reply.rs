@@ -6,7 +6,7 @@ use super::hooks::ReplyAuth;
 use crate::session::common::{seal_with_v, ts_bytes, ResponseAuth};
 use crate::session::SessionError;
 use crate::wire::{
-    CsIdMap, DataType, ErrorNo, ErrorPayload, Header, Id, Message, Payload, PrfFunc, Timestamp,
+    CsIdMap, DataType, ErrorNo, ErrorPayload, Header, Id, Payload, PrfFunc, Timestamp,
 };
 use std::borrow::Cow;
 
@@ -50,29 +50,31 @@ pub(crate) fn verification_message(
     seal_with_v(&rh, payloads, &a, &ts_bytes(&t))
 }
 
-/// An Error message (RFC 3830 §5.1.2): HDR, T, [IDr], {ERR}, [V].
+/// An Error message (RFC 3830 §5.1.2): HDR, T, [IDr], {ERR}, [V]. The plain one is
+/// encoded straight from borrowed parts (one allocation: the message), as it answers
+/// messages nobody authenticated, a forged flood among them.
 pub(crate) fn error_message(
     csb_id: u32,
     prf: PrfFunc,
-    cs_map: CsIdMap<'static>,
+    cs_map: CsIdMap<'_>,
     t: Timestamp,
     errors: &[ErrorNo],
-    id_r: Option<Id<'static>>,
+    id_r: Option<Id<'_>>,
     auth: Option<ResponseAuth<'_>>,
 ) -> Result<Vec<u8>, SessionError> {
     let mut h = Header::new(DataType::Error, csb_id);
     h.prf = prf;
     h.cs_map = cs_map;
-    let mut m = Message::new(h).with(Payload::T(t));
-    if let Some(id) = id_r {
-        m.payloads.push(Payload::Id(id));
-    }
-    for e in errors {
-        m.payloads.push(Payload::Err(ErrorPayload::new(*e)));
-    }
+    let payloads = core::iter::once(Payload::T(t))
+        .chain(id_r.map(Payload::Id))
+        .chain(errors.iter().map(|e| Payload::Err(ErrorPayload::new(*e))));
     match auth {
-        Some(a) => seal_with_v(&m.header, &m.payloads, &a, &ts_bytes(&t)),
-        None => Ok(m.encode()?),
+        Some(a) => seal_with_v(&h, &payloads.collect::<Vec<_>>(), &a, &ts_bytes(&t)),
+        None => {
+            let mut out = Vec::new();
+            crate::wire::encode_iter(&h, payloads, &mut out)?;
+            Ok(out)
+        }
     }
 }
 
@@ -99,7 +101,10 @@ pub(crate) fn error_reply(
         return None;
     }
     let t = t.unwrap_or(Timestamp::ntp_utc(0));
-    let id_r = cfg.id_r.clone();
+    let id_r = cfg.id_r.as_ref().map(|i| Id {
+        id_type: i.id_type,
+        data: Cow::Borrowed(&i.data),
+    });
     let auth = auth.map(|a| ResponseAuth {
         kind: a.kind,
         alg: a.alg,
@@ -112,7 +117,7 @@ pub(crate) fn error_reply(
     error_message(
         h.csb_id,
         h.prf,
-        h.cs_map.clone().into_owned(),
+        h.cs_map.borrowed(),
         t,
         &[e.error_no()],
         id_r,
