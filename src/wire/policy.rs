@@ -312,14 +312,16 @@ pub struct SrtpPolicy {
 }
 
 /// The SRTP parameter types [`SrtpPolicy::from_params`] knows: 0 to 20 (RFC 3830 §6.10.1,
-/// RFC 4771, RFC 7714).
-const SLOTS: usize = 21;
-/// Type 6, the key derivation rate: up to 8 bytes.
-const KDR: usize = 6;
-/// Type 13, the ROC transmission rate (RFC 4771): 16 bits.
-const ROC_TX_RATE: usize = 13;
-/// Types 7, 8 and 10: flags (0 or 1), one bit each.
-const BOOLEANS: u32 = 1 << 7 | 1 << 8 | 1 << 10;
+/// RFC 4771, RFC 7714), one slot each.
+const SLOTS: usize = SrtpParamType::AeadAuthTagLen.to_wire() as usize + 1;
+/// The key derivation rate: up to 8 bytes, not a one-byte slot.
+const KDR: usize = SrtpParamType::KeyDerivationRate.to_wire() as usize;
+/// The ROC transmission rate (RFC 4771): 16 bits, not a one-byte slot.
+const ROC_TX_RATE: usize = SrtpParamType::RocTxRate.to_wire() as usize;
+/// The flags (0 or 1), one bit each.
+const BOOLEANS: u32 = 1 << SrtpParamType::SrtpEncryption.to_wire()
+    | 1 << SrtpParamType::SrtcpEncryption.to_wire()
+    | 1 << SrtpParamType::SrtpAuthentication.to_wire();
 
 impl SrtpPolicy {
     /// Decodes SRTP parameters; later duplicates win.
@@ -354,29 +356,32 @@ impl SrtpPolicy {
                 unknown.push((p.param_type, p.value.to_vec()));
             }
         }
-        let flag = |t: usize| slot[t].map(|v| v == 1);
+        use SrtpParamType as T;
+        let at = |t: T| slot.get(usize::from(t.to_wire())).copied().flatten();
+        let flag = |t: T| at(t).map(|v| v == 1);
+        let auth_alg = |t: T| at(t).map(SrtpAuthAlg::from_wire);
         SrtpPolicy {
-            encr_alg: slot[0].map(SrtpEncrAlg::from_wire),
-            encr_key_len: slot[1],
-            auth_alg: slot[2].map(SrtpAuthAlg::from_wire),
-            auth_key_len: slot[3],
-            salt_key_len: slot[4],
-            prf: slot[5].map(SrtpPrf::from_wire),
+            encr_alg: at(T::EncrAlg).map(SrtpEncrAlg::from_wire),
+            encr_key_len: at(T::EncrKeyLen),
+            auth_alg: auth_alg(T::AuthAlg),
+            auth_key_len: at(T::AuthKeyLen),
+            salt_key_len: at(T::SaltKeyLen),
+            prf: at(T::Prf).map(SrtpPrf::from_wire),
             kdr,
-            srtp_encryption: flag(7),
-            srtcp_encryption: flag(8),
-            fec_order: slot[9].map(FecOrder::from_wire),
-            srtp_authentication: flag(10),
-            auth_tag_len: slot[11],
-            prefix_len: slot[12],
+            srtp_encryption: flag(T::SrtpEncryption),
+            srtcp_encryption: flag(T::SrtcpEncryption),
+            fec_order: at(T::FecOrder).map(FecOrder::from_wire),
+            srtp_authentication: flag(T::SrtpAuthentication),
+            auth_tag_len: at(T::AuthTagLen),
+            prefix_len: at(T::PrefixLen),
             roc_tx_rate,
-            srtp_auth_alg: slot[14].map(SrtpAuthAlg::from_wire),
-            srtcp_auth_alg: slot[15].map(SrtpAuthAlg::from_wire),
-            srtp_auth_key_len: slot[16],
-            srtcp_auth_key_len: slot[17],
-            srtp_auth_tag_len: slot[18],
-            srtcp_auth_tag_len: slot[19],
-            aead_auth_tag_len: slot[20],
+            srtp_auth_alg: auth_alg(T::SrtpAuthAlg),
+            srtcp_auth_alg: auth_alg(T::SrtcpAuthAlg),
+            srtp_auth_key_len: at(T::SrtpAuthKeyLen),
+            srtcp_auth_key_len: at(T::SrtcpAuthKeyLen),
+            srtp_auth_tag_len: at(T::SrtpAuthTagLen),
+            srtcp_auth_tag_len: at(T::SrtcpAuthTagLen),
+            aead_auth_tag_len: at(T::AeadAuthTagLen),
             unknown,
         }
     }
@@ -485,6 +490,58 @@ mod tests {
         assert_eq!(next, PayloadType::Last);
         assert_eq!(back.srtp(), p);
         assert_eq!(back.policy_no, 7);
+    }
+
+    #[test]
+    fn every_parameter_decodes_into_its_own_field() {
+        // Every known type set to a value no other field has: a field read from another
+        // type's slot would show.
+        let p = SrtpPolicy {
+            encr_alg: Some(SrtpEncrAlg::from_wire(1)),
+            encr_key_len: Some(32),
+            auth_alg: Some(SrtpAuthAlg::from_wire(1)),
+            auth_key_len: Some(21),
+            salt_key_len: Some(14),
+            prf: Some(SrtpPrf::from_wire(0)),
+            kdr: Some(1 << 20),
+            srtp_encryption: Some(false),
+            srtcp_encryption: Some(true),
+            fec_order: Some(FecOrder::from_wire(0)),
+            srtp_authentication: Some(true),
+            auth_tag_len: Some(11),
+            prefix_len: Some(12),
+            roc_tx_rate: Some(513),
+            srtp_auth_alg: Some(SrtpAuthAlg::from_wire(2)),
+            srtcp_auth_alg: Some(SrtpAuthAlg::from_wire(3)),
+            srtp_auth_key_len: Some(16),
+            srtcp_auth_key_len: Some(17),
+            srtp_auth_tag_len: Some(18),
+            srtcp_auth_tag_len: Some(19),
+            aead_auth_tag_len: Some(20),
+            unknown: vec![(21, vec![5]), (200, vec![1, 2])],
+        };
+        let sp = p.to_payload(0).unwrap();
+        assert_eq!(sp.srtp(), p);
+    }
+
+    #[test]
+    fn values_a_field_cannot_hold_are_kept_as_unknown() {
+        let mut sp = SecurityPolicy::new(0, ProtType::Srtp);
+        sp.push(7, &[2]).unwrap(); // a flag other than 0 or 1
+        sp.push(1, &[1, 0]).unwrap(); // a length over 255
+        sp.push(13, &[1, 0, 0]).unwrap(); // a ROC rate over 16 bits
+        sp.push(4, &[0, 14]).unwrap(); // a one-byte value in two bytes: accepted
+        sp.push(8, &[0]).unwrap();
+        sp.push(8, &[1]).unwrap(); // a later duplicate wins
+        let p = sp.srtp();
+        assert_eq!(
+            p.unknown,
+            vec![(7, vec![2]), (1, vec![1, 0]), (13, vec![1, 0, 0])]
+        );
+        assert_eq!(p.srtp_encryption, None);
+        assert_eq!((p.encr_key_len, p.roc_tx_rate), (None, None));
+        assert_eq!(p.salt_key_len, Some(14));
+        assert_eq!(p.srtcp_encryption, Some(true));
     }
 
     #[test]
