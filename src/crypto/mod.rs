@@ -9,6 +9,7 @@
 //!   RFC 6043 §6.2).
 //! * [`Entropy`]: where randomness comes from ([`OsEntropy`] by default; callers pass it in).
 //! * [`SecretBytes`]: owned key material, zeroized on drop, never printed.
+//! * [`ct_eq()`]: constant-time comparison of MACs, tags and keys, a word at a time.
 //! * [`provider`](mod@provider): the pluggable [`CryptoProvider`] for the public-key, RSA-R and
 //!   Diffie-Hellman modes (RSA PKCS#1 v1.5 and PSS, MODP exponentiation; RFC 3830 §3.2, §3.3,
 //!   §6.5), with [`RustCryptoProvider`] as [`default_provider()`].
@@ -22,6 +23,7 @@ use core::fmt;
 
 #[cfg(feature = "aws-lc")]
 pub mod aws_lc;
+pub mod ct;
 pub mod derive;
 pub mod dh;
 #[cfg(feature = "sakke")]
@@ -34,6 +36,7 @@ pub mod provider;
 pub mod sakke;
 pub mod secret;
 
+pub use ct::ct_eq;
 pub use derive::{
     derive_from_psk, derive_from_tgk, derive_keyed, psk_label, tgk_label, MessageKeys,
     PSK_CONST_AUTH, PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT,

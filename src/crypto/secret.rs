@@ -1,7 +1,6 @@
 //! Owned secret key material, zeroized on drop.
 
 use core::fmt;
-use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Secrets up to this many bytes are kept inline, without a heap allocation: every key,
@@ -84,7 +83,7 @@ impl SecretBytes {
     /// Constant-time comparison of the contents (lengths are compared first and
     /// are not treated as secret).
     pub fn ct_eq(&self, other: &[u8]) -> bool {
-        self.as_bytes().ct_eq(other).into()
+        crate::crypto::ct_eq(self.as_bytes(), other)
     }
 }
 

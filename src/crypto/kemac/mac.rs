@@ -5,7 +5,6 @@ use core::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use super::MacKind;
 
@@ -49,7 +48,7 @@ impl AsRef<[u8]> for MacTag {
 
 impl PartialEq for MacTag {
     fn eq(&self, other: &Self) -> bool {
-        self.as_bytes().ct_eq(other.as_bytes()).into()
+        crate::crypto::ct_eq(self.as_bytes(), other.as_bytes())
     }
 }
 
@@ -111,5 +110,5 @@ pub fn mac_parts(kind: MacKind, key: &[u8], parts: &[&[u8]]) -> MacTag {
 /// Verifies `tag` over `data` in constant time (RFC 3830 §4.2.4). A tag of the wrong length
 /// is rejected; for NULL only an empty tag verifies.
 pub fn verify_mac(kind: MacKind, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
-    mac(kind, key, data).as_bytes().ct_eq(tag).into()
+    crate::crypto::ct_eq(mac(kind, key, data).as_bytes(), tag)
 }

@@ -6,7 +6,6 @@
 
 use super::cipher::{SessionCipher, SessionKeys, GCM_TAG_LEN};
 use super::{be32, insert_bounded, SrtpContext, SrtpError};
-use subtle::ConstantTimeEq;
 
 /// Largest SRTCP index (31 bits, RFC 3711 §3.4).
 const MAX_SRTCP_INDEX: u32 = 0x7fff_ffff;
@@ -149,7 +148,7 @@ fn open(
         return Ok(out);
     }
     let expected = keys.hmac(&[&packet[..e_at + 4]])?;
-    if !bool::from(expected[..tag_len].ct_eq(&packet[packet.len() - tag_len..])) {
+    if !crate::crypto::ct_eq(&expected[..tag_len], &packet[packet.len() - tag_len..]) {
         return Err(SrtpError::AuthFailed);
     }
     let mut out = packet[..e_at].to_vec();

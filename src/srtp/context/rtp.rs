@@ -8,7 +8,6 @@ use super::cipher::{SessionCipher, SessionKeys, GCM_TAG_LEN};
 use super::rcc::{trailer, Trailer};
 use super::stream::ReplayWindow;
 use super::{be32, insert_bounded, rtp_header_len, SrtpContext, SrtpError};
-use subtle::ConstantTimeEq;
 
 /// The tail of the SRTP GCM IV: ROC || SEQ (RFC 7714 §8.1), the 48-bit index.
 fn gcm_tail(index: u64) -> [u8; 6] {
@@ -148,7 +147,7 @@ fn open(
     if t.mac > 0 {
         let expected = keys.hmac(&[&packet[..body_end], &roc.to_be_bytes()])?;
         let got = &packet[packet.len() - t.mac..];
-        if !bool::from(expected[..t.mac].ct_eq(got)) {
+        if !crate::crypto::ct_eq(&expected[..t.mac], got) {
             return Err(SrtpError::AuthFailed);
         }
     }
