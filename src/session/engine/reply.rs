@@ -6,7 +6,8 @@ use super::hooks::ReplyAuth;
 use crate::session::common::{seal_with_v, ts_bytes, ResponseAuth};
 use crate::session::SessionError;
 use crate::wire::{
-    CsIdMap, DataType, ErrorNo, ErrorPayload, Header, Id, Payload, PrfFunc, Timestamp,
+    CsIdMap, DataType, EncodeError, ErrorNo, ErrorPayload, Header, Id, Payload, PayloadBody,
+    PayloadType, PrfFunc, Timestamp,
 };
 use std::borrow::Cow;
 
@@ -65,17 +66,49 @@ pub(crate) fn error_message(
     let mut h = Header::new(DataType::Error, csb_id);
     h.prf = prf;
     h.cs_map = cs_map;
-    let payloads = core::iter::once(Payload::T(t))
-        .chain(id_r.map(Payload::Id))
-        .chain(errors.iter().map(|e| Payload::Err(ErrorPayload::new(*e))));
     match auth {
-        Some(a) => seal_with_v(&h, &payloads.collect::<Vec<_>>(), &a, &ts_bytes(&t)),
-        None => {
-            let mut out = Vec::new();
-            crate::wire::encode_iter(&h, payloads, &mut out)?;
-            Ok(out)
+        Some(a) => {
+            let payloads = core::iter::once(Payload::T(t))
+                .chain(id_r.map(Payload::Id))
+                .chain(errors.iter().map(|e| Payload::Err(ErrorPayload::new(*e))));
+            seal_with_v(&h, &payloads.collect::<Vec<_>>(), &a, &ts_bytes(&t))
         }
+        None => Ok(plain_error(&h, &t, id_r.as_ref(), errors)?),
     }
+}
+
+/// The plain Error message `HDR, T, [IDr], {ERR}` encoded payload by payload into one
+/// buffer of its exact size: each payload's own encoder, its next payload field given.
+fn plain_error(
+    h: &Header<'_>,
+    t: &Timestamp,
+    id_r: Option<&Id<'_>>,
+    errors: &[ErrorNo],
+) -> Result<Vec<u8>, EncodeError> {
+    let errs = errors.iter().map(|e| ErrorPayload::new(*e));
+    let err_len: usize = errs.clone().map(|e| e.encoded_len()).sum();
+    let id_len = id_r.map_or(0, |i| i.encoded_len());
+    let mut out = Vec::with_capacity(h.encoded_len() + t.encoded_len() + id_len + err_len);
+    let first_err = match errors.is_empty() {
+        true => PayloadType::Last,
+        false => PayloadType::Err,
+    };
+    h.encode(PayloadType::T, &mut out)?;
+    match id_r {
+        Some(id) => {
+            t.encode(PayloadType::Id, &mut out)?;
+            id.encode(first_err, &mut out)?;
+        }
+        None => t.encode(first_err, &mut out)?,
+    }
+    for (k, e) in errs.enumerate() {
+        let next = match k + 1 < errors.len() {
+            true => PayloadType::Err,
+            false => PayloadType::Last,
+        };
+        e.encode(next, &mut out)?;
+    }
+    Ok(out)
 }
 
 /// The Error message answering a rejected message with header `h` and timestamp `t`:
@@ -124,4 +157,51 @@ pub(crate) fn error_reply(
         auth,
     )
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Message, SrtpCs, SrtpIdMap};
+
+    /// The plain Error message is byte for byte what the general encoder makes of the same
+    /// header and payloads: with and without IDr, with none, one and two ERR payloads.
+    #[test]
+    fn plain_error_message_is_the_general_encoding() {
+        let cs = [SrtpCs {
+            policy_no: 0,
+            ssrc: 0x1234_5678,
+            roc: 7,
+        }];
+        let map = CsIdMap::SrtpId(SrtpIdMap::from_entries(&cs).unwrap());
+        let t = Timestamp::ntp_utc(0x0102_0304_0506_0708);
+        let all = [ErrorNo::AuthFailure, ErrorNo::InvalidTs];
+        for id_r in [None, Some(Id::uri("sip:bob@example.org"))] {
+            for errors in [&all[..0], &all[..1], &all[..]] {
+                let got = error_message(
+                    0xdead_beef,
+                    PrfFunc::Mikey1,
+                    map.clone(),
+                    t,
+                    errors,
+                    id_r.clone(),
+                    None,
+                )
+                .unwrap();
+                let mut h = Header::new(DataType::Error, 0xdead_beef);
+                h.cs_map = map.clone();
+                let mut payloads = vec![Payload::T(t)];
+                payloads.extend(id_r.clone().map(Payload::Id));
+                payloads.extend(errors.iter().map(|e| Payload::Err(ErrorPayload::new(*e))));
+                let want = Message {
+                    header: h,
+                    payloads,
+                }
+                .encode()
+                .unwrap();
+                assert_eq!(got, want, "IDr {:?}, errors {errors:?}", id_r.is_some());
+                assert_eq!(got.capacity(), got.len(), "one buffer of the exact size");
+            }
+        }
+    }
 }
