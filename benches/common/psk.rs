@@ -211,15 +211,16 @@ pub fn forged(clock: fn() -> f64, n: u64) -> f64 {
 }
 
 /// The crypto a forged message needs before it can be refused: `auth_key` from the PSK
-/// (RFC 3830 §4.1.4) and the MAC over the message, compared in constant time.
+/// (RFC 3830 §4.1.4) and the MAC over the message, compared in constant time. The PSK is
+/// made ready for the PRF once, as the responder keeps it between messages.
 pub fn forged_floor(clock: fn() -> f64, n: u64, mac_input: usize) -> f64 {
     let msg = [0xa5u8; 512];
     let tag = [0x5au8; 20];
+    let keyed = crypto::PrfKey::new(Prf::MikeyOne, &PSK);
     let t = clock();
     for _ in 0..n {
-        let auth = crypto::derive_from_psk(
-            Prf::MikeyOne,
-            black_box(&PSK),
+        let auth = crypto::derive_keyed(
+            black_box(&keyed),
             crypto::PSK_CONST_AUTH,
             0x01020304,
             &[7; 16],

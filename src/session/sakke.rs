@@ -226,7 +226,7 @@ impl Mode for Sakke {
     }
 
     fn authenticate(
-        &self,
+        &mut self,
         parts: &SakkeParts<'_>,
         _m: &Incoming<'_, '_, Vec<u8>>,
         _env: &mut Env<'_>,

@@ -278,7 +278,7 @@ impl<A: DhAuth> Mode for Dh<A> {
     }
 
     fn authenticate(
-        &self,
+        &mut self,
         p: &DhParts<'_>,
         m: &Incoming<'_, '_, A::Binding>,
         env: &mut Env<'_>,

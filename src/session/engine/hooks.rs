@@ -202,9 +202,11 @@ pub trait Mode: Sealed + Send {
         cfg: &ResponderConfig,
     ) -> Result<(), SessionError>;
 
-    /// Verifies the MAC or the signature (public-key operations at most).
+    /// Verifies the MAC or the signature (public-key operations at most). Takes the mode
+    /// mutably so that it may keep state derived from its long-term keys between messages
+    /// (the PSK mode keeps its last PSK made ready for the PRF).
     fn authenticate(
-        &self,
+        &mut self,
         parts: &Self::Parts<'_>,
         m: &Incoming<'_, '_, Self::Binding>,
         env: &mut Env<'_>,

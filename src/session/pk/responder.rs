@@ -266,7 +266,7 @@ impl Mode for PublicKey {
     }
 
     fn authenticate(
-        &self,
+        &mut self,
         parts: &PkMessage<'_>,
         m: &Incoming<'_, '_, Vec<u8>>,
         env: &mut Env<'_>,
@@ -287,7 +287,7 @@ impl Mode for PublicKey {
                     .and_then(|e| e.update_key)
                     .ok_or(SessionError::AuthFailure)?;
                 let binding = e.and_then(|e| e.binding).ok_or(SessionError::AuthFailure)?;
-                let (a, reply) = p.authenticate(m, key.clone())?;
+                let (a, reply) = p.authenticate(m, key.clone(), &mut None)?;
                 Ok(Authenticated {
                     binding: binding.clone(),
                     reply_auth: Some(reply),

@@ -3,7 +3,7 @@
 //! algorithms, timestamp, replay cache, MAC; only then decryption.
 
 use super::{decrypt_keys, PskStore};
-use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, PrfKey, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, Prf, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, prf_of};
 use crate::session::engine::{
     verification_message, Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered,
@@ -19,6 +19,17 @@ use std::borrow::Cow;
 /// The pre-shared key mode (RFC 3830 §3.1) of the [`Responder`] engine.
 pub struct Psk {
     store: Box<dyn PskStore + Send + Sync>,
+    /// The PSK the last authenticated-or-not message was checked with, made ready for its
+    /// PRF: the next message under the same PSK (a peer's next rekey, or a flood of forged
+    /// messages naming a real peer) skips the two SHA compressions of keying the PRF.
+    ready: Option<ReadyPsk>,
+}
+
+/// A PSK and its [`PrfKey`] for one PRF.
+pub(crate) struct ReadyPsk {
+    prf: Prf,
+    psk: SecretBytes,
+    keyed: PrfKey,
 }
 
 /// The responder of the pre-shared key method.
@@ -37,6 +48,7 @@ impl Responder<Psk> {
         Responder::with_mode(
             Psk {
                 store: Box::new(store),
+                ready: None,
             },
             cfg,
         )
@@ -134,6 +146,7 @@ impl<'a> PskParts<'a> {
         &self,
         m: &Incoming<'_, '_, impl Sized>,
         psk: SecretBytes,
+        ready: &mut Option<ReadyPsk>,
     ) -> Result<(PskAuthed, ReplyAuth), SessionError> {
         let (cipher, mac_kind) = self.algorithms(m.cfg)?;
         if psk.is_empty() && (mac_kind != MacKind::Null || cipher != KemacCipher::Null) {
@@ -142,8 +155,8 @@ impl<'a> PskParts<'a> {
         let h = m.view.header();
         // auth_key only: a forged message costs one derivation (RFC 3830 §4.1.4); the
         // other two follow in `recover`, once the MAC verified.
-        let keyed = PrfKey::new(prf_of(self.prf)?, psk.as_bytes());
-        let keys = MessageKeys::derive_auth_with(&keyed, h.csb_id, m.rand, mac_kind);
+        let keyed = ReadyPsk::get(ready, prf_of(self.prf)?, &psk);
+        let keys = MessageKeys::derive_auth_with(keyed, h.csb_id, m.rand, mac_kind);
         let msg = m.view.as_bytes();
         let body = &msg[..msg.len() - self.kemac.mac.len()];
         if mac_kind != MacKind::Null
@@ -158,7 +171,11 @@ impl<'a> PskParts<'a> {
             id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
             id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
         };
-        let state = PskAuthed { keyed, cipher, psk };
+        let state = PskAuthed {
+            keyed: keyed.clone(),
+            cipher,
+            psk,
+        };
         Ok((state, reply))
     }
 
@@ -214,6 +231,23 @@ pub struct PskAuthed {
     pub(crate) psk: SecretBytes,
 }
 
+impl ReadyPsk {
+    /// `psk` made ready for `prf`: the one kept in `slot` when it is the same PSK (compared
+    /// in constant time), else computed and kept there in its place.
+    fn get<'s>(slot: &'s mut Option<ReadyPsk>, prf: Prf, psk: &SecretBytes) -> &'s PrfKey {
+        let same = |r: &ReadyPsk| r.prf == prf && r.psk == *psk;
+        if !slot.as_ref().is_some_and(same) {
+            *slot = None;
+        }
+        let ready = slot.get_or_insert_with(|| ReadyPsk {
+            prf,
+            psk: psk.clone(),
+            keyed: PrfKey::new(prf, psk.as_bytes()),
+        });
+        &ready.keyed
+    }
+}
+
 impl Psk {
     /// The PSK for a message: the store's for its identities, or, for an update, the key
     /// its bundle was set up with.
@@ -265,12 +299,13 @@ impl Mode for Psk {
     }
 
     fn authenticate(
-        &self,
+        &mut self,
         parts: &PskParts<'_>,
         m: &Incoming<'_, '_, SecretBytes>,
         _env: &mut Env<'_>,
     ) -> Result<Authenticated<SecretBytes, PskAuthed>, SessionError> {
-        let (state, reply) = parts.authenticate(m, self.psk_for(parts, m)?)?;
+        let psk = self.psk_for(parts, m)?;
+        let (state, reply) = parts.authenticate(m, psk, &mut self.ready)?;
         Ok(Authenticated {
             binding: state.psk.clone(),
             reply_auth: Some(reply),

@@ -109,3 +109,74 @@ fn updates_cannot_grow_a_bundle_past_the_key_limit() {
     r.handle(&one_more, NOW).unwrap();
     assert_eq!(r.bundle(a.csb_id).unwrap().keys.len(), 3);
 }
+
+/// A store whose answer the test changes between messages (a PSK rotated under the
+/// responder's feet).
+struct Rotating(std::sync::Mutex<SecretBytes>);
+
+impl PskStore for Rotating {
+    fn lookup(&self, _: Option<&[u8]>, _: Option<&[u8]>) -> Option<SecretBytes> {
+        Some(self.0.lock().unwrap().clone())
+    }
+}
+
+impl PskStore for std::sync::Arc<Rotating> {
+    fn lookup(&self, i: Option<&[u8]>, r: Option<&[u8]>) -> Option<SecretBytes> {
+        self.as_ref().lookup(i, r)
+    }
+}
+
+fn message_from(psk: &[u8], id: &str, csb_id: u32, t: u64) -> Vec<u8> {
+    let cfg = PskConfig {
+        csb_id: Some(csb_id),
+        id_i: Some(crate::wire::Id::uri(id)),
+        ..PskConfig::default()
+    };
+    let mut rng = |b: &mut [u8]| b.fill(csb_id as u8);
+    let now = NOW + Duration::from_secs(t);
+    PskInitiator::new(psk, cfg)
+        .initiate(vec![TransportKey::tgk(&[3; 16])], now, &mut rng)
+        .unwrap()
+}
+
+/// The responder keeps the last PSK it checked a message with, made ready for the PRF:
+/// peers whose PSKs differ, served in turn, each get their own (forged messages naming one
+/// do not disturb the other), and a PSK the store changes is used at once, the old one
+/// refused.
+#[test]
+fn the_kept_psk_follows_the_store() {
+    let (a, b) = ([0xa1; 16], [0xb2; 16]);
+    let store: std::collections::HashMap<Vec<u8>, SecretBytes> = [
+        (b"sip:a@x".to_vec(), SecretBytes::from_slice(&a)),
+        (b"sip:b@x".to_vec(), SecretBytes::from_slice(&b)),
+    ]
+    .into();
+    let mut r = PskResponder::new(store, ResponderConfig::default());
+    let mut forged = message_from(&a, "sip:a@x", 99, 0);
+    *forged.last_mut().unwrap() ^= 1;
+    let turns = [
+        (a, "sip:a@x"),
+        (b, "sip:b@x"),
+        (a, "sip:a@x"),
+        (b, "sip:b@x"),
+    ];
+    for (csb, (psk, id)) in (1..).zip(turns) {
+        let rej = r.handle(&forged, NOW).unwrap_err();
+        assert_eq!(rej.error, SessionError::AuthFailure);
+        let wrong = if psk == a { b } else { a };
+        let rej = r.handle(&message_from(&wrong, id, 50 + csb, 0), NOW);
+        assert_eq!(rej.unwrap_err().error, SessionError::AuthFailure, "{id}");
+        let ok = r.handle(&message_from(&psk, id, csb, 0), NOW).unwrap();
+        assert_eq!(ok.csb_id, csb, "{id}");
+    }
+
+    let store = std::sync::Arc::new(Rotating(std::sync::Mutex::new(SecretBytes::from_slice(&a))));
+    let mut r = PskResponder::new(store.clone(), ResponderConfig::default());
+    r.handle(&message_from(&a, "sip:a@x", 1, 0), NOW).unwrap();
+    *store.0.lock().unwrap() = SecretBytes::from_slice(&b);
+    let rej = r
+        .handle(&message_from(&a, "sip:a@x", 2, 1), NOW)
+        .unwrap_err();
+    assert_eq!(rej.error, SessionError::AuthFailure);
+    r.handle(&message_from(&b, "sip:a@x", 3, 1), NOW).unwrap();
+}

@@ -269,7 +269,7 @@ impl Mode for RsaR {
     }
 
     fn authenticate(
-        &self,
+        &mut self,
         p: &IParts<'_>,
         m: &Incoming<'_, '_, Vec<u8>>,
         env: &mut Env<'_>,
