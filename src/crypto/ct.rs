@@ -1,17 +1,20 @@
 //! Constant-time comparison of byte strings (MACs, tags, keys), eight bytes at a time.
 //!
-//! `subtle`'s slice comparison makes one [`Choice`] per byte, each through its optimisation
+//! `subtle`'s slice comparison makes one [`Choice`](subtle::Choice) per byte, each through its optimisation
 //! barrier: a 20-byte MAC costs twenty of them. This one compares 64-bit words with
-//! `subtle`'s own `u64` comparison and combines the [`Choice`]s the same way, so a 20-byte
+//! `subtle`'s own `u64` comparison and combines the [`Choice`](subtle::Choice)s the same way, so a 20-byte
 //! MAC costs three. Lengths are public, as in `subtle`.
 
-use subtle::{Choice, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 
-/// The word of up to eight bytes at the start of `b`, zero-padded.
+/// The word of the (at most eight) bytes of `b`, zero-padded: a whole word is one load,
+/// a shorter tail is gathered byte by byte.
+#[inline(always)]
 fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w[..b.len()].copy_from_slice(b);
-    u64::from_le_bytes(w)
+    match <[u8; 8]>::try_from(b) {
+        Ok(w) => u64::from_le_bytes(w),
+        Err(_) => b.iter().rev().fold(0, |w, &x| (w << 8) | u64::from(x)),
+    }
 }
 
 /// Whether `a` and `b` are equal, in time that depends on their lengths only.
@@ -26,8 +29,10 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut same = Choice::from(1);
-    for (x, y) in a.chunks(8).zip(b.chunks(8)) {
+    let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails = word(wa.remainder()).ct_eq(&word(wb.remainder()));
+    let mut same = tails;
+    for (x, y) in wa.zip(wb) {
         same &= word(x).ct_eq(&word(y));
     }
     same.into()
