@@ -13,7 +13,7 @@ use crate::session::engine::{
     Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered, ReplyAuth, Responder,
     ResponderConfig, Sealed, Updates,
 };
-use crate::session::psk::{decrypt_key_list, verification_reply, PskAuthed, PskParts};
+use crate::session::psk::{decrypt_key_list, verification_reply, PskAuthed, PskParts, ReadyPsk};
 use crate::session::replay::ReplayKey;
 use crate::session::trust::{PeerClaim, PeerVerifier};
 use crate::session::SessionError;
@@ -29,6 +29,8 @@ struct ResponderKey {
 pub struct PublicKey {
     keys: Vec<ResponderKey>,
     verifier: Box<dyn PeerVerifier>,
+    /// The envelope key of the last PSK update, made ready for the PRF (see the PSK mode's).
+    ready: Option<ReadyPsk>,
 }
 
 /// The responder of the public-key method (RFC 3830 §3.2).
@@ -45,6 +47,7 @@ impl Responder<PublicKey> {
         let mode = PublicKey {
             keys: vec![ResponderKey { key, cert: None }],
             verifier: Box::new(verifier),
+            ready: None,
         };
         Responder::with_mode(mode, cfg)
     }
@@ -287,7 +290,7 @@ impl Mode for PublicKey {
                     .and_then(|e| e.update_key)
                     .ok_or(SessionError::AuthFailure)?;
                 let binding = e.and_then(|e| e.binding).ok_or(SessionError::AuthFailure)?;
-                let (a, reply) = p.authenticate(m, key.clone(), &mut None)?;
+                let (a, reply) = p.authenticate(m, key.clone(), &mut self.ready)?;
                 Ok(Authenticated {
                     binding: binding.clone(),
                     reply_auth: Some(reply),
@@ -306,7 +309,7 @@ impl Mode for PublicKey {
     ) -> Result<Recovered, SessionError> {
         match (parts, authed) {
             (PkMessage::Pk(p), PkAuthed::Pk { spki, key, .. }) => self.open(p, *key, spki, m, env),
-            (PkMessage::PskUpdate(p), PkAuthed::PskUpdate(a)) => p.recover(a, m),
+            (PkMessage::PskUpdate(p), PkAuthed::PskUpdate(a)) => p.recover(a, &self.ready, m),
             _ => Err(SessionError::WrongState(
                 "message and authentication differ",
             )),

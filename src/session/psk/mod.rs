@@ -39,7 +39,7 @@ mod tests;
 pub use initiator::PskInitiator;
 pub(crate) use message::{build_i_message, decrypt_key_list, decrypt_keys, IMessage, Plain};
 pub use open::{open_psk_message, verify_psk_response, Opened};
-pub(crate) use responder::{verification_reply, PskAuthed, PskParts};
+pub(crate) use responder::{verification_reply, PskAuthed, PskParts, ReadyPsk};
 pub use responder::{Psk, PskResponder};
 
 use crate::crypto::SecretBytes;

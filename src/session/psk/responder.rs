@@ -171,18 +171,18 @@ impl<'a> PskParts<'a> {
             id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
             id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
         };
-        let state = PskAuthed {
-            keyed: keyed.clone(),
-            cipher,
-            psk,
-        };
+        let state = PskAuthed { cipher, psk };
         Ok((state, reply))
     }
 
-    /// Decrypts the key data (RFC 3830 §4.2.3).
+    /// Decrypts the key data (RFC 3830 §4.2.3), with the PSK as [`authenticate`] left it in
+    /// `ready`.
+    ///
+    /// [`authenticate`]: Self::authenticate
     pub(crate) fn recover(
         &self,
         a: &mut PskAuthed,
+        ready: &Option<ReadyPsk>,
         m: &Incoming<'_, '_, impl Sized>,
     ) -> Result<Recovered, SessionError> {
         // encr_key and salt_key only: auth_key went to the reply (`ReplyAuth`).
@@ -192,7 +192,8 @@ impl<'a> PskParts<'a> {
             auth: SecretBytes::default(),
             salt: SecretBytes::default(),
         };
-        mk.complete_with(&a.keyed, csb_id, m.rand, a.cipher);
+        let keyed = ReadyPsk::kept(ready, prf_of(self.prf)?, &a.psk);
+        mk.complete_with(&keyed, csb_id, m.rand, a.cipher);
         let keys = decrypt_keys(a.cipher, &mk, csb_id, &self.t, &self.kemac)?;
         Ok(Recovered {
             update_key: Some(a.psk.clone()),
@@ -222,11 +223,10 @@ pub(crate) fn verification_reply(
     .map(Some)
 }
 
-/// What a verified PSK message holds: the PSK that keyed it, made ready for the other two
-/// message keys (its `auth_key` is the reply's, in [`ReplyAuth`]).
+/// What a verified PSK message holds: the PSK that keyed it (made ready for the PRF in the
+/// mode's [`ReadyPsk`], for the other two message keys) and the KEMAC's cipher; its
+/// `auth_key` is the reply's, in [`ReplyAuth`].
 pub struct PskAuthed {
-    /// The PSK made ready for the PRF once, for the other two message keys.
-    pub(crate) keyed: PrfKey,
     pub(crate) cipher: KemacCipher,
     pub(crate) psk: SecretBytes,
 }
@@ -234,7 +234,11 @@ pub struct PskAuthed {
 impl ReadyPsk {
     /// `psk` made ready for `prf`: the one kept in `slot` when it is the same PSK (compared
     /// in constant time), else computed and kept there in its place.
-    fn get<'s>(slot: &'s mut Option<ReadyPsk>, prf: Prf, psk: &SecretBytes) -> &'s PrfKey {
+    pub(crate) fn get<'s>(
+        slot: &'s mut Option<ReadyPsk>,
+        prf: Prf,
+        psk: &SecretBytes,
+    ) -> &'s PrfKey {
         let same = |r: &ReadyPsk| r.prf == prf && r.psk == *psk;
         if !slot.as_ref().is_some_and(same) {
             *slot = None;
@@ -245,6 +249,19 @@ impl ReadyPsk {
             keyed: PrfKey::new(prf, psk.as_bytes()),
         });
         &ready.keyed
+    }
+
+    /// The key [`get`](Self::get) kept for `psk` and `prf`, or, should `slot` hold another,
+    /// that one computed anew.
+    pub(crate) fn kept<'s>(
+        slot: &'s Option<ReadyPsk>,
+        prf: Prf,
+        psk: &SecretBytes,
+    ) -> Cow<'s, PrfKey> {
+        match slot {
+            Some(r) if r.prf == prf && r.psk == *psk => Cow::Borrowed(&r.keyed),
+            _ => Cow::Owned(PrfKey::new(prf, psk.as_bytes())),
+        }
     }
 }
 
@@ -320,7 +337,7 @@ impl Mode for Psk {
         m: &Incoming<'_, '_, SecretBytes>,
         _env: &mut Env<'_>,
     ) -> Result<Recovered, SessionError> {
-        parts.recover(authed, m)
+        parts.recover(authed, &self.ready, m)
     }
 
     fn reply(
