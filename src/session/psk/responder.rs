@@ -62,8 +62,37 @@ pub struct PskParts<'a> {
     pub(crate) rand: Option<&'a [u8]>,
     /// IDi and IDr data (the first two ID payloads).
     pub(crate) ids: [Option<Cow<'a, [u8]>>; 2],
-    pub(crate) policies: Vec<SecurityPolicy<'a>>,
+    pub(crate) policies: Policies<'a>,
     pub(crate) kemac: Kemac<'a>,
+}
+
+/// The SP payloads of a message, in order: the usual one (or none) inline, more in a
+/// vector. A message then costs no allocation for them, forged or not.
+pub(crate) enum Policies<'a> {
+    /// None or one.
+    One(Option<SecurityPolicy<'a>>),
+    /// Two or more.
+    Many(Vec<SecurityPolicy<'a>>),
+}
+
+impl<'a> Policies<'a> {
+    pub(crate) fn push(&mut self, p: SecurityPolicy<'a>) {
+        match self {
+            Policies::One(first @ None) => *first = Some(p),
+            Policies::One(first) => {
+                let many = first.take().into_iter().chain([p]).collect();
+                *self = Policies::Many(many);
+            }
+            Policies::Many(v) => v.push(p),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[SecurityPolicy<'a>] {
+        match self {
+            Policies::One(p) => p.as_slice(),
+            Policies::Many(v) => v,
+        }
+    }
 }
 
 impl<'a> PskParts<'a> {
@@ -77,7 +106,7 @@ impl<'a> PskParts<'a> {
         let (mut t, mut rand, mut kemac) = (None, None, None);
         let mut ids: [Option<Cow<'a, [u8]>>; 2] = [None, None];
         let mut n_ids = 0;
-        let mut policies = Vec::new();
+        let mut policies = Policies::One(None);
         for p in view.walk() {
             if kemac.is_some() {
                 return Err(SessionError::MissingPayload("KEMAC (must be last)"));
@@ -93,7 +122,11 @@ impl<'a> PskParts<'a> {
                         n_ids += 1;
                     }
                 }
-                PayloadType::Sp => policies.extend(p.sp().map(|s| s.to_policy())),
+                PayloadType::Sp => {
+                    if let Some(s) = p.sp() {
+                        policies.push(s.to_policy());
+                    }
+                }
                 PayloadType::Kemac => kemac = p.kemac().map(|k| k.to_kemac()),
                 PayloadType::GenExt | PayloadType::Cert | PayloadType::Chash => {}
                 _ => {
@@ -122,7 +155,7 @@ impl<'a> PskParts<'a> {
             id_r: self.ids[1].as_deref(),
             peer: id_i.unwrap_or_default(),
             replay: ReplayKey::Mac(&self.kemac.mac),
-            policies: &self.policies,
+            policies: self.policies.as_slice(),
         }
     }
 

@@ -180,3 +180,20 @@ fn the_kept_psk_follows_the_store() {
     assert_eq!(rej.error, SessionError::AuthFailure);
     r.handle(&message_from(&b, "sip:a@x", 3, 1), NOW).unwrap();
 }
+
+/// The SP payloads of a message keep their order however many there are (none and one
+/// inline, more in a vector).
+#[test]
+fn policies_keep_their_order() {
+    use super::responder::Policies;
+    use crate::wire::{ProtType, SecurityPolicy};
+    for n in 0..5u8 {
+        let mut p = Policies::One(None);
+        for k in 0..n {
+            p.push(SecurityPolicy::new(k, ProtType::Srtp));
+        }
+        let nos: Vec<u8> = p.as_slice().iter().map(|s| s.policy_no).collect();
+        assert_eq!(nos, (0..n).collect::<Vec<_>>());
+        assert_eq!(matches!(p, Policies::Many(_)), n >= 2, "{n}");
+    }
+}
