@@ -97,6 +97,10 @@ impl Default for PskConfig {
 }
 
 /// Where a responder finds the pre-shared key of an initiator.
+///
+/// The store is asked for every message. The responder keeps the last key it was given made
+/// ready for the PRF and reuses that work only while the store's answer is the same key
+/// (compared in constant time), so a store may change its answers at any time.
 pub trait PskStore {
     /// The PSK for the identities the message carries (ID data, when present).
     fn lookup(&self, id_i: Option<&[u8]>, id_r: Option<&[u8]>) -> Option<SecretBytes>;
