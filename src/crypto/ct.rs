@@ -1,9 +1,11 @@
 //! Constant-time comparison of byte strings (MACs, tags, keys), eight bytes at a time.
 //!
-//! `subtle`'s slice comparison makes one [`Choice`](subtle::Choice) per byte, each through its optimisation
+//! `subtle`'s slice comparison makes one [`Choice`] per byte, each through its optimisation
 //! barrier: a 20-byte MAC costs twenty of them. This one compares 64-bit words with
-//! `subtle`'s own `u64` comparison and combines the [`Choice`](subtle::Choice)s the same way, so a 20-byte
+//! `subtle`'s own `u64` comparison and combines the [`Choice`]s the same way, so a 20-byte
 //! MAC costs three. Lengths are public, as in `subtle`.
+//!
+//! [`Choice`]: subtle::Choice
 
 use subtle::ConstantTimeEq;
 
@@ -30,8 +32,7 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let (wa, wb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tails = word(wa.remainder()).ct_eq(&word(wb.remainder()));
-    let mut same = tails;
+    let mut same = word(wa.remainder()).ct_eq(&word(wb.remainder()));
     for (x, y) in wa.zip(wb) {
         same &= word(x).ct_eq(&word(y));
     }

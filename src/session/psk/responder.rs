@@ -19,9 +19,10 @@ use std::borrow::Cow;
 /// The pre-shared key mode (RFC 3830 §3.1) of the [`Responder`] engine.
 pub struct Psk {
     store: Box<dyn PskStore + Send + Sync>,
-    /// The PSK the last authenticated-or-not message was checked with, made ready for its
-    /// PRF: the next message under the same PSK (a peer's next rekey, or a flood of forged
-    /// messages naming a real peer) skips the two SHA compressions of keying the PRF.
+    /// The PSK the last message was checked with (whether its MAC verified or not), made
+    /// ready for its PRF: the next message under the same PSK (a peer's next rekey, or a
+    /// flood of forged messages naming a real peer) skips the two SHA compressions of
+    /// keying the PRF.
     ready: Option<ReadyPsk>,
 }
 
