@@ -1,8 +1,8 @@
 //! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
 //! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or the
-//! rate at which forged messages are refused, next to their crypto (`forged`), or only those, untimed (`forged-loop`), for
-//! profiling with `valgrind --tool=callgrind` or `perf`; the workload is the bench's own
-//! (`benches/common/psk.rs`):
+//! rate at which forged messages are refused, next to their crypto (`forged`), or only
+//! those, untimed (`forged-loop`), for profiling with `valgrind --tool=callgrind` or
+//! `perf`; the workload is the bench's own (`benches/common/psk.rs`):
 //!
 //! ```sh
 //! cargo bench --bench psk_profile -- N [floor|ratio|forged|forged-loop]

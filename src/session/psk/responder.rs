@@ -266,6 +266,11 @@ pub struct PskAuthed {
 }
 
 impl ReadyPsk {
+    /// Whether this is `psk` made ready for `prf` (the PSK compared in constant time).
+    fn holds(&self, prf: Prf, psk: &SecretBytes) -> bool {
+        self.prf == prf && self.psk == *psk
+    }
+
     /// `psk` made ready for `prf`: the one kept in `slot` when it is the same PSK (compared
     /// in constant time), else computed and kept there in its place.
     pub(crate) fn get<'s>(
@@ -273,8 +278,7 @@ impl ReadyPsk {
         prf: Prf,
         psk: &SecretBytes,
     ) -> &'s PrfKey {
-        let same = |r: &ReadyPsk| r.prf == prf && r.psk == *psk;
-        if !slot.as_ref().is_some_and(same) {
+        if !slot.as_ref().is_some_and(|r| r.holds(prf, psk)) {
             *slot = None;
         }
         let ready = slot.get_or_insert_with(|| ReadyPsk {
@@ -293,7 +297,7 @@ impl ReadyPsk {
         psk: &SecretBytes,
     ) -> Cow<'s, PrfKey> {
         match slot {
-            Some(r) if r.prf == prf && r.psk == *psk => Cow::Borrowed(&r.keyed),
+            Some(r) if r.holds(prf, psk) => Cow::Borrowed(&r.keyed),
             _ => Cow::Owned(PrfKey::new(prf, psk.as_bytes())),
         }
     }

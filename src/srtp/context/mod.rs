@@ -19,8 +19,6 @@ mod stream;
 use std::collections::HashMap;
 use std::fmt;
 
-use subtle::ConstantTimeEq;
-
 pub use error::SrtpError;
 pub use master::KeyInterval;
 pub use rcc::RccMode;
@@ -279,7 +277,7 @@ impl SrtpContext {
     fn key_by_mki(&self, mki: &[u8]) -> Result<usize, SrtpError> {
         self.keys
             .iter()
-            .position(|k| bool::from(k.mki.ct_eq(mki)))
+            .position(|k| crate::crypto::ct_eq(&k.mki, mki))
             .ok_or(SrtpError::MkiMismatch)
     }
 
