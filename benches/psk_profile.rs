@@ -1,15 +1,17 @@
 //! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
 //! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or the
-//! rate at which forged messages are refused, next to their crypto (`forged`), or only
+//! rate at which forged messages are refused, next to their crypto (`forged`: with the
+//! default budget of Error messages; `forged-answered`: every one answered), or only
 //! those, untimed (`forged-loop`), for profiling with `valgrind --tool=callgrind` or
 //! `perf`; the workload is the bench's own (`benches/common/psk.rs`):
 //!
 //! ```sh
-//! cargo bench --bench psk_profile -- N [floor|ratio|forged|forged-loop]
+//! cargo bench --bench psk_profile -- N [floor|ratio|forged|forged-answered|forged-loop]
 //! ```
 //!
 //! Without N (as in a plain `cargo bench`) it prints its usage and does nothing.
 use core::time::Duration;
+use mikey::session::ResponderLimits;
 
 mod common;
 #[path = "common/psk.rs"]
@@ -19,7 +21,8 @@ fn main() {
     let args = common::profile_args();
     let Some(n) = args.first().and_then(|s| s.parse::<u64>().ok()) else {
         eprintln!(
-            "psk_profile: cargo bench --bench psk_profile -- N [floor|ratio|forged|forged-loop]"
+            "psk_profile: cargo bench --bench psk_profile -- N \
+             [floor|ratio|forged|forged-answered|forged-loop]"
         );
         return;
     };
@@ -31,13 +34,18 @@ fn main() {
         println!("psk interleaved: {m}");
         return;
     }
-    if mode.as_deref() == Some("forged") {
+    if let Some(m @ ("forged" | "forged-answered")) = mode.as_deref() {
         // Forged messages (MAC wrong) handed to one responder, next to the crypto each
-        // needs before it is refused, alternated in 10 rounds.
+        // needs before it is refused, alternated in 10 rounds; the responder answers as
+        // many as its default budget lets it, or every one.
+        let budget = match m {
+            "forged" => ResponderLimits::default().error_replies_per_sec,
+            _ => u32::MAX,
+        };
         let lens = psk::mac_input_lens();
         let (mut tf, mut tc) = (0.0, 0.0);
         for _ in 0..10 {
-            tf += psk::forged(common::cpu_s, n);
+            tf += psk::forged(common::cpu_s, n, budget);
             tc += psk::forged_floor(common::cpu_s, n, lens.0);
         }
         let total = 10.0 * n as f64;
@@ -52,7 +60,7 @@ fn main() {
     }
     if mode.as_deref() == Some("forged-loop") {
         // Only the forged messages, untimed (for callgrind, which the clock trips).
-        psk::forged(|| 0.0, n);
+        psk::forged(|| 0.0, n, ResponderLimits::default().error_replies_per_sec);
         return;
     }
     if mode.as_deref() == Some("floor") {

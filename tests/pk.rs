@@ -397,6 +397,9 @@ fn forged_flood_costs_no_private_key_operation() {
     .unwrap();
     let n = 256;
     for k in 0..200u32 {
+        // Four forged messages every 50 ms: 80 a second, each answered within the default
+        // budget of 100 Error messages a second (`tests/engine_errors.rs` tests the budget).
+        let now = NOW + Duration::from_millis(50 * u64::from(k));
         // Random signature bytes.
         let mut m = genuine.clone();
         let len = m.len();
@@ -404,14 +407,14 @@ fn forged_flood_costs_no_private_key_operation() {
             *b = (j as u32).wrapping_mul(31).wrapping_add(k * 7919) as u8;
         }
         assert_eq!(
-            r.handle(&m, NOW).unwrap_err().error,
+            r.handle(&m, now).unwrap_err().error,
             SessionError::AuthFailure
         );
         assert_eq!(
-            r.handle(&wrong_key, NOW).unwrap_err().error,
+            r.handle(&wrong_key, now).unwrap_err().error,
             SessionError::AuthFailure
         );
-        let rej = r.handle(&eve, NOW).unwrap_err();
+        let rej = r.handle(&eve, now).unwrap_err();
         assert_eq!(rej.error, SessionError::AuthFailure);
         assert_eq!(
             error_codes(rej.response.as_ref().unwrap()),
@@ -420,7 +423,7 @@ fn forged_flood_costs_no_private_key_operation() {
         // A genuine message, edited (its signature no longer matches).
         let mut m = genuine.clone();
         m[20 + (k as usize % 40)] ^= 0x40;
-        assert!(r.handle(&m, NOW).is_err());
+        assert!(r.handle(&m, now).is_err());
     }
     assert_eq!(counting.private_ops(), 0);
     assert_eq!(r.replay_cache().len(), 0);

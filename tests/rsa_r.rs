@@ -387,20 +387,23 @@ fn replays_forgeries_and_untrusted_initiators() {
     );
     let eve = eve.initiate(NOW, &mut seq_rng()).unwrap();
     for k in 0..100u32 {
+        // Three forged messages every 50 ms: 60 a second, each answered within the default
+        // budget of 100 Error messages a second (`tests/engine_errors.rs` tests the budget).
+        let now = NOW + Duration::from_millis(50 * u64::from(k));
         let mut m = req.clone();
         let len = m.len();
         for (j, b) in m[len - 256..].iter_mut().enumerate() {
             *b = (j as u32 * 13 + k * 101) as u8;
         }
         assert_eq!(
-            r.handle(&m, NOW).unwrap_err().error,
+            r.handle(&m, now).unwrap_err().error,
             SessionError::AuthFailure
         );
         assert_eq!(
-            r.handle(&wrong_key, NOW).unwrap_err().error,
+            r.handle(&wrong_key, now).unwrap_err().error,
             SessionError::AuthFailure
         );
-        let rej = r.handle(&eve, NOW).unwrap_err();
+        let rej = r.handle(&eve, now).unwrap_err();
         assert_eq!(
             error_codes(rej.response.as_ref().unwrap()),
             [ErrorNo::AuthFailure]

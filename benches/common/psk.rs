@@ -184,25 +184,31 @@ pub fn interleaved(
 }
 
 /// A forged I_MESSAGE (a genuine one with the last byte of its MAC flipped), the time it
-/// is stamped with, and a responder for it: what an attacker without the key floods a
-/// responder with. Shape, timestamp and replay checks pass; the MAC does not.
-pub fn forged_setup() -> (Vec<u8>, PskResponder, Duration) {
+/// is stamped with, and a responder for it that answers at most `error_replies_per_sec`
+/// refused messages a second with an Error message: what an attacker without the key
+/// floods a responder with. Shape, timestamp and replay checks pass; the MAC does not.
+pub fn forged_setup(error_replies_per_sec: u32) -> (Vec<u8>, PskResponder, Duration) {
     let now = Duration::from_secs(1_790_000_000);
     let mut ini = PskInitiator::new(&PSK, cfg());
     let mut m = ini
         .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
         .unwrap();
     *m.last_mut().unwrap() ^= 1;
-    let resp = PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+    let mut cfg = ResponderConfig::default();
+    cfg.limits.error_replies_per_sec = error_replies_per_sec;
+    let resp = PskResponder::new(SecretBytes::from_slice(&PSK), cfg);
     (m, resp, now)
 }
 
-/// Hands the forged message to the responder `n` times; returns the CPU seconds taken
-/// (timed with `clock`). Each one must be refused as a MAC failure.
-pub fn forged(clock: fn() -> f64, n: u64) -> f64 {
-    let (m, mut resp, now) = forged_setup();
+/// Hands the forged message to a responder answering at most `error_replies_per_sec` of
+/// them a second, `n` times, as a flood of one million a second (the time passed in
+/// advances 1 µs a message); returns the CPU seconds taken (timed with `clock`). Each one
+/// must be refused as a MAC failure.
+pub fn forged(clock: fn() -> f64, n: u64, error_replies_per_sec: u32) -> f64 {
+    let (m, mut resp, start) = forged_setup(error_replies_per_sec);
     let t = clock();
-    for _ in 0..n {
+    for i in 0..n {
+        let now = start + Duration::from_micros(i);
         let e = resp.handle(black_box(&m), now).unwrap_err();
         debug_assert_eq!(e.error, SessionError::AuthFailure);
         black_box(e);

@@ -5,6 +5,7 @@
 
 mod reseal;
 
+#[allow(unused_imports)]
 pub use reseal::{pk_reseal, psk_reseal, with_rand};
 
 use core::time::Duration;
@@ -130,6 +131,16 @@ impl Case {
         let got = self.responder.handle(bytes, now).map_err(|r| r.error);
         self.events.extend(self.responder.events());
         got
+    }
+
+    /// The responder's refusal of a message it must refuse, with its Error message.
+    pub fn refuse(&mut self, bytes: &[u8], now: Duration) -> Rejected {
+        let got = self.responder.handle(bytes, now);
+        self.events.extend(self.responder.events());
+        match got {
+            Ok(a) => panic!("{}: accepted (CSB ID {:#x})", self.name, a.csb_id),
+            Err(r) => r,
+        }
     }
 
     /// Every event so far.

@@ -19,7 +19,8 @@ pub struct ResponderConfig {
     pub allow_null_encryption: bool,
     /// Accept a NULL MAC (RTSP/ONVIF over TLS). Off by default.
     pub allow_null_mac: bool,
-    /// Answer rejected messages with an Error message (RFC 3830 §5.1.2).
+    /// Answer rejected messages with an Error message (RFC 3830 §5.1.2); those that did not
+    /// authenticate within [`ResponderLimits::error_replies_per_sec`].
     pub send_errors: bool,
     /// Our identity, sent as IDr in responses.
     pub id_r: Option<Id<'static>>,

@@ -44,6 +44,16 @@ pub struct ResponderLimits {
     pub max_keys: usize,
     /// Largest message accepted, in bytes; larger ones are refused before parsing.
     pub max_message_len: usize,
+    /// Error messages sent per second, in total, in answer to messages that did not
+    /// authenticate (RFC 3830 §5.1.2 leaves answering them optional): those messages may
+    /// be forged, their source spoofed, and a flood of them should not make the responder
+    /// a reflector. A window opens with the first such answer and lasts one second (a
+    /// clock that goes back opens a new one). Beyond the budget the message is refused as
+    /// before, without an Error message, and the first refusal of each window is reported
+    /// as [`Limit::ErrorReplies`]. Answers to authenticated messages are not counted: they
+    /// need the peer's key, and a replay of one is never answered. `0` answers none. The
+    /// budget is not part of a snapshot: a restored responder starts a new window.
+    pub error_replies_per_sec: u32,
 }
 
 impl Default for ResponderLimits {
@@ -58,6 +68,7 @@ impl Default for ResponderLimits {
             counter_identities: 1024,
             max_keys: 64,
             max_message_len: 128 * 1024,
+            error_replies_per_sec: 100,
         }
     }
 }
@@ -74,6 +85,9 @@ pub enum Limit {
     CounterIdentities,
     /// [`ResponderLimits::max_keys`].
     KeysPerBundle,
+    /// [`ResponderLimits::error_replies_per_sec`]: the message was refused without an
+    /// Error message (reported once per window).
+    ErrorReplies,
 }
 
 impl core::fmt::Display for Limit {
@@ -83,6 +97,7 @@ impl core::fmt::Display for Limit {
             Limit::ReplayPerPeer => "this peer's replay cache entries are at replay_per_peer",
             Limit::CounterIdentities => "counter_identities COUNTER identities already remembered",
             Limit::KeysPerBundle => "the bundle would hold more than max_keys keys",
+            Limit::ErrorReplies => "error_replies_per_sec Error messages already sent this second",
         })
     }
 }
@@ -107,7 +122,8 @@ pub enum Eviction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResponderEvent {
-    /// A message was refused because `limit` was reached.
+    /// A message was refused because `limit` was reached (or, for
+    /// [`Limit::ErrorReplies`], refused without an Error message).
     LimitReached {
         /// The limit.
         limit: Limit,
@@ -156,6 +172,43 @@ impl Events {
     }
 }
 
+const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// What is left of [`ResponderLimits::error_replies_per_sec`] in the current window.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ErrorBudget {
+    /// When the window opened, in nanoseconds; none before the first answer.
+    opened: Option<u64>,
+    /// Answers asked for in the window (one past the budget once it has been reported).
+    asked: u64,
+}
+
+impl ErrorBudget {
+    /// Whether an unauthenticated message refused at `now_ns` may be answered with an
+    /// Error message; counts it. The first answer withheld in a window is reported.
+    pub fn spend(&mut self, per_sec: u32, now_ns: u64, events: &mut Events) -> bool {
+        let open = self
+            .opened
+            .is_some_and(|o| now_ns >= o && now_ns - o < NANOS_PER_SEC);
+        if !open {
+            self.opened = Some(now_ns);
+            self.asked = 0;
+        }
+        let budget = u64::from(per_sec);
+        if self.asked < budget {
+            self.asked += 1;
+            return true;
+        }
+        if self.asked == budget {
+            self.asked += 1;
+            events.push(ResponderEvent::LimitReached {
+                limit: Limit::ErrorReplies,
+            });
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +232,36 @@ mod tests {
         );
         let rest = core::iter::from_fn(|| e.pop()).count();
         assert_eq!(rest, EVENT_QUEUE_LEN - 1);
+    }
+
+    /// The budget at its edges: `per_sec` answers, none one past it (reported once), a new
+    /// window exactly one second after the first answer, and one when the clock goes back.
+    #[test]
+    fn the_error_budget_holds_for_one_second_and_reports_once() {
+        let reported = |e: &mut Events| core::iter::from_fn(|| e.pop()).count();
+        for per_sec in [0u32, 1, 3] {
+            let (mut b, mut e) = (ErrorBudget::default(), Events::default());
+            let t0 = 5 * NANOS_PER_SEC + 7;
+            let spent = (0..per_sec + 5).filter(|_| b.spend(per_sec, t0, &mut e));
+            assert_eq!(spent.count(), per_sec as usize, "{per_sec}/s");
+            assert_eq!(reported(&mut e), 1, "{per_sec}/s: reported once");
+            let last = t0 + NANOS_PER_SEC - 1;
+            assert!(!b.spend(per_sec, last, &mut e), "{per_sec}/s");
+            assert_eq!(reported(&mut e), 0, "{per_sec}/s: the same window");
+            let next = t0 + NANOS_PER_SEC;
+            let spent = (0..per_sec + 1).filter(|_| b.spend(per_sec, next, &mut e));
+            assert_eq!(spent.count(), per_sec as usize, "{per_sec}/s: a new window");
+            assert_eq!(reported(&mut e), 1, "{per_sec}/s: reported again");
+            let back = t0 - 1;
+            assert_eq!(b.spend(per_sec, back, &mut e), per_sec > 0, "{per_sec}/s");
+        }
+        // The largest budget does not overflow.
+        let (mut b, mut e) = (ErrorBudget::default(), Events::default());
+        b.asked = u64::from(u32::MAX) - 1;
+        b.opened = Some(0);
+        assert!(b.spend(u32::MAX, 0, &mut e));
+        assert!(!b.spend(u32::MAX, 0, &mut e));
+        assert!(!b.spend(u32::MAX, 0, &mut e));
+        assert_eq!(reported(&mut e), 1);
     }
 }

@@ -19,7 +19,8 @@
 //!
 //! A rejected message changes nothing but the replay cache and COUNTER table (for
 //! authentic ones), and is answered with an Error message when configured (RFC 3830
-//! §5.1.2).
+//! §5.1.2); answers to messages that did not authenticate stay within
+//! [`ResponderLimits::error_replies_per_sec`].
 
 mod config;
 mod hooks;
@@ -52,7 +53,7 @@ use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{CryptoProvider, Entropy, OsEntropy};
 use crate::srtp::SrtpParams;
 use core::time::Duration;
-use limits::Events;
+use limits::{ErrorBudget, Events};
 use std::sync::Arc;
 use table::{BundleTable, Counters};
 
@@ -85,6 +86,7 @@ pub struct Responder<M: Mode> {
     pub(crate) bundles: BundleTable<M::Binding>,
     pub(crate) counters: Counters,
     events: Events,
+    error_budget: ErrorBudget,
 }
 
 impl<M: Mode> core::fmt::Debug for Responder<M> {
@@ -111,6 +113,7 @@ impl<M: Mode> Responder<M> {
             bundles: BundleTable::default(),
             counters: Counters::default(),
             events: Events::default(),
+            error_budget: ErrorBudget::default(),
         }
     }
 

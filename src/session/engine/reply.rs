@@ -111,10 +111,23 @@ fn plain_error(
     Ok(out)
 }
 
-/// The Error message answering a rejected message with header `h` and timestamp `t`:
-/// authenticated with V when the initiator was (RFC 3830 §5.1.2), plain otherwise; none
-/// when errors are not sent, and none for replays, malformed messages and refusals under
-/// load (answering those would amplify a flood).
+/// Whether a message refused with `e` is answered with an Error message: not when errors
+/// are not sent, and not for replays, malformed messages and refusals under load
+/// (answering those would amplify a flood).
+pub(crate) fn answers(cfg: &ResponderConfig, e: &SessionError) -> bool {
+    cfg.send_errors
+        && !matches!(
+            e,
+            SessionError::Replay
+                | SessionError::ReplayCacheFull
+                | SessionError::Parse(_)
+                | SessionError::LimitReached(_)
+        )
+}
+
+/// The Error message answering a rejected message with header `h` and timestamp `t`
+/// (one that [`answers`] answers): authenticated with V when the initiator was (RFC 3830
+/// §5.1.2), plain otherwise; none when it cannot be encoded.
 pub(crate) fn error_reply(
     cfg: &ResponderConfig,
     h: &Header<'_>,
@@ -122,17 +135,6 @@ pub(crate) fn error_reply(
     e: &SessionError,
     auth: Option<&ReplyAuth>,
 ) -> Option<Vec<u8>> {
-    if !cfg.send_errors
-        || matches!(
-            e,
-            SessionError::Replay
-                | SessionError::ReplayCacheFull
-                | SessionError::Parse(_)
-                | SessionError::LimitReached(_)
-        )
-    {
-        return None;
-    }
     let t = t.unwrap_or(Timestamp::ntp_utc(0));
     let id_r = cfg.id_r.as_ref().map(|i| Id {
         id_type: i.id_type,

@@ -27,7 +27,9 @@ pub struct Accepted {
 pub struct Rejected {
     /// Why.
     pub error: SessionError,
-    /// The Error message to send, when configured and possible (RFC 3830 §5.1.2).
+    /// The Error message to send, when configured and possible (RFC 3830 §5.1.2), and, for
+    /// a message that did not authenticate, within
+    /// [`ResponderLimits::error_replies_per_sec`](crate::session::ResponderLimits::error_replies_per_sec).
     pub response: Option<Vec<u8>>,
 }
 

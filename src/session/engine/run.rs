@@ -4,7 +4,7 @@
 use super::hooks::{Claims, Env, Existing, Incoming, Outcome, Recovered, ReplyAuth, Updates};
 use super::limits::Events;
 use super::limits::{Limit, ResponderEvent};
-use super::reply::error_reply;
+use super::reply::{answers, error_reply};
 use super::table::{BundleTable, Counters, Entry, PeerName};
 use super::weak::{check_distinct_mkis, check_tgk_fits, Leniencies, Leniency, MIN_RAND_LEN};
 use super::window::{self, nanos, Verdict};
@@ -39,14 +39,15 @@ pub(super) fn handle<M: Mode>(
     let mut seen = Seen::default();
     match process(r, &view, now, &mut seen) {
         Ok(a) => Ok(a),
-        Err(error) => Err(refused(r, &view, seen, error)),
+        Err(error) => Err(refused(r, &view, seen, error, now)),
     }
 }
 
 // The two refusals are out of line and cold: the accepting path stays compact in the
 // instruction cache (a full exchange is bound by it, not by its arithmetic).
 
-/// A message that did not parse: the mode's error reply, if any.
+/// A message that did not parse: the mode's error reply, if any, within the budget for
+/// unauthenticated messages.
 #[cold]
 #[inline(never)]
 fn unparsed<M: Mode>(
@@ -56,10 +57,19 @@ fn unparsed<M: Mode>(
     now: Duration,
 ) -> Rejected {
     let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now);
+    let response = response.filter(|_| spend_error_budget(r, now));
     Rejected { error, response }
 }
 
-/// A parsed message refused by the pipeline: the event, the Error message.
+/// Whether an unauthenticated message refused at `now` may still be answered this second
+/// ([`ResponderLimits::error_replies_per_sec`](super::ResponderLimits)).
+fn spend_error_budget<M: Mode>(r: &mut Responder<M>, now: Duration) -> bool {
+    let per_sec = r.cfg.limits.error_replies_per_sec;
+    r.error_budget.spend(per_sec, nanos(now), &mut r.events)
+}
+
+/// A parsed message refused by the pipeline: the event, the Error message (within the
+/// budget when the message did not authenticate).
 #[cold]
 #[inline(never)]
 fn refused<M: Mode>(
@@ -67,6 +77,7 @@ fn refused<M: Mode>(
     view: &MessageView<'_>,
     seen: Seen,
     error: SessionError,
+    now: Duration,
 ) -> Rejected {
     match &error {
         SessionError::LimitReached(limit) => r
@@ -75,7 +86,11 @@ fn refused<M: Mode>(
         SessionError::ReplayCacheFull => r.events.push(ResponderEvent::ReplayCacheFull),
         _ => {}
     }
-    let response = error_reply(&r.cfg, view.header(), seen.t, &error, seen.auth.as_ref());
+    let auth = seen.auth.as_ref();
+    let answer = answers(&r.cfg, &error) && (auth.is_some() || spend_error_budget(r, now));
+    let response = answer
+        .then(|| error_reply(&r.cfg, view.header(), seen.t, &error, auth))
+        .flatten();
     Rejected { error, response }
 }
 
@@ -200,6 +215,7 @@ fn process<M: Mode>(
         bundles,
         counters,
         events,
+        error_budget: _,
     } = r;
     let now_ns = nanos(now);
     let h = view.header();
