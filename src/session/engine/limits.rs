@@ -11,7 +11,8 @@ use core::time::Duration;
 /// peer). Reaching a limit refuses the message with
 /// [`SessionError::LimitReached`](crate::session::SessionError::LimitReached) (or
 /// [`ReplayCacheFull`](crate::session::SessionError::ReplayCacheFull)) and is reported as a
-/// [`ResponderEvent`].
+/// [`ResponderEvent`]; the budget of Error messages (`error_replies_per_sec`) only
+/// withholds the answer to a message refused for another reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResponderLimits {
     /// Largest allowed difference between an NTP timestamp and the local clock (RFC 3830
