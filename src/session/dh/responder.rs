@@ -185,6 +185,7 @@ impl<A: DhAuth> Mode for Dh<A> {
         e: ParseError,
         cfg: &ResponderConfig,
         _now: core::time::Duration,
+        may_answer: &mut dyn FnMut() -> bool,
     ) -> (SessionError, Option<Vec<u8>>) {
         let flavor = A::FLAVOR;
         let salvaged = salvage_header(bytes, cfg.parse_options())
@@ -209,12 +210,14 @@ impl<A: DhAuth> Mode for Dh<A> {
         if let Some(g) = is_unknown_dh_group(&e) {
             let error =
                 SessionError::InvalidDh(format!("group {} not supported", DhGroup::from_wire(g)));
-            let response = cfg.send_errors.then(|| answer(error.error_no())).flatten();
+            let response = (cfg.send_errors && may_answer())
+                .then(|| answer(error.error_no()))
+                .flatten();
             return (error, response);
         }
         // DHHMAC answers decoding errors too (RFC 4650 §4.1).
-        let response =
-            (flavor == Flavor::Hmac && cfg.send_errors).then(|| answer(ErrorNo::Unspecified));
+        let response = (flavor == Flavor::Hmac && cfg.send_errors && may_answer())
+            .then(|| answer(ErrorNo::Unspecified));
         (SessionError::Parse(e), response.flatten())
     }
 

@@ -173,15 +173,20 @@ pub trait Mode: Sealed + Send {
     /// Whether messages without RAND update a bundle.
     const UPDATES: Updates;
 
-    /// The error and the answer (if any) for bytes that do not parse.
+    /// The error and the answer (if any) for bytes that do not parse. A mode that answers
+    /// calls `may_answer` just before it builds the answer, and builds none when it says
+    /// no (the budget of [`ResponderLimits::error_replies_per_sec`] is spent).
+    ///
+    /// [`ResponderLimits::error_replies_per_sec`]: super::ResponderLimits::error_replies_per_sec
     fn parse_failure(
         &self,
         bytes: &[u8],
         e: ParseError,
         cfg: &ResponderConfig,
         now: core::time::Duration,
+        may_answer: &mut dyn FnMut() -> bool,
     ) -> (SessionError, Option<Vec<u8>>) {
-        let _ = (bytes, cfg, now);
+        let _ = (bytes, cfg, now, may_answer);
         (SessionError::Parse(e), None)
     }
 

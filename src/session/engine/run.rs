@@ -47,7 +47,7 @@ pub(super) fn handle<M: Mode>(
 // instruction cache (a full exchange is bound by it, not by its arithmetic).
 
 /// A message that did not parse: the mode's error reply, if any, within the budget for
-/// unauthenticated messages.
+/// unauthenticated messages (asked before the reply is built).
 #[cold]
 #[inline(never)]
 fn unparsed<M: Mode>(
@@ -56,8 +56,10 @@ fn unparsed<M: Mode>(
     e: crate::wire::ParseError,
     now: Duration,
 ) -> Rejected {
-    let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now);
-    let response = response.filter(|_| spend_error_budget(r, now));
+    let per_sec = r.cfg.limits.error_replies_per_sec;
+    let (budget, events) = (&mut r.error_budget, &mut r.events);
+    let mut may_answer = || budget.spend(per_sec, nanos(now), events);
+    let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now, &mut may_answer);
     Rejected { error, response }
 }
 

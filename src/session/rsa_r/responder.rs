@@ -210,12 +210,13 @@ impl Mode for RsaR {
         e: ParseError,
         cfg: &ResponderConfig,
         now: core::time::Duration,
+        may_answer: &mut dyn FnMut() -> bool,
     ) -> (SessionError, Option<Vec<u8>>) {
         let response = cfg
             .send_errors
             .then(|| Header::parse(&mut Reader::new(bytes)).ok())
             .flatten()
-            .filter(|(h, _)| h.data_type == DataType::RsaRInit)
+            .filter(|(h, _)| h.data_type == DataType::RsaRInit && may_answer())
             .and_then(|(h, _)| {
                 error_message(
                     h.csb_id,
