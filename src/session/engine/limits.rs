@@ -185,9 +185,10 @@ pub(crate) struct ErrorBudget {
 }
 
 impl ErrorBudget {
-    /// Whether an unauthenticated message refused at `now_ns` may be answered with an
-    /// Error message; counts it. The first answer withheld in a window is reported.
-    pub fn spend(&mut self, per_sec: u32, now_ns: u64, events: &mut Events) -> bool {
+    /// Whether an unauthenticated message refused at `now` may be answered with an Error
+    /// message; counts it. The first answer withheld in a window is reported.
+    pub fn spend(&mut self, per_sec: u32, now: Duration, events: &mut Events) -> bool {
+        let now_ns = super::window::nanos(now);
         let open = self
             .opened
             .is_some_and(|o| now_ns >= o && now_ns - o < NANOS_PER_SEC);
@@ -243,26 +244,35 @@ mod tests {
         for per_sec in [0u32, 1, 3] {
             let (mut b, mut e) = (ErrorBudget::default(), Events::default());
             let t0 = 5 * NANOS_PER_SEC + 7;
-            let spent = (0..per_sec + 5).filter(|_| b.spend(per_sec, t0, &mut e));
+            let spent =
+                (0..per_sec + 5).filter(|_| b.spend(per_sec, Duration::from_nanos(t0), &mut e));
             assert_eq!(spent.count(), per_sec as usize, "{per_sec}/s");
             assert_eq!(reported(&mut e), 1, "{per_sec}/s: reported once");
             let last = t0 + NANOS_PER_SEC - 1;
-            assert!(!b.spend(per_sec, last, &mut e), "{per_sec}/s");
+            assert!(
+                !b.spend(per_sec, Duration::from_nanos(last), &mut e),
+                "{per_sec}/s"
+            );
             assert_eq!(reported(&mut e), 0, "{per_sec}/s: the same window");
             let next = t0 + NANOS_PER_SEC;
-            let spent = (0..per_sec + 1).filter(|_| b.spend(per_sec, next, &mut e));
+            let spent =
+                (0..per_sec + 1).filter(|_| b.spend(per_sec, Duration::from_nanos(next), &mut e));
             assert_eq!(spent.count(), per_sec as usize, "{per_sec}/s: a new window");
             assert_eq!(reported(&mut e), 1, "{per_sec}/s: reported again");
             let back = t0 - 1;
-            assert_eq!(b.spend(per_sec, back, &mut e), per_sec > 0, "{per_sec}/s");
+            assert_eq!(
+                b.spend(per_sec, Duration::from_nanos(back), &mut e),
+                per_sec > 0,
+                "{per_sec}/s"
+            );
         }
         // The largest budget does not overflow.
         let (mut b, mut e) = (ErrorBudget::default(), Events::default());
         b.asked = u64::from(u32::MAX) - 1;
         b.opened = Some(0);
-        assert!(b.spend(u32::MAX, 0, &mut e));
-        assert!(!b.spend(u32::MAX, 0, &mut e));
-        assert!(!b.spend(u32::MAX, 0, &mut e));
+        assert!(b.spend(u32::MAX, Duration::ZERO, &mut e));
+        assert!(!b.spend(u32::MAX, Duration::ZERO, &mut e));
+        assert!(!b.spend(u32::MAX, Duration::ZERO, &mut e));
         assert_eq!(reported(&mut e), 1);
     }
 }

@@ -56,18 +56,16 @@ fn unparsed<M: Mode>(
     e: crate::wire::ParseError,
     now: Duration,
 ) -> Rejected {
-    let per_sec = r.cfg.limits.error_replies_per_sec;
-    let (budget, events) = (&mut r.error_budget, &mut r.events);
-    let mut may_answer = || budget.spend(per_sec, nanos(now), events);
-    let (error, response) = r.mode.parse_failure(bytes, e, &r.cfg, now, &mut may_answer);
+    let Responder {
+        mode,
+        cfg,
+        error_budget,
+        events,
+        ..
+    } = r;
+    let mut may_answer = || error_budget.spend(cfg.limits.error_replies_per_sec, now, events);
+    let (error, response) = mode.parse_failure(bytes, e, cfg, now, &mut may_answer);
     Rejected { error, response }
-}
-
-/// Whether an unauthenticated message refused at `now` may still be answered this second
-/// ([`ResponderLimits::error_replies_per_sec`](super::ResponderLimits)).
-fn spend_error_budget<M: Mode>(r: &mut Responder<M>, now: Duration) -> bool {
-    let per_sec = r.cfg.limits.error_replies_per_sec;
-    r.error_budget.spend(per_sec, nanos(now), &mut r.events)
 }
 
 /// A parsed message refused by the pipeline: the event, the Error message (within the
@@ -89,7 +87,9 @@ fn refused<M: Mode>(
         _ => {}
     }
     let auth = seen.auth.as_ref();
-    let answer = answers(&r.cfg, &error) && (auth.is_some() || spend_error_budget(r, now));
+    let per_sec = r.cfg.limits.error_replies_per_sec;
+    let answer = answers(&r.cfg, &error)
+        && (auth.is_some() || r.error_budget.spend(per_sec, now, &mut r.events));
     let response = answer
         .then(|| error_reply(&r.cfg, view.header(), seen.t, &error, auth))
         .flatten();
