@@ -62,7 +62,7 @@ pub fn mac_input_lens() -> (usize, usize) {
 /// KEMAC MAC and the verification MAC over inputs of the exchange's sizes (`lens`, from
 /// [`mac_input_lens`]) — computed by the side that sends the message, computed and compared
 /// in constant time by the side that checks it — and TEK + salt of crypto session 1 from the
-/// TGK (§4.1.3).
+/// TGK (§4.1.3), keyed once for both.
 pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
     let msg = [0xa5u8; 512];
     let kd = [0x33u8; 20];
@@ -100,15 +100,11 @@ pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
             &msg[..checked],
             &tag,
         ));
+        // The TGK keyed once for its TEK and salt, as the export does.
+        let tgk = crypto::PrfKey::new(Prf::MikeyOne, &TGK);
         for (c, len) in [(crypto::TGK_CONST_TEK, 16), (crypto::TGK_CONST_SALT, 14)] {
-            black_box(crypto::derive_from_tgk(
-                Prf::MikeyOne,
-                &TGK,
-                c,
-                1,
-                0x01020304,
-                &[7; 16],
-                len,
+            black_box(crypto::derive_tgk_keyed(
+                &tgk, c, 1, 0x01020304, &[7; 16], len,
             ));
         }
     }

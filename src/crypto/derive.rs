@@ -1,7 +1,7 @@
 //! Key derivation for MIKEY (RFC 3830 §4.1.3, §4.1.4).
 
 use super::kemac::{KemacCipher, MacKind};
-use super::prf::{prf, Prf, PrfKey};
+use super::prf::{Prf, PrfKey};
 use super::secret::SecretBytes;
 
 /// Label constant for deriving a TEK from a TGK (RFC 3830 §4.1.3, Table 4.1.3).
@@ -52,9 +52,30 @@ pub fn derive_from_tgk(
     rand: &[u8],
     out_len: usize,
 ) -> SecretBytes {
+    derive_tgk_keyed(
+        &PrfKey::new(prf_kind, tgk),
+        constant,
+        cs_id,
+        csb_id,
+        rand,
+        out_len,
+    )
+}
+
+/// [`derive_from_tgk`] from a TGK made ready once ([`PrfKey`]): what the derivations of
+/// one crypto session (TEK and salt, RFC 3830 §4.1.3) and of a CSB's sessions share, two
+/// SHA compressions fewer each than keying the PRF anew.
+pub fn derive_tgk_keyed(
+    key: &PrfKey,
+    constant: u32,
+    cs_id: u8,
+    csb_id: u32,
+    rand: &[u8],
+    out_len: usize,
+) -> SecretBytes {
     let mut out = SecretBytes::zeroed(out_len);
     with_label(constant, cs_id, csb_id, rand, |label| {
-        prf(prf_kind, tgk, label, out.as_mut_bytes())
+        key.prf(label, out.as_mut_bytes())
     });
     out
 }
@@ -211,6 +232,32 @@ mod tests {
             assert!(k.encr.is_empty() && k.salt.is_empty());
             k.complete_with(&key, 7, &rand, cipher);
             assert_eq!(k, all);
+        }
+    }
+
+    #[test]
+    fn one_keyed_tgk_serves_every_label() {
+        // A TGK of one 256-bit piece, one of three (RFC 3830 §4.1.2) and one for the
+        // PRF-HMAC-SHA-256 of RFC 6043 §6.1, each keyed once and used for the TEK, the salt
+        // and the TEK again: each equals the PRF run on the label with the key made ready
+        // anew.
+        let rand = [0xC3u8; 16];
+        for (kind, tgk) in [
+            (Prf::MikeyOne, [7u8; 16].as_slice()),
+            (Prf::MikeyOne, &[8; 80]),
+            (Prf::HmacSha256, &[6; 16]),
+        ] {
+            let keyed = PrfKey::new(kind, tgk);
+            for (constant, len) in [
+                (TGK_CONST_TEK, 16),
+                (TGK_CONST_SALT, 14),
+                (TGK_CONST_TEK, 32),
+            ] {
+                let mut want = vec![0u8; len];
+                super::super::prf::prf(kind, tgk, &tgk_label(constant, 2, 9, &rand), &mut want);
+                let got = derive_tgk_keyed(&keyed, constant, 2, 9, &rand, len);
+                assert_eq!(got.as_bytes(), want.as_slice());
+            }
         }
     }
 

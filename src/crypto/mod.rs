@@ -38,9 +38,9 @@ pub mod secret;
 
 pub use ct::ct_eq;
 pub use derive::{
-    derive_from_psk, derive_from_tgk, derive_keyed, psk_label, tgk_label, MessageKeys,
-    PSK_CONST_AUTH, PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR, TGK_CONST_SALT,
-    TGK_CONST_TEK,
+    derive_from_psk, derive_from_tgk, derive_keyed, derive_tgk_keyed, psk_label, tgk_label,
+    MessageKeys, PSK_CONST_AUTH, PSK_CONST_ENCR, PSK_CONST_SALT, TGK_CONST_AUTH, TGK_CONST_ENCR,
+    TGK_CONST_SALT, TGK_CONST_TEK,
 };
 pub use entropy::{Entropy, OsEntropy};
 pub use kemac::{

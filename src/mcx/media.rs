@@ -35,8 +35,8 @@
 use super::derive::guk_id;
 use super::error::McxError;
 use super::key_id::KeyId;
-use crate::crypto::derive::{derive_from_tgk, TGK_CONST_SALT, TGK_CONST_TEK};
-use crate::crypto::prf::Prf;
+use crate::crypto::derive::{derive_tgk_keyed, TGK_CONST_SALT, TGK_CONST_TEK};
+use crate::crypto::prf::{Prf, PrfKey};
 use crate::srtp::{RccMode, RocCarrying, SrtpParams, SrtpSuite};
 
 /// The media profile of TS 33.180 (RFC 7714 AES-GCM with a 128-bit key).
@@ -56,7 +56,9 @@ pub fn srtp_from_tgk(
     cs_id: u8,
     mki: Vec<u8>,
 ) -> Result<SrtpParams, McxError> {
-    let d = |c, n| derive_from_tgk(Prf::HmacSha256, tgk, c, cs_id, csb_id.value(), rand, n);
+    // Keyed once for the TEK and the salt.
+    let tgk = PrfKey::new(Prf::HmacSha256, tgk);
+    let d = |c, n| derive_tgk_keyed(&tgk, c, cs_id, csb_id.value(), rand, n);
     let key = d(TGK_CONST_TEK, suite.master_key_len());
     let salt = d(TGK_CONST_SALT, suite.master_salt_len());
     let p = SrtpParams::from_keys(suite, key.as_bytes(), salt.as_bytes()).map_err(|_| {

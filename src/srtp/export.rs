@@ -6,7 +6,7 @@
 pub use super::policy::{policy_for, suite_for, RocCarrying};
 use super::{KeyInterval, SrtpContext, SrtpError, SrtpSuite};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
-use crate::crypto::{derive_from_tgk, Prf, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
+use crate::crypto::{derive_tgk_keyed, Prf, PrfKey, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
 use crate::wire::{CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpCs, SrtpPolicy};
 
 /// Why a bundle's SRTP parameters cannot be exported: each maps onto the MIKEY Error
@@ -231,27 +231,16 @@ pub fn master_key_and_salt(
 ) -> Result<(SecretBytes, SecretBytes), ExportError> {
     let (kl, sl) = (suite.master_key_len(), suite.master_salt_len());
     if key.is_tgk() {
-        let prf = prf_of(bundle.prf)?;
-        let mk = derive_from_tgk(
-            prf,
-            key.key.as_bytes(),
-            TGK_CONST_TEK,
-            cs_id,
-            bundle.csb_id,
-            &bundle.rand,
-            kl,
-        );
+        // Keyed once for both labels (RFC 3830 §4.1.3): the TEK and the salt share the
+        // PRF's HMAC key schedule.
+        let tgk = PrfKey::new(prf_of(bundle.prf)?, key.key.as_bytes());
+        let derive = |constant, len| {
+            derive_tgk_keyed(&tgk, constant, cs_id, bundle.csb_id, &bundle.rand, len)
+        };
+        let mk = derive(TGK_CONST_TEK, kl);
         let salt = match &key.salt {
             Some(s) => s.clone(),
-            None => derive_from_tgk(
-                prf,
-                key.key.as_bytes(),
-                TGK_CONST_SALT,
-                cs_id,
-                bundle.csb_id,
-                &bundle.rand,
-                sl,
-            ),
+            None => derive(TGK_CONST_SALT, sl),
         };
         if salt.len() != sl {
             return Err(ExportError::InvalidKeyData(format!(
