@@ -45,7 +45,7 @@ pub use derive::{
 pub use entropy::{Entropy, OsEntropy};
 pub use kemac::{
     aes_key_unwrap, aes_key_wrap, decrypt, encrypt, mac, mac_parts, verify_mac, KemacCipher,
-    MacKind, MacTag, AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
+    MacKey, MacKind, MacTag, AES_CM_MAX_LEN, AES_KW_DEFAULT_IV,
 };
 pub use prf::{prf, Prf, PrfKey};
 pub use provider::{

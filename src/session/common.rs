@@ -3,7 +3,9 @@
 
 use super::SessionError;
 use crate::bundle::CryptoSessionBundle;
-use crate::crypto::{Entropy, KemacCipher, MacKind, MacTag, Prf, RsaPublic, SignatureScheme};
+use crate::crypto::{
+    Entropy, KemacCipher, MacKey, MacKind, MacTag, Prf, RsaPublic, SignatureScheme,
+};
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, Header, MacAlg, Message, ParseCtx, ParseError,
     ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType, SrtpCs, SrtpIdMap,
@@ -72,17 +74,17 @@ pub(crate) fn ts_bytes(ts: &Timestamp) -> TsBytes {
     }
 }
 
-/// MAC of a response: over the message up to the MAC field, then IDi || IDr || T
-/// (RFC 3830 §5.2).
+/// MAC of a response with `kind`: over the message up to the MAC field, then IDi || IDr || T
+/// (RFC 3830 §5.2), with `key` as made ready (keyed anew only for another kind).
 pub(crate) fn response_mac(
+    key: &MacKey,
     kind: MacKind,
-    key: &[u8],
     msg: &[u8],
     id_i: &[u8],
     id_r: &[u8],
     t: &[u8],
 ) -> MacTag {
-    crate::crypto::mac_parts(kind, key, &[msg, id_i, id_r, t])
+    key.mac_parts_as(kind, &[msg, id_i, id_r, t])
 }
 
 /// Placeholder bytes for a MAC field of `len` bytes, overwritten once the MAC is computed
@@ -103,7 +105,8 @@ pub(crate) fn seal_with_v(
     auth: &ResponseAuth<'_>,
     t: &[u8],
 ) -> Result<Vec<u8>, SessionError> {
-    let len = auth.kind.mac_len();
+    let kind = auth.key.kind();
+    let len = kind.mac_len();
     let v = [Payload::V(Verification {
         auth_alg: auth.alg,
         mac: mac_placeholder(len),
@@ -111,16 +114,16 @@ pub(crate) fn seal_with_v(
     let mut out = Vec::new();
     crate::wire::encode_iter(header, payloads.iter().chain(&v), &mut out)?;
     let body = out.len() - len;
-    let tag = response_mac(auth.kind, auth.key, &out[..body], auth.id_i, auth.id_r, t);
+    let tag = response_mac(auth.key, kind, &out[..body], auth.id_i, auth.id_r, t);
     out[body..].copy_from_slice(tag.as_bytes());
     Ok(out)
 }
 
-/// How a response is authenticated: MAC kind and code, auth key, IDi and IDr.
+/// How a response is authenticated: MAC code, auth key made ready for its MAC kind, IDi
+/// and IDr.
 pub(crate) struct ResponseAuth<'a> {
-    pub kind: MacKind,
     pub alg: MacAlg,
-    pub key: &'a [u8],
+    pub key: &'a MacKey,
     pub id_i: &'a [u8],
     pub id_r: &'a [u8],
 }
@@ -304,8 +307,9 @@ pub(crate) struct ResponseCheck<'a> {
     pub t: Timestamp,
     /// The data type of a verification message (PSK ver msg or PK ver msg).
     pub ver_type: DataType,
-    /// The auth key derived from the PSK or envelope key (RFC 3830 §4.1.4).
-    pub auth_key: &'a [u8],
+    /// The auth key derived from the PSK or envelope key (RFC 3830 §4.1.4), made ready for
+    /// the KEMAC's MAC.
+    pub auth_key: &'a MacKey,
     /// The KEMAC MAC algorithm; V must use an algorithm of the same strength or NULL when
     /// the KEMAC MAC was NULL.
     pub mac: MacAlg,
@@ -355,7 +359,7 @@ pub(crate) fn check_response(
     let verify = |&(auth_alg, mac): &(MacAlg, &[u8])| -> Result<(), SessionError> {
         let kind = mac_of(auth_alg, c.mac == MacAlg::Null)?;
         let body = &view.as_bytes()[..view.as_bytes().len() - mac.len()];
-        let tag = response_mac(kind, c.auth_key, body, c.id_i, id_r, &ts_bytes(&c.t));
+        let tag = response_mac(c.auth_key, kind, body, c.id_i, id_r, &ts_bytes(&c.t));
         if bool::from(subtle::ConstantTimeEq::ct_eq(tag.as_bytes(), mac)) {
             Ok(())
         } else {

@@ -15,7 +15,7 @@ pub use alg::{KemacCipher, MacKind};
 pub(crate) use cipher::crypt_in_place;
 pub use cipher::{decrypt, encrypt};
 pub use keywrap::{aes_key_unwrap, aes_key_wrap};
-pub use mac::{mac, mac_parts, verify_mac, MacTag};
+pub use mac::{mac, mac_parts, verify_mac, MacKey, MacTag};
 
 /// (RFC 3830 §4.2.3 note, SRTP AES-CM).
 pub const AES_CM_MAX_LEN: usize = 1 << 20;

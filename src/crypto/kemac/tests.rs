@@ -301,6 +301,55 @@ fn macs() {
 }
 
 #[test]
+fn mac_key_keyed_once_serves_many_macs() {
+    use crate::crypto::SecretBytes;
+    // RFC 2202 test case 2 and RFC 4231 test case 2, each twice from one key made ready
+    // once: the schedule is copied per MAC, not consumed.
+    let msg = b"what do ya want for nothing?";
+    let kats = [
+        (
+            MacKind::HmacSha1_160,
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+        ),
+        (
+            MacKind::HmacSha256_256,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+        ),
+    ];
+    for (kind, want) in kats {
+        let k = MacKey::new(kind, SecretBytes::from_slice(b"Jefe"));
+        assert_eq!(k.kind(), kind);
+        assert_eq!(k.key().as_bytes(), b"Jefe");
+        for _ in 0..2 {
+            assert_eq!(k.mac(msg).as_bytes(), &unhex(want)[..]);
+            assert!(k.verify(msg, &unhex(want)));
+        }
+        let parts: [&[u8]; 3] = [b"what do ", b"ya want", b" for nothing?"];
+        assert_eq!(k.mac_parts(&parts).as_bytes(), &unhex(want)[..]);
+        // Wrong data, a short tag, a tag of the other kind: refused.
+        assert!(!k.verify(b"what do ya want for nothing!", &unhex(want)));
+        assert!(!k.verify(msg, &unhex(want)[..19]));
+        // Another kind than the key was made ready for: keyed anew from the key.
+        for (other, other_want) in kats {
+            assert_eq!(
+                k.mac_parts_as(other, &[msg]).as_bytes(),
+                &unhex(other_want)[..]
+            );
+        }
+        assert!(k.mac_parts_as(MacKind::Null, &[msg]).is_empty());
+        // Debug names the kind only.
+        let d = format!("{k:?}");
+        assert!(d.contains("MacKey") && !d.contains("Jefe") && !d.contains("4a656665"));
+    }
+    let null = MacKey::new(MacKind::Null, SecretBytes::from_slice(b"Jefe"));
+    assert!(null.mac(msg).is_empty());
+    assert!(null.verify(msg, &[]) && !null.verify(msg, &[0]));
+    assert_eq!(
+        null.mac_parts_as(MacKind::HmacSha1_160, &[msg]).as_bytes(),
+        &unhex(kats[0].1)[..]
+    );
+}
+#[test]
 fn wire_ids() {
     for c in [
         KemacCipher::Null,

@@ -42,9 +42,8 @@ pub(crate) fn verification_message(
         None => (&t_only, &auth.id_r),
     };
     let a = ResponseAuth {
-        kind: auth.kind,
         alg: auth.alg,
-        key: auth.key.as_bytes(),
+        key: &auth.key,
         id_i: &auth.id_i,
         id_r,
     };
@@ -141,9 +140,8 @@ pub(crate) fn error_reply(
         data: Cow::Borrowed(&i.data),
     });
     let auth = auth.map(|a| ResponseAuth {
-        kind: a.kind,
         alg: a.alg,
-        key: a.key.as_bytes(),
+        key: &a.key,
         id_i: &a.id_i,
         // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
         id_r: cfg.id_r.as_ref().map_or(a.id_r.as_slice(), |i| &i.data),

@@ -68,7 +68,8 @@ use super::{Entropy, SessionError};
 use crate::bundle::encode_keys;
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{
-    CryptoProvider, KemacCipher, MessageKeys, PrfKey, RsaPrivate, RsaPublic, SecretBytes,
+    CryptoProvider, KemacCipher, MacKey, MacKind, MessageKeys, PrfKey, RsaPrivate, RsaPublic,
+    SecretBytes,
 };
 use crate::srtp::export::SrtpParams;
 use crate::wire::{

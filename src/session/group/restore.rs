@@ -76,7 +76,7 @@ impl GroupController {
                             .reply
                             .as_ref()
                             .filter(|_| m.is_pk())
-                            .map(|r| r.auth.clone()),
+                            .map(|r| r.auth.key().clone()),
                         expects_verification: e.expects_verification,
                         timed_out: e.timed_out,
                         unauth_error_reported: e.unauth_error_reported,
@@ -212,7 +212,10 @@ impl GroupController {
                 }
                 pending
                     .zip(e.reply_key.clone())
-                    .map(|(t, auth)| PendingReply { t, auth })
+                    .map(|(t, auth)| PendingReply {
+                        t,
+                        auth: reply_key(&self.cfg, auth),
+                    })
             }
         };
         Ok(Exchange {

@@ -89,9 +89,10 @@ impl Ctx<'_> {
         };
         let mut fill = |b: &mut [u8]| rng.fill(b);
         let bytes = ini.initiate(keys, now, &mut fill)?;
-        let reply = ini
-            .pending_reply()
-            .map(|(t, auth)| PendingReply { t, auth });
+        let reply = ini.pending_reply().map(|(t, auth)| PendingReply {
+            t,
+            auth: reply_key(self.cfg, auth),
+        });
         Ok((bytes, reply))
     }
 }
@@ -105,13 +106,20 @@ pub(super) fn psk_auth_key(
     csb_id: u32,
     rand: &[u8],
     psk: &SecretBytes,
-) -> SecretBytes {
-    match (prf_of(cfg.prf), mac_of(cfg.mac, true)) {
+) -> MacKey {
+    let key = match (prf_of(cfg.prf), mac_of(cfg.mac, true)) {
         (Ok(prf), Ok(mac)) => {
             MessageKeys::derive(prf, psk.as_bytes(), csb_id, rand, KemacCipher::Null, mac).auth
         }
         _ => SecretBytes::from_slice(&[]),
-    }
+    };
+    reply_key(cfg, key)
+}
+
+/// `key` made ready for the group's MAC (NULL, keyed at each use, when the group's MAC is
+/// unusable: refused by [`validate`]).
+pub(super) fn reply_key(cfg: &GroupConfig, key: SecretBytes) -> MacKey {
+    MacKey::new(mac_of(cfg.mac, true).unwrap_or(MacKind::Null), key)
 }
 
 /// A PSK member's key made ready for the group's PRF ([`Member::prf_key`]).
@@ -143,8 +151,8 @@ impl GroupKey {
 /// the group's.
 pub(super) struct PendingReply {
     pub(super) t: Timestamp,
-    /// Zeroized on drop.
-    pub(super) auth: SecretBytes,
+    /// Made ready for the group's MAC; zeroized on drop.
+    pub(super) auth: MacKey,
 }
 
 pub(super) struct Exchange {
@@ -201,7 +209,7 @@ pub(super) fn check_reply(
             } else {
                 DataType::PskResp
             },
-            auth_key: p.auth.as_bytes(),
+            auth_key: &p.auth,
             mac: cfg.mac,
             id_i: cfg.id_i.as_ref().map_or(&[], |i| &i.data),
             id_r: member.as_str().as_bytes(),

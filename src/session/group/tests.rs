@@ -179,6 +179,7 @@ fn authenticated_error_ends_the_exchange() {
         KemacCipher::Null,
         MacKind::HmacSha1_160,
     );
+    let key = crate::crypto::MacKey::new(MacKind::HmacSha1_160, keys.auth);
     let err = |auth: bool| {
         error_message(
             g.csb_id(),
@@ -188,9 +189,8 @@ fn authenticated_error_ends_the_exchange() {
             &[ErrorNo::InvalidSpPar],
             Some(Id::nai("a@x")),
             auth.then_some(ResponseAuth {
-                kind: MacKind::HmacSha1_160,
                 alg: MacAlg::HmacSha1_160,
-                key: keys.auth.as_bytes(),
+                key: &key,
                 id_i: b"source@example.com",
                 id_r: b"a@x",
             }),

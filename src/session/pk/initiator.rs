@@ -3,7 +3,7 @@
 use super::{cert_hash, PkConfig, MIN_ENVELOPE_KEY_LEN};
 use crate::bundle::{encode_keys, CryptoSessionBundle, TransportKey};
 use crate::crypto::{
-    self, Entropy, KemacCipher, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
+    self, Entropy, KemacCipher, MacKey, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
 };
 use crate::session::common::{
     check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, pk_kemac_mac_input,
@@ -325,7 +325,10 @@ impl PkInitiator {
                 csb_id: bundle.csb_id,
                 t: pending.t,
                 ver_type: DataType::PkResp,
-                auth_key: pending.auth.as_bytes(),
+                auth_key: &MacKey::new(
+                    mac_of(self.cfg.mac, true).unwrap_or(MacKind::Null),
+                    pending.auth.clone(),
+                ),
                 mac: self.cfg.mac,
                 id_i: &pending.id_i,
                 id_r: &id_r,

@@ -3,7 +3,7 @@
 use super::message::id_parts;
 use super::{build_i_message, IMessage, Plain, PskConfig, Verified};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
-use crate::crypto::{Entropy, SecretBytes};
+use crate::crypto::{Entropy, MacKey, SecretBytes};
 use crate::session::common::{
     check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, outgoing_cs_map,
     prf_of, ResponseCheck,
@@ -17,8 +17,9 @@ use core::time::Duration;
 struct Pending {
     t: Timestamp,
     id_i: Vec<u8>,
-    /// The auth key of this message (RFC 3830 §4.1.4), to check the response with.
-    auth: SecretBytes,
+    /// The auth key of this message (RFC 3830 §4.1.4), made ready for the MAC, to check
+    /// the response with.
+    auth: MacKey,
 }
 
 /// The initiator of the pre-shared key method.
@@ -201,7 +202,7 @@ impl PskInitiator {
                 csb_id: bundle.csb_id,
                 t: pending.t,
                 ver_type: DataType::PskResp,
-                auth_key: pending.auth.as_bytes(),
+                auth_key: &pending.auth,
                 mac: self.cfg.mac,
                 id_i: &pending.id_i,
                 id_r,

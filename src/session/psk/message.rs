@@ -1,7 +1,7 @@
 //! Building a PSK I_MESSAGE (RFC 3830 §3.1) and decrypting a KEMAC's key data (§4.2.3).
 
 use crate::bundle::{encode_keys, TransportKey};
-use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, PrfKey, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKey, MacKind, MessageKeys, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, mac_placeholder, prf_of};
 use crate::session::engine::Weakness;
 use crate::session::SessionError;
@@ -78,16 +78,16 @@ pub(crate) fn id_parts<'a>(id: &'a Option<Id<'static>>) -> Option<(IdType, &'a [
 
 /// Builds a PSK I_MESSAGE (RFC 3830 §3.1) with timestamp `t` whose KEMAC carries the
 /// encoded key data `plain` (§6.2, §6.13), encrypted and MACed with keys derived from `psk`
-/// (§4.1.4); returns the message and the auth key that checks the verification message
-/// (§5.2). The other message keys are zeroized when this returns.
+/// (§4.1.4); returns the message and the auth key, made ready for the MAC, that checks the
+/// verification message (§5.2). The other message keys are zeroized when this returns.
 pub(crate) fn build_i_message(
     m: &IMessage<'_>,
     psk: &[u8],
     ready: Option<&PrfKey>,
     t: Timestamp,
     plain: Plain<'_>,
-) -> Result<(Vec<u8>, SecretBytes), SessionError> {
-    let (mk, cipher, mac_kind) = message_keys(m, psk, ready)?;
+) -> Result<(Vec<u8>, MacKey), SessionError> {
+    let (mut mk, cipher, mac_kind) = message_keys(m, psk, ready)?;
     let (enc, salt) = (mk.encr.as_bytes(), mk.salt.as_bytes());
     let invalid = |e: crypto::CryptoError| SessionError::InvalidKeyData(e.to_string());
     // NULL and AES-CM keep the length: the plaintext is encoded into the message and
@@ -142,9 +142,11 @@ pub(crate) fn build_i_message(
         )?;
     }
     // RFC 3830 §5.2: the MAC covers the whole message up to the MAC field.
-    let tag = crypto::kemac::mac(mac_kind, mk.auth.as_bytes(), &out[..body]);
+    // Keyed once for this MAC and the verification message's.
+    let auth = MacKey::new(mac_kind, core::mem::take(&mut mk.auth));
+    let tag = auth.mac(&out[..body]);
     out[body..].copy_from_slice(tag.as_bytes());
-    Ok((out, mk.auth))
+    Ok((out, auth))
 }
 
 /// The message keys of a PSK I_MESSAGE (RFC 3830 §4.1.4) with its cipher and MAC; an

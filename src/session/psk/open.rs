@@ -126,7 +126,7 @@ pub fn verify_psk_response(
             csb_id: h.csb_id,
             t,
             ver_type: crate::wire::DataType::PskResp,
-            auth_key: keys.auth.as_bytes(),
+            auth_key: &crate::crypto::MacKey::new(mac_kind, keys.auth.clone()),
             mac: kemac.mac_alg,
             id_i: ids.first().map_or(&[], Vec::as_slice),
             id_r: ids.get(1).map_or(&[], Vec::as_slice),
