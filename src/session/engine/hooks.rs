@@ -61,8 +61,8 @@ pub struct Incoming<'v, 'a, B> {
 pub struct ReplyAuth {
     /// The MAC's code.
     pub alg: MacAlg,
-    /// The auth key (RFC 3830 §4.1.4), made ready for the MAC: the one that checked the
-    /// initiator's message, so the reply's MAC does not key the HMAC again.
+    /// The auth key (RFC 3830 §4.1.4), made ready for the MAC once for every reply (the
+    /// public-key mode's is the one that checked the initiator's KEMAC).
     pub key: MacKey,
     /// IDi data (empty when absent).
     pub id_i: Vec<u8>,

@@ -3,7 +3,7 @@
 //! algorithms, timestamp, replay cache, MAC; only then decryption.
 
 use super::{decrypt_keys, PskStore};
-use crate::crypto::{KemacCipher, MacKey, MacKind, MessageKeys, Prf, PrfKey, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKey, MacKind, MessageKeys, Prf, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, prf_of};
 use crate::session::engine::{
     verification_message, Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered,
@@ -191,16 +191,20 @@ impl<'a> PskParts<'a> {
         // other two follow in `recover`, once the MAC verified.
         let keyed = ReadyPsk::get(ready, prf_of(self.prf)?, &psk);
         let keys = MessageKeys::derive_auth_with(keyed, h.csb_id, m.rand, mac_kind);
-        // Keyed once for this check and the reply's MAC.
-        let auth = MacKey::new(mac_kind, keys.auth);
         let msg = m.view.as_bytes();
         let body = &msg[..msg.len() - self.kemac.mac.len()];
-        if mac_kind != MacKind::Null && !auth.verify(body, &self.kemac.mac) {
+        // The check keys its HMAC and spends it; the reply's key is made ready only once
+        // the message verified. (Keeping the check's key for the reply would save that
+        // keying, two SHA compressions, but cost every forged message a copy of the HMAC
+        // state and its zeroization: more than a forged message can afford.)
+        if mac_kind != MacKind::Null
+            && !crypto::kemac::verify_mac(mac_kind, keys.auth.as_bytes(), body, &self.kemac.mac)
+        {
             return Err(SessionError::AuthFailure);
         }
         let reply = ReplyAuth {
             alg: self.kemac.mac_alg,
-            key: auth,
+            key: MacKey::new(mac_kind, keys.auth),
             id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
             id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
         };
