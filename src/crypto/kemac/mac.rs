@@ -180,7 +180,17 @@ fn hmac_tag_parts<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> MacTag {
 /// an empty tag for NULL. Any key length is accepted (HMAC, RFC 2104). To MAC more than
 /// one message with a key, make it a [`MacKey`] once.
 pub fn mac(kind: MacKind, key: &[u8], data: &[u8]) -> MacTag {
-    mac_parts(kind, key, &[data])
+    match kind {
+        MacKind::Null => MacTag::from_slice(&[]),
+        MacKind::HmacSha1_160 => hmac_tag::<Hmac<Sha1>>(key, data),
+        MacKind::HmacSha256_256 => hmac_tag::<Hmac<Sha256>>(key, data),
+    }
+}
+
+fn hmac_tag<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> MacTag {
+    let mut m = keyed::<M>(key);
+    m.update(data);
+    MacTag::from_slice(&m.finalize().into_bytes())
 }
 
 /// [`mac`] over the concatenation of `parts`, without building it: the verification
