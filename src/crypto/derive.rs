@@ -62,9 +62,9 @@ pub fn derive_from_tgk(
     )
 }
 
-/// [`derive_from_tgk`] from a TGK made ready once ([`PrfKey`]): what the derivations of
-/// one crypto session (TEK and salt, RFC 3830 §4.1.3) and of a CSB's sessions share, two
-/// SHA compressions fewer each than keying the PRF anew.
+/// [`derive_from_tgk`] from a TGK made ready once ([`PrfKey`]): what several derivations
+/// from one TGK share (a crypto session's TEK and salt, RFC 3830 §4.1.3), two SHA
+/// compressions fewer each than keying the PRF anew.
 pub fn derive_tgk_keyed(
     key: &PrfKey,
     constant: u32,
