@@ -95,8 +95,7 @@ fn keyed<M: KeyInit>(key: &[u8]) -> M {
     }
 }
 
-fn tag<M: Mac + Clone>(m: &M, parts: &[&[u8]]) -> MacTag {
-    let mut m = m.clone();
+fn tag<M: Mac>(mut m: M, parts: &[&[u8]]) -> MacTag {
     for p in parts {
         m.update(p);
     }
@@ -134,8 +133,8 @@ impl MacKey {
     pub fn mac_parts(&self, parts: &[&[u8]]) -> MacTag {
         match &self.keyed {
             Keyed::Null => MacTag::from_slice(&[]),
-            Keyed::Sha1(m) => tag(m, parts),
-            Keyed::Sha256(m) => tag(m, parts),
+            Keyed::Sha1(m) => tag(m.clone(), parts),
+            Keyed::Sha256(m) => tag(m.clone(), parts),
         }
     }
 
@@ -170,11 +169,7 @@ impl fmt::Debug for MacKey {
 }
 
 fn hmac_tag_parts<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> MacTag {
-    let mut m = keyed::<M>(key);
-    for p in parts {
-        m.update(p);
-    }
-    MacTag::from_slice(&m.finalize().into_bytes())
+    tag(keyed::<M>(key), parts)
 }
 
 /// Computes the MAC over `data` with `key` (`auth_key`): HMAC-SHA-1 with the full 160-bit

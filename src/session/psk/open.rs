@@ -116,9 +116,11 @@ pub fn verify_psk_response(
     let (_, kemac) = i_message
         .kemac()
         .ok_or_else(|| SessionError::MissingPayload("KEMAC"))?;
-    let cipher = cipher_of(kemac.encr_alg, true)?;
+    // The KEMAC's algorithms must be known; only auth_key checks the response (§5.2).
+    cipher_of(kemac.encr_alg, true)?;
     let mac_kind = mac_of(kemac.mac_alg, true)?;
-    let keys = MessageKeys::derive(prf_of(h.prf)?, psk, h.csb_id, &rand, cipher, mac_kind);
+    let key = crypto::PrfKey::new(prf_of(h.prf)?, psk);
+    let auth = MessageKeys::derive_auth_with(&key, h.csb_id, &rand, mac_kind).auth;
     let cs_map = h.cs_map.clone().into_owned();
     crate::session::common::check_response(
         response,
@@ -126,7 +128,7 @@ pub fn verify_psk_response(
             csb_id: h.csb_id,
             t,
             ver_type: crate::wire::DataType::PskResp,
-            auth_key: &crate::crypto::MacKey::new(mac_kind, keys.auth.clone()),
+            auth_key: &crypto::MacKey::new(mac_kind, auth),
             mac: kemac.mac_alg,
             id_i: ids.first().map_or(&[], Vec::as_slice),
             id_r: ids.get(1).map_or(&[], Vec::as_slice),
