@@ -69,8 +69,8 @@ impl fmt::Debug for MacTag {
 /// schedule (the inner and outer padded key blocks, RFC 2104 §2) computed once, so that each
 /// MAC with it costs two SHA compressions fewer than keying anew, for a side that MACs one
 /// message and checks another with the same key (RFC 3830 §5.2): the PSK initiator and the
-/// group controller for their I_MESSAGE and its verification message, the public-key
-/// responder for the KEMAC and its reply. Each MAC copies the schedule (and zeroizes the
+/// group controller for their I_MESSAGE and its verification message. (Responders key a
+/// reply's MAC only when they send one.) Each MAC copies the schedule (and zeroizes the
 /// copy), which costs more than it saves when a key serves one MAC only.
 /// Keeps the key itself for a MAC of another kind ([`mac_parts_as`](Self::mac_parts_as)).
 /// Key and schedule are zeroized on drop; `Debug` shows only the kind.

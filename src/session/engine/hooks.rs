@@ -5,7 +5,7 @@ use super::super::replay::ReplayKey;
 use super::super::SessionError;
 use super::config::ResponderConfig;
 use crate::bundle::{CryptoSessionBundle, TransportKey};
-use crate::crypto::{CryptoProvider, Entropy, MacKey, SecretBytes};
+use crate::crypto::{CryptoProvider, Entropy, MacKind, SecretBytes};
 use crate::wire::{CsIdMap, MacAlg, MessageView, ParseError, SecurityPolicy, Timestamp};
 
 /// What every I_MESSAGE claims, read by the engine for its own checks (timestamp window,
@@ -56,14 +56,15 @@ pub struct Incoming<'v, 'a, B> {
 }
 
 /// How a response (verification or Error message) is MACed once the initiator is
-/// authenticated (RFC 3830 §5.2): MAC code, key, IDi and IDr data.
+/// authenticated (RFC 3830 §5.2): MAC kind and code, key, IDi and IDr data.
 #[derive(Clone)]
 pub struct ReplyAuth {
-    /// The MAC's code.
+    /// The MAC.
+    pub kind: MacKind,
+    /// Its code.
     pub alg: MacAlg,
-    /// The auth key (RFC 3830 §4.1.4), made ready for the MAC once for every reply (the
-    /// public-key mode's is the one that checked the initiator's KEMAC).
-    pub key: MacKey,
+    /// The auth key (RFC 3830 §4.1.4).
+    pub key: SecretBytes,
     /// IDi data (empty when absent).
     pub id_i: Vec<u8>,
     /// IDr data (empty when absent).

@@ -3,6 +3,7 @@
 
 use super::config::ResponderConfig;
 use super::hooks::ReplyAuth;
+use crate::crypto::MacKey;
 use crate::session::common::{seal_with_v, ts_bytes, ResponseAuth};
 use crate::session::SessionError;
 use crate::wire::{
@@ -41,9 +42,11 @@ pub(crate) fn verification_message(
         }
         None => (&t_only, &auth.id_r),
     };
+    // Keyed here, only when a reply is sent (RFC 3830 §5.2).
+    let key = MacKey::new(auth.kind, auth.key.clone());
     let a = ResponseAuth {
         alg: auth.alg,
-        key: &auth.key,
+        key: &key,
         id_i: &auth.id_i,
         id_r,
     };
@@ -139,9 +142,10 @@ pub(crate) fn error_reply(
         id_type: i.id_type,
         data: Cow::Borrowed(&i.data),
     });
-    let auth = auth.map(|a| ResponseAuth {
+    let key = auth.map(|a| MacKey::new(a.kind, a.key.clone()));
+    let auth = auth.zip(key.as_ref()).map(|(a, key)| ResponseAuth {
         alg: a.alg,
-        key: &a.key,
+        key,
         id_i: &a.id_i,
         // IDr in the MAC: our ID payload when we send one, else the IDr of the I_MESSAGE.
         id_r: cfg.id_r.as_ref().map_or(a.id_r.as_slice(), |i| &i.data),

@@ -7,7 +7,7 @@
 
 use super::parts::PkParts;
 use super::{cert_hash, MIN_ENVELOPE_KEY_LEN};
-use crate::crypto::{MacKey, MacKind, MessageKeys, RsaPrivate};
+use crate::crypto::{self, MacKind, MessageKeys, RsaPrivate};
 use crate::session::common::{cipher_of, mac_of, pk_kemac_mac_input, prf_of, verify_signature};
 use crate::session::engine::{
     Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered, ReplyAuth, Responder,
@@ -157,10 +157,13 @@ impl PublicKey {
             mac_kind,
         );
         let kbytes = &m.view.as_bytes()[p.kemac_off..p.kemac_off + p.kemac.encoded_len()];
-        // Keyed once for this check and the reply's MAC.
-        let auth = MacKey::new(mac_kind, keys.auth.clone());
         if mac_kind != MacKind::Null
-            && !auth.verify(&pk_kemac_mac_input(kbytes, p.kemac.mac.len()), &p.kemac.mac)
+            && !crypto::kemac::verify_mac(
+                mac_kind,
+                keys.auth.as_bytes(),
+                &pk_kemac_mac_input(kbytes, p.kemac.mac.len()),
+                &p.kemac.mac,
+            )
         {
             return Err(SessionError::AuthFailure);
         }
@@ -186,8 +189,9 @@ impl PublicKey {
             }
         }
         let reply_auth = ReplyAuth {
+            kind: mac_kind,
             alg: p.kemac.mac_alg,
-            key: auth,
+            key: keys.auth.clone(),
             id_i: enc_id.data.to_vec(),
             id_r: p.ids.get(1).map(|i| i.data.to_vec()).unwrap_or_default(),
         };

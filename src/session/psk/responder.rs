@@ -3,7 +3,7 @@
 //! algorithms, timestamp, replay cache, MAC; only then decryption.
 
 use super::{decrypt_keys, PskStore};
-use crate::crypto::{self, KemacCipher, MacKey, MacKind, MessageKeys, Prf, PrfKey, SecretBytes};
+use crate::crypto::{self, KemacCipher, MacKind, MessageKeys, Prf, PrfKey, SecretBytes};
 use crate::session::common::{cipher_of, mac_of, prf_of};
 use crate::session::engine::{
     verification_message, Authenticated, Claims, Env, Incoming, Mode, Outcome, Recovered,
@@ -193,18 +193,18 @@ impl<'a> PskParts<'a> {
         let keys = MessageKeys::derive_auth_with(keyed, h.csb_id, m.rand, mac_kind);
         let msg = m.view.as_bytes();
         let body = &msg[..msg.len() - self.kemac.mac.len()];
-        // The check keys its HMAC and spends it; the reply's key is made ready only once
-        // the message verified. (Keeping the check's key for the reply would save that
-        // keying, two SHA compressions, but cost every forged message a copy of the HMAC
-        // state and its zeroization: more than a forged message can afford.)
+        // The check keys its HMAC and spends it; a reply keys its own, only when one is
+        // sent. (Keeping the check's keyed state for the reply would cost every forged
+        // message a copy of it and its zeroization.)
         if mac_kind != MacKind::Null
             && !crypto::kemac::verify_mac(mac_kind, keys.auth.as_bytes(), body, &self.kemac.mac)
         {
             return Err(SessionError::AuthFailure);
         }
         let reply = ReplyAuth {
+            kind: mac_kind,
             alg: self.kemac.mac_alg,
-            key: MacKey::new(mac_kind, keys.auth),
+            key: keys.auth,
             id_i: self.ids[0].as_deref().unwrap_or_default().to_vec(),
             id_r: self.ids[1].as_deref().unwrap_or_default().to_vec(),
         };
