@@ -355,6 +355,25 @@ fn unsupported_groups_get_invalid_dh() {
         _ => None,
     });
     assert_eq!(t_sent, t_back);
+    // A responder that sends no Error messages names the same error and answers nothing;
+    // a message of another kind that does not parse is a parse error, unanswered.
+    let quiet = ResponderConfig {
+        send_errors: false,
+        ..ResponderConfig::default()
+    };
+    let mut q = DhHmacResponder::new(SecretBytes::from_slice(&PSK), quiet);
+    let rej = q.handle(&unknown, NOW).unwrap_err();
+    assert!(matches!(rej.error, SessionError::InvalidDh(_)));
+    assert!(rej.response.is_none());
+    let mut other = unknown.clone();
+    other[1] = DataType::PskInit.to_wire();
+    let rej = r.handle(&other, NOW).unwrap_err();
+    assert!(
+        matches!(rej.error, SessionError::Parse(_)),
+        "{:?}",
+        rej.error
+    );
+    assert!(rej.response.is_none());
     assert_eq!(p.private_ops(), 0);
 }
 

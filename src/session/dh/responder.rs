@@ -16,7 +16,7 @@ use crate::session::replay::ReplayKey;
 use crate::session::SessionError;
 use crate::wire::{
     Dh as DhPayload, DhGroup, ErrorNo, Header, Id, Message, MessageView, ParseError, Payload,
-    Timestamp,
+    Reader, Timestamp,
 };
 use std::borrow::Cow;
 
@@ -188,23 +188,17 @@ impl<A: DhAuth> Mode for Dh<A> {
         may_answer: &mut dyn FnMut() -> bool,
     ) -> (SessionError, Option<Vec<u8>>) {
         let flavor = A::FLAVOR;
-        let salvaged = salvage_header(bytes, cfg.parse_options())
-            .filter(|(h, _)| h.data_type == flavor.init());
-        let Some((h, t)) = salvaged else {
+        // The header alone says whether the message is ours; the payloads are walked for
+        // its timestamp only when an Error message is sent.
+        let ours =
+            Header::parse(&mut Reader::new(bytes)).is_ok_and(|(h, _)| h.data_type == flavor.init());
+        if !ours {
             return (SessionError::Parse(e), None);
-        };
+        }
         let answer = |no: ErrorNo| {
+            let (h, t) = salvage_header(bytes, cfg.parse_options())?;
             let t = t.unwrap_or(Timestamp::ntp_utc(0));
-            error_message(
-                h.csb_id,
-                h.prf,
-                h.cs_map.clone(),
-                t,
-                &[no],
-                cfg.id_r.clone(),
-                None,
-            )
-            .ok()
+            error_message(h.csb_id, h.prf, h.cs_map, t, &[no], cfg.id_r.clone(), None).ok()
         };
         // An unknown group stops the parser (RFC 3830 §6.4): answer "Invalid DH".
         if let Some(g) = is_unknown_dh_group(&e) {
