@@ -54,7 +54,9 @@ fn reference(params: &[(u8, Vec<u8>)]) -> SrtpPolicy {
     p
 }
 
-/// Values around the edges: empty, 0, 1, 2, 255, two bytes, 16 and 17 bits, 9 bytes.
+/// Values around the edges: empty, one byte (0, 1 and 2 most often: the flags' edge), a
+/// one-byte value in two bytes, two and three bytes (the ROC rate's 16-bit edge), and 4 to 9
+/// bytes (over 8 is no integer).
 fn value() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         Just(vec![]),
