@@ -413,6 +413,50 @@ fn updates_add_and_replace_keys_by_mki() {
     );
 }
 
+/// The suites each side exports: policy numbers given twice (the last one counts, as an
+/// update replaces policies by number, RFC 3830 §4.5), crypto sessions with different
+/// policies, and an update that changes a policy.
+#[test]
+fn both_sides_export_the_same_suites_as_policies_change() {
+    use mikey::srtp::export::policy_for;
+    let sp = |s: SrtpSuite, no: u8| policy_for(s).to_payload(no).unwrap();
+    let suites = |p: &[mikey::srtp::SrtpParams]| p.iter().map(|x| x.suite).collect::<Vec<_>>();
+    let mut c = cfg();
+    c.crypto_sessions[1].policy_no = 2;
+    c.policies = vec![
+        sp(SrtpSuite::AesCm128HmacSha1_80, 1),
+        sp(SrtpSuite::AesCm256HmacSha1_80, 2),
+        sp(SrtpSuite::AesCm128HmacSha1_32, 1),
+    ];
+    let tgk = TransportKey::tgk(&[7u8; 32]).with_mki(&[1]);
+    let (mut i, mut r, _, _) = exchange(c, vec![tgk]);
+    let csb = i.bundle().unwrap().csb_id;
+    let want = vec![
+        SrtpSuite::AesCm128HmacSha1_32,
+        SrtpSuite::AesCm256HmacSha1_80,
+    ];
+    assert_eq!(suites(&i.srtp().unwrap()), want);
+    assert_eq!(r.srtp(csb).unwrap(), i.srtp().unwrap());
+    // An update replaces policy 1 on both sides.
+    i.config_mut().policies = vec![sp(SrtpSuite::AesCm128HmacSha1_80, 1)];
+    let t = NOW + Duration::from_secs(10);
+    let upd = i
+        .initiate(
+            vec![TransportKey::tgk(&[8u8; 32]).with_mki(&[1])],
+            t,
+            &mut seq_rng(),
+        )
+        .unwrap();
+    let a = r.handle(&upd, t).unwrap();
+    i.handle_response(a.response.as_ref().unwrap(), t).unwrap();
+    let want = vec![
+        SrtpSuite::AesCm128HmacSha1_80,
+        SrtpSuite::AesCm256HmacSha1_80,
+    ];
+    assert_eq!(suites(&i.srtp().unwrap()), want);
+    assert_eq!(r.srtp(csb).unwrap(), i.srtp().unwrap());
+}
+
 #[test]
 fn counter_timestamps_must_increase() {
     let c = PskConfig {
