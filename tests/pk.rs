@@ -179,6 +179,32 @@ fn both_sides_get_the_same_srtp_keys_and_protect_packets() {
     assert_eq!(rx.unprotect_rtp(&prot).unwrap(), pkt);
 }
 
+/// A policy number given twice means its last policy on both sides, as an update replaces
+/// policies by number (RFC 3830 §4.5).
+#[test]
+fn a_policy_given_twice_means_the_last_on_both_sides() {
+    use mikey::srtp::export::policy_for;
+    let mut c = cfg();
+    c.policies = vec![
+        policy_for(SrtpSuite::AesCm128HmacSha1_80)
+            .to_payload(1)
+            .unwrap(),
+        policy_for(SrtpSuite::AesCm128HmacSha1_32)
+            .to_payload(1)
+            .unwrap(),
+    ];
+    let mut i = PkInitiator::new(alice(), bob_public(), c);
+    let msg = i.initiate(tgk(), NOW, &mut seq_rng()).unwrap();
+    let (mut r, _) = responder(pinned());
+    let a = r.handle(&msg, NOW).unwrap();
+    i.handle_response(a.response.as_deref().unwrap(), NOW)
+        .unwrap();
+    let x = i.srtp().unwrap();
+    assert_eq!(x.len(), 2);
+    assert!(x.iter().all(|p| p.suite == SrtpSuite::AesCm128HmacSha1_32));
+    assert_eq!(x, r.srtp(a.csb_id).unwrap());
+}
+
 #[test]
 fn every_algorithm_and_signature_scheme() {
     for (prf, encr, mac, sig) in [

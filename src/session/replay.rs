@@ -207,11 +207,6 @@ impl ReplayCache {
         self.floor = self.floor.max(floor);
     }
 
-    /// The shared name of `peer`, while it has messages in the cache.
-    pub(crate) fn peer_name(&self, peer: &[u8]) -> Option<Arc<[u8]>> {
-        self.peers.get_key_value(peer).map(|(k, _)| k.clone())
-    }
-
     /// Records an authenticated message of `peer` that stays relevant until `until`.
     pub fn insert(&mut self, d: MessageDigest, peer: &[u8], until: u64, now: u64) -> ReplayVerdict {
         match self.check(&d, peer, now) {

@@ -7,9 +7,7 @@ pub use super::policy::{policy_for, suite_for, RocCarrying};
 use super::{KeyInterval, SrtpContext, SrtpError, SrtpSuite};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{derive_tgk_keyed, Prf, PrfKey, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
-use crate::wire::{
-    CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SecurityPolicy, SrtpCs, SrtpPolicy,
-};
+use crate::wire::{CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpCs, SrtpPolicy};
 
 /// Why a bundle's SRTP parameters cannot be exported: each maps onto the MIKEY Error
 /// payload code a responder answers with (RFC 3830 §6.12), see
@@ -275,23 +273,21 @@ pub fn master_key_and_salt(
 /// policy maps onto a suite, and every transported key fits it (a responder runs this before
 /// accepting a message, so a bundle it holds can always be exported).
 pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
-    check_suites(bundle, |_| Ok(())).map(drop)
+    check_suites(bundle, |_| Ok(()))
 }
 
 /// [`check`], calling `on_suite` with the suite of each crypto session as soon as it is
 /// known (before the session's keys are checked): a caller's own check per suite (the
-/// responder's TGK length) runs without decoding the policies a second time. Returns the
-/// first crypto session's policy as decoded, for [`export_with`].
+/// responder's TGK length) runs without decoding the policies a second time.
 pub(crate) fn check_suites<E: From<ExportError>>(
     bundle: &CryptoSessionBundle,
     mut on_suite: impl FnMut(SrtpSuite) -> Result<(), E>,
-) -> Result<Option<Decoded>, E> {
+) -> Result<(), E> {
     prf_of(bundle.prf)?;
-    let mut first = None;
     for (_, policy_no, _, _) in sessions(bundle) {
-        let d = decode(bundle, policy_no)?;
-        first.get_or_insert(d);
-        let suite = d.suite;
+        let policy = policy_of(bundle, policy_no)?;
+        let (suite, _) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+        kdr_of(&policy)?;
         on_suite(suite)?;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
@@ -309,61 +305,7 @@ pub(crate) fn check_suites<E: From<ExportError>>(
             }
         }
     }
-    Ok(first)
-}
-
-/// What [`export`] takes from one SRTP policy of a bundle, decoded once. The holder of a
-/// bundle keeps the one [`check_suites`] returned and hands it back to [`export_with`], so
-/// the export does not decode the same parameters again. It depends only on the bundle's
-/// policies and its GStreamer flag: whoever changes those drops it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Decoded {
-    policy_no: u8,
-    suite: SrtpSuite,
-    rcc: Option<RocCarrying>,
-    kdr: u64,
-    srtcp_encryption: bool,
-}
-
-impl Decoded {
-    /// The suite the policy maps onto.
-    pub(crate) fn suite(&self) -> SrtpSuite {
-        self.suite
-    }
-}
-
-/// Policy `policy_no` of `bundle` decoded (the RFC 3711 defaults when it has none).
-fn decode(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<Decoded, ExportError> {
-    decode_policy(
-        policy_no,
-        bundle.policy(policy_no),
-        bundle.gstreamer_auth_key_len,
-    )
-}
-
-/// `sp`, the security policy numbered `policy_no` (`None`: the RFC 3711 defaults),
-/// decoded as [`export`] uses it: not an SRTP policy, a policy that maps onto no suite
-/// and a key derivation rate SRTP cannot use are errors.
-pub(crate) fn decode_policy(
-    policy_no: u8,
-    sp: Option<&SecurityPolicy<'_>>,
-    gstreamer_auth_key_len: bool,
-) -> Result<Decoded, ExportError> {
-    let policy = match sp {
-        Some(sp) if sp.prot_type != ProtType::Srtp => {
-            return Err(ExportError::InvalidSp(sp.prot_type.to_wire()))
-        }
-        Some(sp) => sp.srtp(),
-        None => SrtpPolicy::default(),
-    };
-    let (suite, rcc) = suite_for(&policy, gstreamer_auth_key_len)?;
-    Ok(Decoded {
-        policy_no,
-        suite,
-        rcc,
-        kdr: kdr_of(&policy)?,
-        srtcp_encryption: suite.encrypts() && policy.srtcp_encryption.unwrap_or(true),
-    })
+    Ok(())
 }
 
 /// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session (no allocation).
@@ -408,6 +350,16 @@ where
     }
 }
 
+fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, ExportError> {
+    match bundle.policy(policy_no) {
+        Some(sp) if sp.prot_type != ProtType::Srtp => {
+            Err(ExportError::InvalidSp(sp.prot_type.to_wire()))
+        }
+        Some(sp) => Ok(sp.srtp()),
+        None => Ok(SrtpPolicy::default()),
+    }
+}
+
 fn kdr_of(policy: &SrtpPolicy) -> Result<u64, ExportError> {
     let kdr = policy.kdr.unwrap_or(0);
     if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
@@ -421,43 +373,33 @@ fn kdr_of(policy: &SrtpPolicy) -> Result<u64, ExportError> {
 /// The SRTP parameters of every crypto session and key of a bundle, in map order then key
 /// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
 pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportError> {
-    export_with(bundle, None)
-}
-
-/// [`export`], taking the policy `decoded` holds as decoded already (what [`check_suites`]
-/// returned for this bundle, or [`decode_policy`] for the policies it was built from).
-pub(crate) fn export_with(
-    bundle: &CryptoSessionBundle,
-    decoded: Option<Decoded>,
-) -> Result<Vec<SrtpParams>, ExportError> {
     let sessions_len = match &bundle.cs_map {
         CsIdMap::Empty { .. } => 0,
         m => usize::from(m.count()),
     };
     let mut out = Vec::with_capacity(sessions_len * bundle.keys.len());
     for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
-        let d = match decoded {
-            Some(d) if d.policy_no == policy_no => d,
-            _ => decode(bundle, policy_no)?,
-        };
+        let policy = policy_of(bundle, policy_no)?;
+        let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+        let kdr = kdr_of(&policy)?;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
-            let (master_key, master_salt) = master_key_and_salt(bundle, key, cs_id, d.suite)?;
+            let (master_key, master_salt) = master_key_and_salt(bundle, key, cs_id, suite)?;
             out.push(SrtpParams {
                 cs_id,
                 policy_no,
                 ssrc,
                 roc,
-                suite: d.suite,
+                suite,
                 master_key,
                 master_salt,
                 mki: key.mki().map(|m| m.to_vec()),
                 key_validity: key.kv.clone(),
-                kdr: d.kdr,
-                srtp_encryption: d.suite.encrypts(),
-                srtcp_encryption: d.srtcp_encryption,
+                kdr,
+                srtp_encryption: suite.encrypts(),
+                srtcp_encryption: suite.encrypts() && policy.srtcp_encryption.unwrap_or(true),
                 srtp_authentication: true,
-                rcc: d.rcc,
+                rcc,
             });
         }
     }

@@ -176,39 +176,3 @@ fn every_suite_row_round_trips() {
         SrtpPolicy::aes_cm_128_hmac_sha1_80()
     );
 }
-
-/// A policy decoded once by `check_suites` exports exactly what decoding it again does,
-/// for every suite, with RCC, with SRTCP encryption off and a KDR; one decoded for another
-/// policy number is not used.
-#[test]
-fn a_policy_decoded_by_the_check_exports_as_decoded_again() {
-    let mut policies: Vec<SrtpPolicy> = SUITES.iter().map(|r| policy_for(r.suite)).collect();
-    assert!(policies.len() > 5);
-    policies.push(SrtpPolicy {
-        auth_alg: Some(SrtpAuthAlg::RccM2),
-        roc_tx_rate: Some(16),
-        auth_tag_len: Some(14),
-        srtcp_encryption: Some(false),
-        kdr: Some(1 << 16),
-        ..SrtpPolicy::default()
-    });
-    for p in policies {
-        let key = if p.encr_key_len == Some(32) { 32 } else { 16 };
-        let b = bundle(p, vec![TransportKey::tgk(&vec![5; key])]);
-        let decoded = check_suites::<ExportError>(&b, |_| Ok(())).unwrap();
-        assert!(decoded.is_some());
-        assert_eq!(export_with(&b, decoded).unwrap(), export(&b).unwrap());
-        // Decoded for policy 1; a bundle whose session uses policy 2 decodes its own.
-        let mut other = b.clone();
-        other.policies[0].policy_no = 2;
-        if let CsIdMap::SrtpId(m) = &mut other.cs_map {
-            *m = SrtpIdMap::from_entries(&[SrtpCs {
-                policy_no: 2,
-                ssrc: SSRC,
-                roc: 0,
-            }])
-            .unwrap();
-        }
-        assert_eq!(export_with(&other, decoded), export(&other));
-    }
-}

@@ -14,7 +14,6 @@ use crate::crypto::SecretBytes;
 use crate::session::common::{check_policies, fill_ssrcs};
 use crate::session::replay::{MessageDigest, ReplayCache, ReplayVerdict};
 use crate::session::{SessionError, TimestampPolicy};
-use crate::srtp::export::Decoded;
 use crate::wire::{CsIdMap, Header, MessageView, Quirk, SrtpIdMap, Timestamp};
 use core::time::Duration;
 
@@ -265,7 +264,7 @@ fn process<M: Mode>(
         seen.auth = rec.reply_auth.take();
     }
     // 7. What was recovered, the bundle it makes, the reply.
-    let (candidate, decoded, echoed, change) = candidate(&mut rec, &incoming, cfg.limits.max_keys)?;
+    let (candidate, echoed, change) = candidate(&mut rec, &incoming, cfg.limits.max_keys)?;
     let cs_map = echoed.as_ref().unwrap_or(&candidate.cs_map);
     let (bundle, auth) = (&candidate, seen.auth.as_ref());
     let out = Outcome {
@@ -274,36 +273,33 @@ fn process<M: Mode>(
         auth,
     };
     let response = mode.reply(&parts, &authed.state, &incoming, &out, &mut env)?;
-    // 8. Installed; an update keeps the bundle's update key unless the mode brings one.
+    // 8. Installed.
+    // An update keeps the bundle's update key unless the mode brings a new one.
     let kept = existing
         .filter(|_| a.is_update)
         .and_then(|e| e.update_key.clone());
     let binding = (!rec.shared).then_some(authed.binding);
     let owner = (peer, binding, rec.update_key.or(kept));
-    let made = (candidate, decoded);
-    let csb_id = install(bundles, replay, events, cfg, owner, made, now_ns);
+    let csb_id = install(bundles, events, cfg, owner, candidate, now_ns);
     accepted(csb_id, change, response, view, a.leniencies)
 }
 
 /// Step 8: the bundle installed for its peer (making room within the limits); its CSB ID.
 fn install<B>(
     bundles: &mut BundleTable<B>,
-    replay: &ReplayCache,
     events: &mut Events,
     cfg: &ResponderConfig,
     (peer, binding, update_key): (&[u8], Option<B>, Option<SecretBytes>),
-    (bundle, decoded): (CryptoSessionBundle, Option<Decoded>),
+    bundle: CryptoSessionBundle,
     now_ns: u64,
 ) -> u32 {
     let csb_id = bundle.csb_id;
     let entry = Entry {
-        // The peer's name as the replay cache holds it: one allocation per peer.
-        peer: bundles.peer_key(peer, |p| replay.peer_name(p)),
+        peer: bundles.peer_key(peer),
         binding,
         update_key,
         last_used: now_ns,
         bundle,
-        decoded,
     };
     bundles.install(csb_id, entry, &cfg.limits, events);
     csb_id
@@ -353,15 +349,6 @@ fn incoming<'v, 'a, B>(
     }
 }
 
-/// What [`candidate`] makes: the bundle, its first policy as decoded for the export, the
-/// map the reply echoes, what changed.
-type Candidate = (
-    CryptoSessionBundle,
-    Option<Decoded>,
-    Option<CsIdMap<'static>>,
-    BundleChange,
-);
-
 /// Step 7: the bundle the recovered keys make, checked; with the crypto session map the
 /// reply echoes when the bundle keeps its own (RFC 3830 §4.5) and what changed. The keys
 /// and policies move from `rec` into the bundle.
@@ -369,7 +356,7 @@ fn candidate<B>(
     rec: &mut Recovered,
     m: &Incoming<'_, '_, B>,
     max_keys: usize,
-) -> Result<Candidate, SessionError> {
+) -> Result<(CryptoSessionBundle, Option<CsIdMap<'static>>, BundleChange), SessionError> {
     let h = m.view.header();
     let too_many = |n: usize| {
         SessionError::InvalidKeyData(format!(
@@ -420,12 +407,11 @@ fn candidate<B>(
     if bundle.keys.len() > max_keys {
         return Err(too_many(bundle.keys.len()));
     }
-    // One pass over the crypto sessions: each policy decoded once for both checks (and
-    // the first kept for the export).
-    let decoded = crate::srtp::export::check_suites(&bundle, |suite| {
+    // One pass over the crypto sessions: each policy decoded once for both checks.
+    crate::srtp::export::check_suites(&bundle, |suite| {
         check_tgk_fits(&bundle.keys, suite).map_err(SessionError::WeakInput)
     })?;
-    Ok((bundle, decoded, kept, change))
+    Ok((bundle, kept, change))
 }
 
 fn new_bundle(h: &Header<'_>, csb_id: u32, rand: &[u8]) -> CryptoSessionBundle {

@@ -266,12 +266,11 @@ impl<M: Mode> Responder<M> {
             };
             let peer: Arc<[u8]> = Arc::from(hex_field(&b.peer, "peer")?);
             let entry = Entry {
-                peer: self.bundles.peer_key(&peer, |_| Some(peer.clone())),
+                peer: self.bundles.peer_key(&peer),
                 binding,
                 update_key,
                 last_used: b.last_used,
                 bundle,
-                decoded: None,
             };
             let csb_id = entry.bundle.csb_id;
             self.bundles.install(csb_id, entry, &l, &mut self.events);

@@ -5,7 +5,6 @@ use super::limits::{Events, Eviction, Limit, ResponderEvent, ResponderLimits};
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::SecretBytes;
 use crate::session::FastMap;
-use crate::srtp::export::Decoded;
 use std::sync::Arc;
 
 /// The name a peer goes by in the tables: its identity (IDi or its mode's equivalent),
@@ -58,54 +57,12 @@ pub(crate) struct Entry<B> {
     pub update_key: Option<SecretBytes>,
     /// The last clock value (ns since the Unix epoch) a message used it.
     pub last_used: u64,
-    /// Its first crypto session's policy as decoded when it was checked (the export
-    /// decodes it again without). Only the bundle's policies change it, and they change
-    /// only with a new entry.
-    pub decoded: Option<Decoded>,
-}
-
-/// One peer's CSB IDs in the order they were installed: the first inline (a peer most
-/// often holds one bundle), the others on the heap.
-#[derive(Default)]
-struct CsbIds {
-    first: Option<u32>,
-    /// Empty while `first` is `None`.
-    rest: Vec<u32>,
-}
-
-impl CsbIds {
-    fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
-
-    fn push(&mut self, csb_id: u32) {
-        match self.first {
-            None => self.first = Some(csb_id),
-            Some(_) => self.rest.push(csb_id),
-        }
-    }
-
-    fn remove(&mut self, csb_id: u32) {
-        if self.first == Some(csb_id) {
-            self.first = (!self.rest.is_empty()).then(|| self.rest.remove(0));
-        } else {
-            self.rest.retain(|&c| c != csb_id);
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.first.into_iter().chain(self.rest.iter().copied())
-    }
 }
 
 /// Bundles by CSB ID, with each peer's CSB IDs.
 pub(crate) struct BundleTable<B> {
     entries: FastMap<u32, Entry<B>>,
-    by_peer: FastMap<Arc<[u8]>, CsbIds>,
+    by_peer: FastMap<Arc<[u8]>, Vec<u32>>,
     /// No bundle was last used before this (a lower bound, for the lazy idle sweep).
     oldest_use: u64,
 }
@@ -139,7 +96,7 @@ impl<B> BundleTable<B> {
 
     /// Bundles held by the peer named `peer`.
     pub fn peer_len(&self, peer: &[u8]) -> usize {
-        self.by_peer.get(peer).map_or(0, CsbIds::len)
+        self.by_peer.get(peer).map_or(0, Vec::len)
     }
 
     /// Marks a bundle as used at `now`.
@@ -156,7 +113,7 @@ impl<B> BundleTable<B> {
     pub fn remove(&mut self, csb_id: u32) -> Option<Entry<B>> {
         let e = self.entries.remove(&csb_id)?;
         if let Some(list) = self.by_peer.get_mut(&e.peer) {
-            list.remove(csb_id);
+            list.retain(|&c| c != csb_id);
             if list.is_empty() {
                 self.by_peer.remove(&e.peer);
             }
@@ -199,6 +156,7 @@ impl<B> BundleTable<B> {
     fn lru_of(&self, peer: &[u8]) -> Option<u32> {
         let list = self.by_peer.get(peer)?;
         list.iter()
+            .copied()
             .min_by_key(|c| self.entries.get(c).map_or(0, |e| e.last_used))
     }
 
@@ -251,16 +209,11 @@ impl<B> BundleTable<B> {
         }
     }
 
-    /// The shared name of `peer`: this table's, else the one `known` finds (the replay
-    /// cache's), else a new one.
-    pub fn peer_key(
-        &self,
-        peer: &[u8],
-        known: impl FnOnce(&[u8]) -> Option<Arc<[u8]>>,
-    ) -> Arc<[u8]> {
+    /// The shared name of `peer`, allocated once per peer.
+    pub fn peer_key(&self, peer: &[u8]) -> Arc<[u8]> {
         match self.by_peer.get_key_value(peer) {
             Some((k, _)) => k.clone(),
-            None => known(peer).unwrap_or_else(|| Arc::from(peer)),
+            None => Arc::from(peer),
         }
     }
 }
@@ -323,7 +276,6 @@ mod tests {
                 keys: Vec::new(),
                 gstreamer_auth_key_len: false,
             },
-            decoded: None,
             peer: Arc::from(PeerName::of(peer.as_bytes()).as_bytes()),
             binding: Some(()),
             update_key: None,

@@ -3,7 +3,7 @@
 //! reported ([`Leniency`]).
 
 use crate::bundle::TransportKey;
-use crate::srtp::export::{decode_policy, suite_for, Decoded};
+use crate::srtp::export::suite_for;
 use crate::srtp::SrtpSuite;
 use crate::wire::{CsIdMap, ProtType, SecurityPolicy};
 
@@ -147,14 +147,13 @@ fn shortest_tgk(keys: &[TransportKey]) -> Option<usize> {
 
 /// What an initiator is about to send, checked as a responder will check it: the RAND of
 /// an initial message (`None` for an update), distinct MKIs, TGKs as long as the suites of
-/// the crypto sessions need. Returns the first SRTP crypto session's policy as decoded
-/// (when a TGK made it look), for the export of a bundle made of these policies.
+/// the crypto sessions need.
 pub(crate) fn check_outgoing(
     rand: Option<&[u8]>,
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     policies: &[SecurityPolicy<'_>],
-) -> Result<Option<Decoded>, Weakness> {
+) -> Result<(), Weakness> {
     if let Some(r) = rand.filter(|r| r.len() < MIN_RAND_LEN) {
         return Err(Weakness::ShortRand { len: r.len() });
     }
@@ -163,34 +162,26 @@ pub(crate) fn check_outgoing(
 }
 
 /// Every TGK in `keys` fits the suite of each SRTP crypto session of `cs_map` (policies
-/// that do not map onto a suite are left to the export check); the first session's policy
-/// as decoded. A policy number given twice means its last policy, as in a bundle
-/// ([`CryptoSessionBundle::update`](crate::bundle::CryptoSessionBundle::update)).
+/// that do not map onto a suite are left to the export check).
 fn tgk_lengths(
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     all: &[SecurityPolicy<'_>],
     gstreamer_auth_key_len: bool,
-) -> Result<Option<Decoded>, Weakness> {
+) -> Result<(), Weakness> {
     if shortest_tgk(keys).is_none() {
-        return Ok(None);
+        return Ok(());
     }
-    let mut first = None;
-    let mut fits = |no: u8| {
-        let sp = all.iter().rev().find(|p| p.policy_no == no);
-        match decode_policy(no, sp, gstreamer_auth_key_len) {
-            Ok(d) => {
-                first.get_or_insert(d);
-                check_tgk_fits(keys, d.suite())
-            }
-            // Not for the export, but the suite its parameters name still bounds the TGK.
-            Err(_) => {
-                let policy = sp.map(|p| p.srtp()).unwrap_or_default();
-                match suite_for(&policy, gstreamer_auth_key_len) {
-                    Ok((suite, _)) => check_tgk_fits(keys, suite),
-                    Err(_) => Ok(()),
-                }
-            }
+    let fits = |no: u8| {
+        let policy = all
+            .iter()
+            .rev()
+            .find(|p| p.policy_no == no)
+            .map(|p| p.srtp())
+            .unwrap_or_default();
+        match suite_for(&policy, gstreamer_auth_key_len) {
+            Ok((suite, _)) => check_tgk_fits(keys, suite),
+            Err(_) => Ok(()),
         }
     };
     match cs_map {
@@ -200,8 +191,7 @@ fn tgk_lengths(
             .filter(|c| c.prot_type == ProtType::Srtp)
             .try_for_each(|c| fits(c.policies.first().copied().unwrap_or(0))),
         _ => fits(0),
-    }?;
-    Ok(first)
+    }
 }
 
 #[cfg(test)]

@@ -274,6 +274,8 @@ impl PkInitiator {
     }
 
     /// The bundle as sent: created, or updated with the message's map, policies and keys.
+    /// Either way through [`CryptoSessionBundle::update`], as the responder builds its
+    /// own: a policy number given twice means its last policy on both sides.
     fn record(
         &mut self,
         csb_id: u32,
@@ -282,22 +284,16 @@ impl PkInitiator {
         keys: Vec<TransportKey>,
     ) {
         let policies = self.cfg.policies.clone();
-        match &mut self.bundle {
-            Some(b) => {
-                b.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
-            }
-            None => {
-                self.bundle = Some(CryptoSessionBundle {
-                    csb_id,
-                    prf: self.cfg.prf,
-                    rand,
-                    cs_map: CsIdMap::SrtpId(cs_map),
-                    policies,
-                    keys,
-                    gstreamer_auth_key_len: false,
-                })
-            }
-        }
+        let bundle = self.bundle.get_or_insert_with(|| CryptoSessionBundle {
+            csb_id,
+            prf: self.cfg.prf,
+            rand,
+            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+            policies: Vec::new(),
+            keys: Vec::new(),
+            gstreamer_auth_key_len: false,
+        });
+        bundle.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
     }
 
     /// Handles the responder's answer: a PK verification message (RFC 3830 §3.2, V as in

@@ -5,12 +5,11 @@ use super::{build_i_message, IMessage, Plain, PskConfig, Verified};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{Entropy, MacKey, SecretBytes};
 use crate::session::common::{
-    check_response, cipher_of, csb_and_rand, mac_of, new_timestamp, outgoing_cs_map, prf_of,
-    ResponseCheck,
+    check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, outgoing_cs_map,
+    prf_of, ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::SessionError;
-use crate::srtp::export::{export_with, Decoded};
 use crate::srtp::SrtpParams;
 use crate::wire::{CsIdMap, DataType, MessageView, Timestamp};
 use core::time::Duration;
@@ -31,9 +30,6 @@ pub struct PskInitiator {
     pending: Option<Pending>,
     counter: u32,
     confirmed: bool,
-    /// The bundle's first policy as the outgoing check decoded it, while the bundle has
-    /// the policies of the message that made it (the export need not decode it again).
-    decoded: Option<Decoded>,
 }
 
 impl core::fmt::Debug for PskInitiator {
@@ -56,7 +52,6 @@ impl PskInitiator {
             pending: None,
             counter: 0,
             confirmed: false,
-            decoded: None,
         }
     }
 
@@ -72,7 +67,6 @@ impl PskInitiator {
             pending: None,
             counter: 0,
             confirmed: true,
-            decoded: None,
         }
     }
 
@@ -123,7 +117,7 @@ impl PskInitiator {
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
         let sent_rand = (!update).then_some(rand.as_slice());
-        let decoded = check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
+        check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
             .map_err(SessionError::WeakInput)?;
         let (out, auth) = build_i_message(
             &IMessage {
@@ -146,8 +140,6 @@ impl PskInitiator {
         )?;
 
         self.record(csb_id, rand, cs_map, keys);
-        // An update merges its policies into the bundle's: decoded again at export.
-        self.decoded = decoded.filter(|_| !update);
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
@@ -165,8 +157,7 @@ impl PskInitiator {
 
     /// The bundle as sent: created, or updated with the message's map, policies and keys.
     /// Either way through [`CryptoSessionBundle::update`], as the responder builds its
-    /// own: a policy number or a key without SPI given twice means the last one on both
-    /// sides.
+    /// own: a policy number given twice means its last policy on both sides.
     fn record(
         &mut self,
         csb_id: u32,
@@ -230,10 +221,10 @@ impl PskInitiator {
 
     /// SRTP parameters of every crypto session and key.
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        let bundle = self
-            .bundle
-            .as_ref()
-            .ok_or(SessionError::WrongState("no bundle yet"))?;
-        Ok(export_with(bundle, self.decoded)?)
+        export(
+            self.bundle
+                .as_ref()
+                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
+        )
     }
 }
