@@ -219,6 +219,36 @@ fn small_group(
     (g, rx, rng)
 }
 
+/// A policy number given twice in the group's settings means its last policy, for the
+/// source's own keys as for every member's (an update replaces policies by number, RFC
+/// 3830 §4.5).
+#[test]
+fn a_policy_given_twice_means_the_last_for_source_and_members() {
+    use mikey::srtp::export::policy_for;
+    use mikey::srtp::SrtpSuite;
+    let mut c = cfg();
+    c.policies = vec![
+        policy_for(SrtpSuite::AesCm128HmacSha1_80)
+            .to_payload(0)
+            .unwrap(),
+        policy_for(SrtpSuite::AesCm128HmacSha1_32)
+            .to_payload(0)
+            .unwrap(),
+    ];
+    let mut rng = rng();
+    let mut g = GroupController::new(c, &mut rng).unwrap();
+    g.join(name(0), Credential::Psk(psk(0)), NOW).unwrap();
+    let mut r = receiver(0, false);
+    let msgs = g.key_all(NOW, &mut rng).unwrap();
+    let a = r.handle(&msgs[0].1, NOW).unwrap();
+    let source = g.srtp().unwrap();
+    assert_eq!(source.len(), 2);
+    assert!(source
+        .iter()
+        .all(|p| p.suite == SrtpSuite::AesCm128HmacSha1_32));
+    assert_eq!(r.srtp(a.csb_id).unwrap(), source);
+}
+
 #[test]
 fn replies_are_authenticated_per_member() {
     let (mut g, mut rx, mut rng) = small_group(3, false);

@@ -25,17 +25,21 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The CSB as the member holds it before a message (no keys).
+    /// The CSB with `keys`, as a member builds it from the group's messages: through
+    /// [`CryptoSessionBundle::update`], so a policy number given twice means its last
+    /// policy here as at the member.
     pub(super) fn bundle(&self, keys: Vec<TransportKey>) -> CryptoSessionBundle {
-        CryptoSessionBundle {
+        let mut b = CryptoSessionBundle {
             csb_id: self.csb_id,
             prf: self.cfg.prf,
             rand: self.rand.to_vec(),
-            cs_map: self.cs_map.clone(),
-            policies: self.cfg.policies.clone(),
-            keys,
+            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+            policies: Vec::new(),
+            keys: Vec::new(),
             gstreamer_auth_key_len: false,
-        }
+        };
+        b.update(Some(self.cs_map.clone()), self.cfg.policies.clone(), keys);
+        b
     }
 
     /// A public-key message (RFC 3830 §3.2) carrying `keys` to `member`: an initial one
