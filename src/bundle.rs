@@ -2,7 +2,7 @@
 //! session map, security policies and transported keys (RFC 3830 §4.5 for updates).
 
 use crate::crypto::SecretBytes;
-use crate::wire::{CsIdMap, KeyData, KeyDataType, KeyValidity, PrfFunc, SecurityPolicy};
+use crate::wire::{CsIdMap, KeyData, KeyDataType, KeyValidity, PrfFunc, SecurityPolicy, SrtpIdMap};
 use std::borrow::Cow;
 
 /// A key carried in a KEMAC (TGK or TEK, with optional salt and key validity). The key and
@@ -202,6 +202,22 @@ pub struct CryptoSessionBundle {
 }
 
 impl CryptoSessionBundle {
+    /// A bundle with no crypto session, policy or key yet, for [`update`](Self::update) to
+    /// fill from the first message. Every side that builds a bundle builds it this way, so
+    /// the initiator and the responder read the same message alike: a policy number given
+    /// twice means its last policy on both (RFC 3830 §4.5).
+    pub fn new(csb_id: u32, prf: PrfFunc, rand: Vec<u8>) -> Self {
+        Self {
+            csb_id,
+            prf,
+            rand,
+            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
+            policies: Vec::new(),
+            keys: Vec::new(),
+            gstreamer_auth_key_len: false,
+        }
+    }
+
     /// The policy with number `policy_no`.
     pub fn policy(&self, policy_no: u8) -> Option<&SecurityPolicy<'static>> {
         self.policies.iter().find(|p| p.policy_no == policy_no)

@@ -260,15 +260,7 @@ impl InitiatorCore {
         let rekeyed = new_key.is_some();
         let mut bundle = match &self.bundle {
             Some(b) => b.clone(),
-            None => CryptoSessionBundle {
-                csb_id: pending.csb_id,
-                prf: self.cfg.prf,
-                rand: pending.rand.clone(),
-                cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-                policies: Vec::new(),
-                keys: Vec::new(),
-                gstreamer_auth_key_len: false,
-            },
+            None => CryptoSessionBundle::new(pending.csb_id, self.cfg.prf, pending.rand.clone()),
         };
         let mut change = bundle.update(
             Some(cs_map),

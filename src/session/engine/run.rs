@@ -14,7 +14,7 @@ use crate::crypto::SecretBytes;
 use crate::session::common::{check_policies, fill_ssrcs};
 use crate::session::replay::{MessageDigest, ReplayCache, ReplayVerdict};
 use crate::session::{SessionError, TimestampPolicy};
-use crate::wire::{CsIdMap, Header, MessageView, Quirk, SrtpIdMap, Timestamp};
+use crate::wire::{CsIdMap, MessageView, Quirk, Timestamp};
 use core::time::Duration;
 
 pub(super) fn handle<M: Mode>(
@@ -388,7 +388,7 @@ fn candidate<B>(
     };
     let mut bundle = match &m.existing {
         Some(e) if m.is_update => e.bundle.clone(),
-        _ => new_bundle(h, rec.csb_id.unwrap_or(h.csb_id), rand),
+        _ => CryptoSessionBundle::new(rec.csb_id.unwrap_or(h.csb_id), h.prf, rand.to_vec()),
     };
     bundle.gstreamer_auth_key_len |= m.view.quirks().contains(Quirk::SrtpAuthKeyLen10);
     // The bundle takes the message's map unless it is empty and the bundle has one
@@ -412,16 +412,4 @@ fn candidate<B>(
         check_tgk_fits(&bundle.keys, suite).map_err(SessionError::WeakInput)
     })?;
     Ok((bundle, kept, change))
-}
-
-fn new_bundle(h: &Header<'_>, csb_id: u32, rand: &[u8]) -> CryptoSessionBundle {
-    CryptoSessionBundle {
-        csb_id,
-        prf: h.prf,
-        rand: rand.to_vec(),
-        cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-        policies: Vec::new(),
-        keys: Vec::new(),
-        gstreamer_auth_key_len: false,
-    }
 }

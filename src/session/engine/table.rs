@@ -263,19 +263,11 @@ impl Counters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{CsIdMap, PrfFunc, SrtpIdMap};
+    use crate::wire::PrfFunc;
 
     fn entry(peer: &str, at: u64) -> Entry<()> {
         Entry {
-            bundle: CryptoSessionBundle {
-                csb_id: 0,
-                prf: PrfFunc::Mikey1,
-                rand: Vec::new(),
-                cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-                policies: Vec::new(),
-                keys: Vec::new(),
-                gstreamer_auth_key_len: false,
-            },
+            bundle: CryptoSessionBundle::new(0, PrfFunc::Mikey1, Vec::new()),
             peer: Arc::from(PeerName::of(peer.as_bytes()).as_bytes()),
             binding: Some(()),
             update_key: None,

@@ -29,15 +29,7 @@ impl Ctx<'_> {
     /// [`CryptoSessionBundle::update`], so a policy number given twice means its last
     /// policy here as at the member.
     pub(super) fn bundle(&self, keys: Vec<TransportKey>) -> CryptoSessionBundle {
-        let mut b = CryptoSessionBundle {
-            csb_id: self.csb_id,
-            prf: self.cfg.prf,
-            rand: self.rand.to_vec(),
-            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-            policies: Vec::new(),
-            keys: Vec::new(),
-            gstreamer_auth_key_len: false,
-        };
+        let mut b = CryptoSessionBundle::new(self.csb_id, self.cfg.prf, self.rand.to_vec());
         b.update(Some(self.cs_map.clone()), self.cfg.policies.clone(), keys);
         b
     }

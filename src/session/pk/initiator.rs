@@ -284,16 +284,10 @@ impl PkInitiator {
         keys: Vec<TransportKey>,
     ) {
         let policies = self.cfg.policies.clone();
-        let bundle = self.bundle.get_or_insert_with(|| CryptoSessionBundle {
-            csb_id,
-            prf: self.cfg.prf,
-            rand,
-            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-            policies: Vec::new(),
-            keys: Vec::new(),
-            gstreamer_auth_key_len: false,
-        });
-        bundle.update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
+        let prf = self.cfg.prf;
+        self.bundle
+            .get_or_insert_with(|| CryptoSessionBundle::new(csb_id, prf, rand))
+            .update(Some(CsIdMap::SrtpId(cs_map)), policies, keys);
     }
 
     /// Handles the responder's answer: a PK verification message (RFC 3830 §3.2, V as in

@@ -6,7 +6,7 @@ use crate::crypto::{self, CryptoProvider, MacKind, MessageKeys, RsaPrivate};
 use crate::session::common::{cipher_of, mac_of, pk_kemac_mac_input, prf_of, verify_signature};
 use crate::session::psk::decrypt_key_list;
 use crate::session::SessionError;
-use crate::wire::{CacheType, CsIdMap, DataType, Id, MessageView, PayloadBody, SrtpIdMap};
+use crate::wire::{CacheType, DataType, Id, MessageView, PayloadBody};
 
 /// A public-key I_MESSAGE opened with [`open_pk_message`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,15 +83,7 @@ pub fn open_pk_message(
         return Err(SessionError::AuthFailure);
     }
     let (encrypted_id, new_keys) = decrypt_key_list(cipher, &keys, h.csb_id, &p.t, &p.kemac, true)?;
-    let mut bundle = CryptoSessionBundle {
-        csb_id: h.csb_id,
-        prf: h.prf,
-        rand,
-        cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-        policies: Vec::new(),
-        keys: Vec::new(),
-        gstreamer_auth_key_len: false,
-    };
+    let mut bundle = CryptoSessionBundle::new(h.csb_id, h.prf, rand);
     bundle.update(Some(h.cs_map.clone().into_owned()), p.policies, new_keys);
     Ok(PkOpened {
         bundle,

@@ -166,16 +166,10 @@ impl PskInitiator {
         keys: Vec<TransportKey>,
     ) {
         let policies = self.cfg.policies.clone();
-        let bundle = self.bundle.get_or_insert_with(|| CryptoSessionBundle {
-            csb_id,
-            prf: self.cfg.prf,
-            rand,
-            cs_map: CsIdMap::SrtpId(Default::default()),
-            policies: Vec::new(),
-            keys: Vec::new(),
-            gstreamer_auth_key_len: false,
-        });
-        bundle.update(Some(cs_map), policies, keys);
+        let prf = self.cfg.prf;
+        self.bundle
+            .get_or_insert_with(|| CryptoSessionBundle::new(csb_id, prf, rand))
+            .update(Some(cs_map), policies, keys);
     }
 
     /// Handles the responder's answer: a verification message (checked, and SSRCs the

@@ -5,7 +5,7 @@ use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{self, MacKind, MessageKeys};
 use crate::session::common::{cipher_of, mac_of, prf_of};
 use crate::session::SessionError;
-use crate::wire::{CsIdMap, MessageView, Payload, Quirk, SecurityPolicy, SrtpIdMap};
+use crate::wire::{MessageView, Payload, Quirk, SecurityPolicy};
 
 /// A PSK I_MESSAGE opened with [`open_psk_message`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,15 +69,8 @@ pub fn open_psk_message(
         return Err(SessionError::AuthFailure);
     }
     let new_keys = decrypt_keys(cipher, &keys, h.csb_id, &t, &kemac)?;
-    let mut bundle = CryptoSessionBundle {
-        csb_id: h.csb_id,
-        prf: h.prf,
-        rand,
-        cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-        policies: Vec::new(),
-        keys: Vec::new(),
-        gstreamer_auth_key_len: view.quirks().contains(Quirk::SrtpAuthKeyLen10),
-    };
+    let mut bundle = CryptoSessionBundle::new(h.csb_id, h.prf, rand);
+    bundle.gstreamer_auth_key_len = view.quirks().contains(Quirk::SrtpAuthKeyLen10);
     bundle.update(Some(h.cs_map.clone().into_owned()), policies, new_keys);
     Ok(Opened {
         bundle,

@@ -207,15 +207,7 @@ impl RsaRInitiator {
                 "no key in the R_MESSAGE".into(),
             ));
         }
-        let mut bundle = CryptoSessionBundle {
-            csb_id,
-            prf: h.prf,
-            rand,
-            cs_map: CsIdMap::SrtpId(SrtpIdMap::default()),
-            policies: Vec::new(),
-            keys: Vec::new(),
-            gstreamer_auth_key_len: false,
-        };
+        let mut bundle = CryptoSessionBundle::new(csb_id, h.prf, rand);
         let mut change = bundle.update(Some(h.cs_map.clone().into_owned()), p.policies, new_keys);
         change.created = true;
         export(&bundle)?;
