@@ -3,6 +3,7 @@
 //! open new keys; replies are authenticated per member; snapshots restore and split; errors
 //! and silence become events.
 
+mod common;
 use core::time::Duration;
 use mikey::crypto::SecretBytes;
 use mikey::session::group::GroupSnapshot;
@@ -224,17 +225,9 @@ fn small_group(
 /// 3830 §4.5).
 #[test]
 fn a_policy_given_twice_means_the_last_for_source_and_members() {
-    use mikey::srtp::export::policy_for;
     use mikey::srtp::SrtpSuite;
     let mut c = cfg();
-    c.policies = vec![
-        policy_for(SrtpSuite::AesCm128HmacSha1_80)
-            .to_payload(0)
-            .unwrap(),
-        policy_for(SrtpSuite::AesCm128HmacSha1_32)
-            .to_payload(0)
-            .unwrap(),
-    ];
+    c.policies = common::policy_given_twice(0);
     let mut rng = rng();
     let mut g = GroupController::new(c, &mut rng).unwrap();
     g.join(name(0), Credential::Psk(psk(0)), NOW).unwrap();

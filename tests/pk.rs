@@ -183,16 +183,8 @@ fn both_sides_get_the_same_srtp_keys_and_protect_packets() {
 /// policies by number (RFC 3830 §4.5).
 #[test]
 fn a_policy_given_twice_means_the_last_on_both_sides() {
-    use mikey::srtp::export::policy_for;
     let mut c = cfg();
-    c.policies = vec![
-        policy_for(SrtpSuite::AesCm128HmacSha1_80)
-            .to_payload(1)
-            .unwrap(),
-        policy_for(SrtpSuite::AesCm128HmacSha1_32)
-            .to_payload(1)
-            .unwrap(),
-    ];
+    c.policies = common::policy_given_twice(1);
     let mut i = PkInitiator::new(alice(), bob_public(), c);
     let msg = i.initiate(tgk(), NOW, &mut seq_rng()).unwrap();
     let (mut r, _) = responder(pinned());

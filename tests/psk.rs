@@ -423,11 +423,9 @@ fn both_sides_export_the_same_suites_as_policies_change() {
     let suites = |p: &[mikey::srtp::SrtpParams]| p.iter().map(|x| x.suite).collect::<Vec<_>>();
     let mut c = cfg();
     c.crypto_sessions[1].policy_no = 2;
-    c.policies = vec![
-        sp(SrtpSuite::AesCm128HmacSha1_80, 1),
-        sp(SrtpSuite::AesCm256HmacSha1_80, 2),
-        sp(SrtpSuite::AesCm128HmacSha1_32, 1),
-    ];
+    // Policy 1 given twice, policy 2 between the two.
+    c.policies = common::policy_given_twice(1);
+    c.policies.insert(1, sp(SrtpSuite::AesCm256HmacSha1_80, 2));
     let tgk = TransportKey::tgk(&[7u8; 32]).with_mki(&[1]);
     let (mut i, mut r, _, _) = exchange(c, vec![tgk]);
     let csb = i.bundle().unwrap().csb_id;

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: loading test vectors.
+//! Helpers shared by the integration tests: loading test vectors, settings.
 #![allow(dead_code)]
 
 use base64::Engine;
@@ -41,4 +41,16 @@ pub fn message_files() -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// Security policy `no` given twice: AES_CM_128_HMAC_SHA1_80, then AES_CM_128_HMAC_SHA1_32.
+/// The second is the one that counts (an update replaces policies by number, RFC 3830 §4.5).
+pub fn policy_given_twice(no: u8) -> Vec<mikey::wire::SecurityPolicy<'static>> {
+    use mikey::srtp::{export::policy_for, SrtpSuite};
+    [
+        SrtpSuite::AesCm128HmacSha1_80,
+        SrtpSuite::AesCm128HmacSha1_32,
+    ]
+    .map(|s| policy_for(s).to_payload(no).unwrap())
+    .to_vec()
 }
