@@ -208,6 +208,47 @@ fn the_table_of_bundles_is_bounded_in_total_and_evicts_the_biggest_peer() {
 }
 
 #[test]
+fn a_full_table_of_peers_with_one_bundle_each_evicts_the_least_recently_used() {
+    // Every peer holds one bundle, so every peer is "the peer holding the most": the
+    // bundle that goes is the one idle longest, not whichever the table's order names.
+    let limits = ResponderLimits {
+        bundles_per_peer: 2,
+        max_bundles: 3,
+        bundle_idle_lifetime: None,
+        ..small_limits()
+    };
+    for mut case in modes(cfg(limits)) {
+        let mut held = std::collections::VecDeque::new();
+        for peer in 0..7usize {
+            let now = NOW + Duration::from_millis(peer as u64);
+            let m = case.message(peer, now);
+            let csb = case
+                .handle(&m, now)
+                .unwrap_or_else(|e| panic!("{}: peer {peer}: {e}", case.name));
+            held.push_back(csb);
+            if held.len() > limits.max_bundles {
+                let oldest = held.pop_front().unwrap();
+                let evicted = ResponderEvent::BundleEvicted {
+                    csb_id: oldest,
+                    reason: Eviction::TableFull,
+                };
+                assert!(
+                    case.events().contains(&evicted),
+                    "{}: peer {peer} should have evicted {oldest:#x}: {:?}",
+                    case.name,
+                    case.events()
+                );
+            }
+            assert!(case.bundle_count() <= limits.max_bundles, "{}", case.name);
+        }
+        // The three newest are still there.
+        for csb in held {
+            assert!(case.remove(csb), "{}: {csb:#x} was evicted", case.name);
+        }
+    }
+}
+
+#[test]
 fn idle_bundles_expire_and_the_caller_can_remove_one() {
     let limits = ResponderLimits {
         bundle_idle_lifetime: Some(Duration::from_secs(60)),

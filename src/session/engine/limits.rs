@@ -28,8 +28,10 @@ pub struct ResponderLimits {
     /// Crypto session bundles one peer holds. A peer's new bundle beyond it replaces that
     /// peer's least recently used bundle.
     pub bundles_per_peer: usize,
-    /// Crypto session bundles held in total. When full, the least recently used bundle of
-    /// the peer holding the most bundles is evicted to make room.
+    /// Crypto session bundles held in total. When full, idle bundles expire first, then the
+    /// least recently used of the bundles held by the peers holding the most is evicted to
+    /// make room (when every peer holds one, the bundle idle longest). Finding it looks at
+    /// every peer: a cost paid only by a message that needs room in a full table.
     pub max_bundles: usize,
     /// A bundle not used for this long (no message for it, no
     /// [`touch`](crate::session::Responder::touch)) expires; `None` keeps bundles until they
@@ -112,7 +114,7 @@ pub enum Eviction {
     /// recently used one made room.
     PeerQuota,
     /// The table was at [`ResponderLimits::max_bundles`]: the least recently used bundle of
-    /// the peer holding the most made room.
+    /// the peers holding the most made room.
     TableFull,
 }
 

@@ -160,10 +160,23 @@ impl<B> BundleTable<B> {
             .min_by_key(|c| self.entries.get(c).map_or(0, |e| e.last_used))
     }
 
+    /// The bundle a full table gives up: the least recently used of the bundles held by
+    /// the peers holding the most (several peers may hold as many: a table of peers with
+    /// one bundle each gives up the one idle longest), the lowest CSB ID among equals.
+    /// Costs a look at every peer and at the bundles of the biggest ones; runs only when
+    /// the table is full.
+    fn table_full_victim(&self) -> Option<u32> {
+        let most = self.by_peer.values().map(Vec::len).max()?;
+        self.by_peer
+            .values()
+            .filter(|l| l.len() == most)
+            .flat_map(|l| l.iter().copied())
+            .min_by_key(|c| (self.entries.get(c).map_or(0, |e| e.last_used), *c))
+    }
+
     /// Installs `entry` as the bundle `csb_id`, making room first when it is new: beyond
     /// its peer's quota, that peer's least recently used bundle goes; with the table full,
-    /// idle bundles expire, then the least recently used bundle of the peer holding the
-    /// most goes.
+    /// idle bundles expire, then [`table_full_victim`](Self::table_full_victim) goes.
     pub fn install(
         &mut self,
         csb_id: u32,
@@ -184,12 +197,7 @@ impl<B> BundleTable<B> {
                 self.expire(now, limits.bundle_idle_lifetime, ev);
             }
             while self.entries.len() >= limits.max_bundles.max(1) {
-                let biggest = self
-                    .by_peer
-                    .iter()
-                    .max_by_key(|(_, l)| l.len())
-                    .map(|(p, _)| p.clone());
-                match biggest.and_then(|p| self.lru_of(&p)) {
+                match self.table_full_victim() {
                     Some(old) => self.evict(old, Eviction::TableFull, ev),
                     None => break,
                 }
