@@ -30,8 +30,10 @@ pub struct ResponderLimits {
     pub bundles_per_peer: usize,
     /// Crypto session bundles held in total. When full, idle bundles expire first, then the
     /// least recently used of the bundles held by the peers holding the most is evicted to
-    /// make room (when every peer holds one, the bundle idle longest). Finding it looks at
-    /// every peer: a cost paid only by a message that needs room in a full table.
+    /// make room (when every peer holds one, the bundle idle longest). The first time the
+    /// table gives a bundle up (here, beyond a peer's quota or idle too long) it sorts the
+    /// bundles it holds, once; from then on giving one up costs O(log n) (BENCHMARKS.md,
+    /// "A full bundle table"; `cargo bench --bench full_table`).
     pub max_bundles: usize,
     /// A bundle not used for this long (no message for it, no
     /// [`touch`](crate::session::Responder::touch)) expires; `None` keeps bundles until they

@@ -23,6 +23,7 @@
 //! [`ResponderLimits::error_replies_per_sec`].
 
 mod config;
+mod evict;
 mod hooks;
 mod limits;
 mod reply;

@@ -1,6 +1,7 @@
 //! The responder's tables: crypto session bundles with their owners, bounded per peer and
 //! in total, expiring when idle; and the last ordered timestamp of each identity.
 
+use super::evict::EvictionIndex;
 use super::limits::{Events, Eviction, Limit, ResponderEvent, ResponderLimits};
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::SecretBytes;
@@ -63,8 +64,12 @@ pub(crate) struct Entry<B> {
 pub(crate) struct BundleTable<B> {
     entries: FastMap<u32, Entry<B>>,
     by_peer: FastMap<Arc<[u8]>, Vec<u32>>,
-    /// No bundle was last used before this (a lower bound, for the lazy idle sweep).
+    /// No bundle was last used before this (a lower bound, for the lazy idle sweep of a
+    /// table without `index`).
     oldest_use: u64,
+    /// The order bundles are given up in, built the first time one must be (see
+    /// [`EvictionIndex`]); kept up to date from then on.
+    index: Option<Box<EvictionIndex>>,
 }
 
 impl<B> Default for BundleTable<B> {
@@ -73,6 +78,7 @@ impl<B> Default for BundleTable<B> {
             entries: FastMap::default(),
             by_peer: FastMap::default(),
             oldest_use: u64::MAX,
+            index: None,
         }
     }
 }
@@ -101,13 +107,15 @@ impl<B> BundleTable<B> {
 
     /// Marks a bundle as used at `now`.
     pub fn touch(&mut self, csb_id: u32, now: u64) -> bool {
-        match self.entries.get_mut(&csb_id) {
-            Some(e) => {
-                e.last_used = e.last_used.max(now);
-                true
-            }
-            None => false,
+        let Some(e) = self.entries.get_mut(&csb_id) else {
+            return false;
+        };
+        let was = e.last_used;
+        e.last_used = was.max(now);
+        if let Some(ix) = self.index.as_mut().filter(|_| e.last_used != was) {
+            ix.touch(&e.peer, (was, csb_id), (e.last_used, csb_id));
         }
+        true
     }
 
     pub fn remove(&mut self, csb_id: u32) -> Option<Entry<B>> {
@@ -118,12 +126,26 @@ impl<B> BundleTable<B> {
                 self.by_peer.remove(&e.peer);
             }
         }
+        if let Some(ix) = self.index.as_mut() {
+            ix.remove(&e.peer, (e.last_used, csb_id));
+        }
         Some(e)
     }
 
+    /// The index, built from the bundles held the first time it is asked for.
+    fn index(&mut self) -> &mut EvictionIndex {
+        let entries = &self.entries;
+        self.index.get_or_insert_with(|| {
+            let mut ix = EvictionIndex::default();
+            for (&csb_id, e) in entries {
+                ix.insert(&e.peer, (e.last_used, csb_id));
+            }
+            Box::new(ix)
+        })
+    }
+
     /// Removes every bundle idle for longer than `lifetime` at `now` (reported as
-    /// [`Eviction::Expired`]). Costs a look at every bundle, but runs only when one may
-    /// have expired.
+    /// [`Eviction::Expired`]), oldest first; runs only when one may have expired.
     pub fn expire(&mut self, now: u64, lifetime: Option<core::time::Duration>, ev: &mut Events) {
         let Some(life) = lifetime.map(super::window::nanos) else {
             return;
@@ -131,52 +153,27 @@ impl<B> BundleTable<B> {
         if now.saturating_sub(self.oldest_use) <= life {
             return;
         }
-        let stale: Vec<u32> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| now.saturating_sub(e.last_used) > life)
-            .map(|(&c, _)| c)
-            .collect();
-        for csb_id in stale {
+        // At most one pass per bundle held: each turn removes the oldest.
+        for _ in 0..self.entries.len() {
+            let stale = self
+                .index()
+                .oldest()
+                .filter(|&(at, _)| now.saturating_sub(at) > life);
+            let Some((_, csb_id)) = stale else {
+                break;
+            };
             self.remove(csb_id);
             ev.push(ResponderEvent::BundleEvicted {
                 csb_id,
                 reason: Eviction::Expired,
             });
         }
-        self.oldest_use = self
-            .entries
-            .values()
-            .map(|e| e.last_used)
-            .min()
-            .unwrap_or(u64::MAX);
-    }
-
-    /// The least recently used bundle of `peer`.
-    fn lru_of(&self, peer: &[u8]) -> Option<u32> {
-        let list = self.by_peer.get(peer)?;
-        list.iter()
-            .copied()
-            .min_by_key(|c| self.entries.get(c).map_or(0, |e| e.last_used))
-    }
-
-    /// The bundle a full table gives up: the least recently used of the bundles held by
-    /// the peers holding the most (several peers may hold as many: a table of peers with
-    /// one bundle each gives up the one idle longest), the lowest CSB ID among equals.
-    /// Costs a look at every peer and at the bundles of the biggest ones; runs only when
-    /// the table is full.
-    fn table_full_victim(&self) -> Option<u32> {
-        let most = self.by_peer.values().map(Vec::len).max()?;
-        self.by_peer
-            .values()
-            .filter(|l| l.len() == most)
-            .flat_map(|l| l.iter().copied())
-            .min_by_key(|c| (self.entries.get(c).map_or(0, |e| e.last_used), *c))
+        self.oldest_use = self.index().oldest().map_or(u64::MAX, |(at, _)| at);
     }
 
     /// Installs `entry` as the bundle `csb_id`, making room first when it is new: beyond
     /// its peer's quota, that peer's least recently used bundle goes; with the table full,
-    /// idle bundles expire, then [`table_full_victim`](Self::table_full_victim) goes.
+    /// idle bundles expire, then [`EvictionIndex::victim`] goes.
     pub fn install(
         &mut self,
         csb_id: u32,
@@ -189,19 +186,26 @@ impl<B> BundleTable<B> {
             self.remove(csb_id);
         } else {
             if self.peer_len(&entry.peer) >= limits.bundles_per_peer.max(1) {
-                if let Some(old) = self.lru_of(&entry.peer) {
+                if let Some(old) = self.index().oldest_of(&entry.peer) {
                     self.evict(old, Eviction::PeerQuota, ev);
                 }
             }
             if self.entries.len() >= limits.max_bundles.max(1) {
                 self.expire(now, limits.bundle_idle_lifetime, ev);
             }
-            while self.entries.len() >= limits.max_bundles.max(1) {
-                match self.table_full_victim() {
+            // At most one turn per bundle held: each turn evicts one.
+            for _ in 0..self.entries.len() {
+                if self.entries.len() < limits.max_bundles.max(1) {
+                    break;
+                }
+                match self.index().victim() {
                     Some(old) => self.evict(old, Eviction::TableFull, ev),
                     None => break,
                 }
             }
+        }
+        if let Some(ix) = self.index.as_mut() {
+            ix.insert(&entry.peer, (now, csb_id));
         }
         self.by_peer
             .entry(entry.peer.clone())
@@ -326,6 +330,22 @@ mod tests {
         assert_eq!(t.len(), 1);
         let reasons: Vec<_> = core::iter::from_fn(|| ev.pop()).collect();
         assert_eq!(reasons.len(), 4);
+    }
+
+    #[test]
+    fn a_table_that_never_gives_a_bundle_up_builds_no_index() {
+        let (mut t, mut ev) = (BundleTable::default(), Events::default());
+        let l = limits(2, 3);
+        t.install(1, entry("a", 1), &l, &mut ev);
+        t.install(2, entry("b", 2), &l, &mut ev);
+        t.touch(1, 3);
+        t.remove(2);
+        t.expire(50, l.bundle_idle_lifetime, &mut ev);
+        assert!(t.index.is_none(), "no bundle was given up");
+        t.install(3, entry("a", 4), &l, &mut ev);
+        t.install(4, entry("a", 5), &l, &mut ev);
+        assert!(t.index.is_some(), "a's quota made it give one up");
+        assert!(t.get(1).is_none());
     }
 
     #[test]
