@@ -3,7 +3,9 @@
 //! full it refuses new messages rather than forgetting old ones, so a replay never slips
 //! through, and one peer cannot fill it for everyone.
 
+use core::cmp::Reverse;
 use sha2::{Digest, Sha256};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 /// A 20-byte digest of an authenticated message (RFC 3830 §5.4 suggests "the hash of the
@@ -70,7 +72,11 @@ struct Entry {
 ///
 /// One hash map from digest to expiry; expired entries are swept out only when the cache is
 /// full (in total or for a peer) and the earliest expiry has passed, so a check costs one
-/// lookup and a flood against a full cache of live entries costs no sweep. The latest
+/// lookup and a flood against a full cache of live entries costs no sweep. A sweep looks at
+/// every entry until one forgets less than a quarter of them; then the entries go into a
+/// heap by expiry, kept from then on, and each sweep costs O(log n) per entry it forgets
+/// (a cache full at every message with one entry expiring at a time no longer looks at
+/// every entry for each message). The latest
 /// expiry ever swept out is kept as a floor: a message whose entry would expire at or
 /// before it is refused, so a clock set back cannot revive a forgotten message.
 pub struct ReplayCache {
@@ -82,6 +88,9 @@ pub struct ReplayCache {
     earliest: u64,
     /// The latest expiry of an entry swept out.
     floor: u64,
+    /// The entries by expiry, earliest first: built when a sweep forgets little, kept from
+    /// then on.
+    by_until: Option<Box<BinaryHeap<Reverse<(u64, MessageDigest)>>>>,
 }
 
 impl core::fmt::Debug for ReplayCache {
@@ -106,6 +115,7 @@ impl ReplayCache {
             peers: super::FastMap::default(),
             earliest: u64::MAX,
             floor: 0,
+            by_until: None,
         }
     }
 
@@ -140,23 +150,73 @@ impl ReplayCache {
         if now <= self.earliest {
             return;
         }
-        let mut earliest = u64::MAX;
+        match self.by_until.is_some() {
+            true => self.sweep_in_order(now),
+            false => self.sweep_all(now),
+        }
+    }
+
+    /// Forgets `e` (swept out of `seen`): raises the floor, counts it off its peer.
+    fn forget(peers: &mut super::FastMap<Arc<[u8]>, usize>, floor: &mut u64, e: &Entry) {
+        *floor = (*floor).max(e.until);
+        if let Some(n) = peers.get_mut(&e.peer) {
+            *n -= 1;
+            if *n == 0 {
+                peers.remove(&e.peer);
+            }
+        }
+    }
+
+    /// The sweep without the heap: one look at every entry. When it forgets fewer than a
+    /// quarter of them, sweeps are not paying for themselves (a busy cache, full at every
+    /// message, with one entry expiring at a time): the heap is built for the next ones.
+    fn sweep_all(&mut self, now: u64) {
+        let (looked, mut earliest) = (self.seen.len(), u64::MAX);
         let (peers, floor) = (&mut self.peers, &mut self.floor);
         self.seen.retain(|_, e| {
             if e.until >= now {
                 earliest = earliest.min(e.until);
                 return true;
             }
-            *floor = (*floor).max(e.until);
-            if let Some(n) = peers.get_mut(&e.peer) {
-                *n -= 1;
-                if *n == 0 {
-                    peers.remove(&e.peer);
-                }
-            }
+            Self::forget(peers, floor, e);
             false
         });
         self.earliest = earliest;
+        if (looked - self.seen.len()) * 4 < looked {
+            let heap = self.seen.iter().map(|(d, e)| Reverse((e.until, *d)));
+            self.by_until = Some(Box::new(heap.collect()));
+        }
+    }
+
+    /// The sweep with the heap: O(log n) for each entry forgotten.
+    fn sweep_in_order(&mut self, now: u64) {
+        let Some(heap) = self.by_until.as_mut() else {
+            return;
+        };
+        while let Some(&Reverse((until, d))) = heap.peek() {
+            if until >= now {
+                break;
+            }
+            heap.pop();
+            if let Some(e) = self.seen.remove(&d) {
+                Self::forget(&mut self.peers, &mut self.floor, &e);
+            }
+        }
+        self.earliest = heap.peek().map_or(u64::MAX, |&Reverse((until, _))| until);
+    }
+
+    /// Remembers `d` until `until` for `peer` (not yet remembered).
+    fn remember(&mut self, d: MessageDigest, peer: &[u8], until: u64) {
+        let peer: Arc<[u8]> = match self.peers.get_key_value(peer) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(peer),
+        };
+        *self.peers.entry(peer.clone()).or_insert(0) += 1;
+        self.seen.insert(d, Entry { until, peer });
+        self.earliest = self.earliest.min(until);
+        if let Some(heap) = self.by_until.as_mut() {
+            heap.push(Reverse((until, d)));
+        }
     }
 
     /// Checks a message's digest without recording it.
@@ -193,13 +253,7 @@ impl ReplayCache {
         if self.seen.len() >= self.capacity || self.seen.contains_key(&d) {
             return;
         }
-        let peer: Arc<[u8]> = match self.peers.get_key_value(peer) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(peer),
-        };
-        *self.peers.entry(peer.clone()).or_insert(0) += 1;
-        self.seen.insert(d, Entry { until, peer });
-        self.earliest = self.earliest.min(until);
+        self.remember(d, peer, until);
     }
 
     /// Raises the floor (see [`may_have_forgotten`](Self::may_have_forgotten)).
@@ -211,13 +265,7 @@ impl ReplayCache {
     pub fn insert(&mut self, d: MessageDigest, peer: &[u8], until: u64, now: u64) -> ReplayVerdict {
         match self.check(&d, peer, now) {
             ReplayVerdict::Fresh => {
-                let peer = match self.peers.get_key_value(peer) {
-                    Some((k, _)) => k.clone(),
-                    None => Arc::from(peer),
-                };
-                *self.peers.entry(peer.clone()).or_insert(0) += 1;
-                self.seen.insert(d, Entry { until, peer });
-                self.earliest = self.earliest.min(until);
+                self.remember(d, peer, until);
                 ReplayVerdict::Fresh
             }
             v => v,
@@ -272,6 +320,32 @@ mod tests {
         assert_eq!(c.peer_len(b"flood"), 1);
     }
 
+    #[test]
+    fn a_cache_full_at_every_message_sweeps_in_expiry_order() {
+        // Bulk expiry (most entries gone at the first sweep): no heap.
+        let mut c = ReplayCache::new(8, 8);
+        for k in 0..8u8 {
+            assert_eq!(c.insert(digest(&[k]), b"p", 10, 0), ReplayVerdict::Fresh);
+        }
+        assert_eq!(c.insert(digest(b"x"), b"p", 30, 11), ReplayVerdict::Fresh);
+        assert!(c.by_until.is_none() && c.len() == 1);
+        // Full, one entry expiring at each message: the first sweep builds the heap.
+        let mut c = ReplayCache::new(8, 8);
+        for k in 0..8u64 {
+            assert_eq!(
+                c.insert(digest(&[k as u8]), b"p", 8 + k, k),
+                ReplayVerdict::Fresh
+            );
+        }
+        for k in 8..40u64 {
+            let v = c.insert(digest(&k.to_be_bytes()), b"p", 8 + k, k + 1);
+            assert_eq!(v, ReplayVerdict::Fresh, "{k}");
+            assert_eq!(c.len(), 8);
+        }
+        assert!(c.by_until.as_ref().is_some_and(|h| h.len() == 8));
+        assert!(c.may_have_forgotten(39) && !c.may_have_forgotten(40));
+    }
+
     proptest::proptest! {
         /// Same verdicts as a model that forgets expired entries at once: the lazy sweep
         /// changes when memory is reclaimed, never an answer.
@@ -281,8 +355,14 @@ mod tests {
             per_peer in 1usize..6,
             ops in proptest::collection::vec(
                 (0u8..8, 0u8..3, 0u64..4, 1u64..6, proptest::bool::ANY), 1..80),
+            heap_from_start in proptest::bool::ANY,
         ) {
             let mut c = ReplayCache::new(cap, per_peer);
+            if heap_from_start {
+                // Every sweep in expiry order (a cache starts without the heap and builds
+                // it when a sweep forgets little; an empty heap is the one it would build).
+                c.by_until = Some(Box::default());
+            }
             let mut model: Vec<(MessageDigest, u8, u64)> = Vec::new();
             let mut now = 0u64;
             for (id, peer, step, life, insert) in ops {
