@@ -12,6 +12,9 @@ use std::sync::Arc;
 /// message is 20 bytes").
 pub type MessageDigest = [u8; 20];
 
+/// Entries by expiry, earliest on top.
+type ByUntil = BinaryHeap<Reverse<(u64, MessageDigest)>>;
+
 /// What makes an authenticated message unique, as its mode knows it.
 #[derive(Clone, Copy, Debug)]
 pub enum ReplayKey<'a> {
@@ -90,7 +93,7 @@ pub struct ReplayCache {
     floor: u64,
     /// The entries by expiry, earliest first: built when a sweep forgets little, kept from
     /// then on.
-    by_until: Option<Box<BinaryHeap<Reverse<(u64, MessageDigest)>>>>,
+    by_until: Option<Box<ByUntil>>,
 }
 
 impl core::fmt::Debug for ReplayCache {
