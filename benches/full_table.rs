@@ -3,7 +3,9 @@
 //! table and with the table full (1,024 bundles, the default `max_bundles`, and 16,384),
 //! where every new bundle makes the table give one up: the least recently used of the
 //! biggest peers' (`TableFull`), or the ones idle past `bundle_idle_lifetime` (`Expired`).
-//! Each peer holds one bundle, the case where every peer is a biggest one.
+//! Each peer holds one bundle, the case where every peer is a biggest one. `replay_full`:
+//! the table has room, but the replay cache is full at every message, with one entry just
+//! expired (a busy responder's steady state).
 //!
 //! `room` is the baseline: the caller removes each new bundle as soon as it is accepted, so
 //! the table holds as many as a full one and never has to give one up.
@@ -43,23 +45,30 @@ fn message(i: u64, r: &mut impl FnMut(&mut [u8])) -> (Vec<u8>, Duration) {
 
 /// How the table is set up: `held` bundles first, room for `max` in all, bundles idle
 /// longer than `life` expire; with `remove`, the caller removes each new bundle once
-/// accepted (so the table keeps room and holds `held`, as a full one does).
+/// accepted (so the table keeps room and holds `held`, as a full one does); with
+/// `replay_full`, the replay cache holds `held` + 1 messages and the skew is `held` ms, so
+/// the cache is full at every message and one entry has just expired.
 #[derive(Clone, Copy)]
 struct Table {
     held: u64,
     max: usize,
     life: Option<Duration>,
     remove: bool,
+    replay_full: bool,
 }
 
 /// A responder holding `t.held` bundles, and the number of the next peer.
 fn responder(t: Table, r: &mut impl FnMut(&mut [u8])) -> (PskResponder, u64) {
-    let limits = ResponderLimits {
+    let mut limits = ResponderLimits {
         max_skew: Duration::from_secs(1),
         max_bundles: t.max,
         bundle_idle_lifetime: t.life,
         ..ResponderLimits::default()
     };
+    if t.replay_full {
+        limits.max_skew = STEP * t.held as u32;
+        limits.replay_capacity = t.held as usize + 1;
+    }
     let cfg = ResponderConfig {
         limits,
         ..ResponderConfig::default()
@@ -114,6 +123,7 @@ fn bench(c: &mut Criterion) {
             max: n as usize,
             life: None,
             remove: false,
+            replay_full: false,
         };
         let cases = [
             (
@@ -129,6 +139,15 @@ fn bench(c: &mut Criterion) {
                 "full_expiring",
                 Table {
                     life: Some(STEP * (n as u32 - 1)),
+                    ..t
+                },
+            ),
+            (
+                "replay_full",
+                Table {
+                    max: n as usize + 1,
+                    remove: true,
+                    replay_full: true,
                     ..t
                 },
             ),

@@ -21,6 +21,8 @@ pub struct ResponderLimits {
     pub max_skew: Duration,
     /// Messages the replay cache remembers in total (RFC 3830 §5.4). When full, new
     /// messages are refused until entries expire: the cache never forgets a live entry.
+    /// Expired entries are swept out when the cache is full, in bulk, or, for a cache full
+    /// at every message, from a heap by expiry at O(log n) each.
     pub replay_capacity: usize,
     /// Messages the replay cache remembers for one peer. Smaller than `replay_capacity`, so
     /// one peer cannot fill the cache for everyone.
@@ -33,7 +35,7 @@ pub struct ResponderLimits {
     /// make room (when every peer holds one, the bundle idle longest). The first time the
     /// table gives a bundle up (here, beyond a peer's quota or idle too long) it sorts the
     /// bundles it holds, once; from then on giving one up costs O(log n) (BENCHMARKS.md,
-    /// "A full bundle table"; `cargo bench --bench full_table`).
+    /// "A full bundle table and a full replay cache"; `cargo bench --bench full_table`).
     pub max_bundles: usize,
     /// A bundle not used for this long (no message for it, no
     /// [`touch`](crate::session::Responder::touch)) expires; `None` keeps bundles until they
