@@ -3,9 +3,10 @@
 //!
 //! A table builds it the first time it must give a bundle up (a peer beyond its quota, the
 //! table full, a bundle expired): a responder that never fills its table (one exchange, a
-//! group member) pays nothing for it. Without it a full table of n bundles looked at every
-//! peer and every bundle for each new one (20 µs a message at the default 1,024 bundles,
-//! 0.6 ms at 16,384), which any authenticated peer could make every message pay.
+//! group member) pays nothing for it. Without it a full table looked at every peer (and at
+//! the bundles of the biggest ones) for each new bundle, and an idle sweep at every bundle:
+//! a cost linear in the table that any authenticated peer could make every message pay
+//! (BENCHMARKS.md, "A full bundle table and a full replay cache").
 
 use crate::session::FastMap;
 use core::cmp::Reverse;
