@@ -33,18 +33,30 @@ fn holder(set: &BTreeSet<Idle>) -> Option<Holder> {
     set.first().map(|&i| (Reverse(set.len()), i))
 }
 
+/// Changes a peer's bundles (`set`) with `change`, moving the peer to its new place among
+/// the `holders`.
+fn regroup(
+    holders: &mut BTreeSet<Holder>,
+    set: &mut BTreeSet<Idle>,
+    change: impl FnOnce(&mut BTreeSet<Idle>),
+) {
+    if let Some(h) = holder(set) {
+        holders.remove(&h);
+    }
+    change(set);
+    if let Some(h) = holder(set) {
+        holders.insert(h);
+    }
+}
+
 impl EvictionIndex {
     /// Adds the bundle at `at` held by `peer`.
     pub fn insert(&mut self, peer: &Arc<[u8]>, at: Idle) {
         self.idle.insert(at);
         let set = self.per_peer.entry(peer.clone()).or_default();
-        if let Some(h) = holder(set) {
-            self.holders.remove(&h);
-        }
-        set.insert(at);
-        if let Some(h) = holder(set) {
-            self.holders.insert(h);
-        }
+        regroup(&mut self.holders, set, |set| {
+            set.insert(at);
+        });
     }
 
     /// Removes the bundle at `at` held by `peer`.
@@ -53,17 +65,11 @@ impl EvictionIndex {
         let Some(set) = self.per_peer.get_mut(peer) else {
             return;
         };
-        if let Some(h) = holder(set) {
-            self.holders.remove(&h);
-        }
-        set.remove(&at);
-        match holder(set) {
-            Some(h) => {
-                self.holders.insert(h);
-            }
-            None => {
-                self.per_peer.remove(peer);
-            }
+        regroup(&mut self.holders, set, |set| {
+            set.remove(&at);
+        });
+        if set.is_empty() {
+            self.per_peer.remove(peer);
         }
     }
 
@@ -72,14 +78,10 @@ impl EvictionIndex {
         self.idle.remove(&from);
         self.idle.insert(to);
         if let Some(set) = self.per_peer.get_mut(peer) {
-            if let Some(h) = holder(set) {
-                self.holders.remove(&h);
-            }
-            set.remove(&from);
-            set.insert(to);
-            if let Some(h) = holder(set) {
-                self.holders.insert(h);
-            }
+            regroup(&mut self.holders, set, |set| {
+                set.remove(&from);
+                set.insert(to);
+            });
         }
     }
 
