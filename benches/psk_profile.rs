@@ -1,12 +1,13 @@
 //! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
-//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or the
+//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or each
+//! step of the exchange next to the crypto it contains (`phases`), or the
 //! rate at which forged messages are refused, next to their crypto (`forged`: with the
 //! default budget of Error messages; `forged-answered`: every one answered), or only
 //! those, untimed (`forged-loop`), for profiling with `valgrind --tool=callgrind` or
 //! `perf`; the workload is the bench's own (`benches/common/psk.rs`):
 //!
 //! ```sh
-//! cargo bench --bench psk_profile -- N [floor|ratio|forged|forged-answered|forged-loop]
+//! cargo bench --bench psk_profile -- N [floor|ratio|phases|forged|forged-answered|forged-loop]
 //! ```
 //!
 //! Without N (as in a plain `cargo bench`) it prints its usage and does nothing.
@@ -22,7 +23,7 @@ fn main() {
     let Some(n) = args.first().and_then(|s| s.parse::<u64>().ok()) else {
         eprintln!(
             "psk_profile: cargo bench --bench psk_profile -- N \
-             [floor|ratio|forged|forged-answered|forged-loop]"
+             [floor|ratio|phases|forged|forged-answered|forged-loop]"
         );
         return;
     };
@@ -32,6 +33,11 @@ fn main() {
         let lens = psk::mac_input_lens();
         let m = psk::interleaved(common::cpu_s, &psk::PSK, lens, n as u32, 50);
         println!("psk interleaved: {m}");
+        return;
+    }
+    if mode.as_deref() == Some("phases") {
+        // The exchange taken apart, each step next to its crypto, N rounds of 50.
+        println!("{}", psk::phases(common::cpu_s, n as u32, 50));
         return;
     }
     if let Some(m @ ("forged" | "forged-answered")) = mode.as_deref() {

@@ -64,54 +64,10 @@ pub fn mac_input_lens() -> (usize, usize) {
 /// in constant time by the side that checks it, the initiator's `auth_key` keyed once for
 /// both — and TEK + salt of crypto session 1 from the TGK (§4.1.3), keyed once for both.
 pub fn crypto_floor(psk: &[u8], lens: (usize, usize)) {
-    let msg = [0xa5u8; 512];
-    let kd = [0x33u8; 20];
-    let tag = [0x5au8; 20];
-    for side in 0..2 {
-        let k = MessageKeys::derive(
-            Prf::MikeyOne,
-            psk,
-            0x01020304,
-            &[7; 16],
-            KemacCipher::AesCm128,
-            MacKind::HmacSha1_160,
-        );
-        let ct = crypto::kemac::encrypt(
-            KemacCipher::AesCm128,
-            k.encr.as_bytes(),
-            k.salt.as_bytes(),
-            1,
-            2,
-            &kd,
-        )
-        .unwrap();
-        black_box(ct);
-        // The initiator MACs the I_MESSAGE and checks the verification message with its
-        // auth_key keyed once for both; the responder checks the I_MESSAGE, then keys
-        // auth_key again to MAC the verification message (as `PskResponder` does, so that
-        // a forged message costs no copy of the keyed state).
-        if side == 0 {
-            let auth = crypto::MacKey::new(MacKind::HmacSha1_160, k.auth);
-            black_box(auth.mac(&msg[..lens.0]));
-            black_box(auth.verify(&msg[..lens.1], &tag));
-        } else {
-            black_box(crypto::kemac::verify_mac(
-                MacKind::HmacSha1_160,
-                k.auth.as_bytes(),
-                &msg[..lens.0],
-                &tag,
-            ));
-            let auth = crypto::MacKey::new(MacKind::HmacSha1_160, k.auth);
-            black_box(auth.mac(&msg[..lens.1]));
-        }
-        // The TGK keyed once for its TEK and salt, as the export does.
-        let tgk = crypto::PrfKey::new(Prf::MikeyOne, &TGK);
-        for (c, len) in [(crypto::TGK_CONST_TEK, 16), (crypto::TGK_CONST_SALT, 14)] {
-            black_box(crypto::derive_tgk_keyed(
-                &tgk, c, 1, 0x01020304, &[7; 16], len,
-            ));
-        }
-    }
+    initiator_crypto(psk, lens.0, Some(lens.1));
+    export_crypto();
+    responder_crypto(psk, lens);
+    export_crypto();
 }
 
 /// Exchange and floor alternated in batches of `batch`, `rounds` times (so load changes on
@@ -240,4 +196,203 @@ pub fn forged_floor(clock: fn() -> f64, n: u64, mac_input: usize) -> f64 {
         ));
     }
     clock() - t
+}
+
+/// The exchange taken apart: each side's steps timed next to the cryptography they contain
+/// (the pieces of [`crypto_floor`], each primitive called on its own as there), alternated
+/// in rounds like [`interleaved`]. Every step starts from the same state each time: the
+/// initiator's generator restarts, so it sends the same I_MESSAGE and can check the same
+/// verification message. Mean microseconds per step; `[step, its crypto]` each.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// A fresh initiator builds the I_MESSAGE (`PskInitiator::new` and `initiate`); its
+    /// crypto: the three message keys, AES-CM over the key data, `auth_key` keyed and the
+    /// MAC over the message.
+    pub initiate: [f64; 2],
+    /// The same initiator then checks the verification message (`handle_response`), less
+    /// `initiate` measured in the same round; its crypto: the MAC over the verification
+    /// message with the already keyed `auth_key`, compared in constant time.
+    pub verify: [f64; 2],
+    /// A fresh responder takes the I_MESSAGE and answers it, then is dropped
+    /// (`PskResponder::new`, `handle`); its crypto: the three message keys, AES-CM, the
+    /// I_MESSAGE's MAC checked, `auth_key` keyed again and the verification message's MAC.
+    pub respond: [f64; 2],
+    /// One side's SRTP export (`srtp()`: the initiator's and the responder's, averaged); its
+    /// crypto: the TGK keyed once for the TEK and the salt.
+    pub export: [f64; 2],
+    /// The whole exchange of [`exchange`] and [`crypto_floor`], in the same rounds.
+    pub exchange: [f64; 2],
+}
+
+/// Runs [`Phases`]: `rounds` rounds of `batch` of each step and each crypto, timed with
+/// `clock`.
+pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
+    let now = Duration::from_secs(1_790_000_000);
+    let lens = mac_input_lens();
+    let initiate = || {
+        let mut ini = PskInitiator::new(&PSK, cfg());
+        let m = ini
+            .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
+            .unwrap();
+        (ini, m)
+    };
+    let (mut ini, m) = initiate();
+    let mut resp = PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+    let a = resp.handle(&m, now).unwrap();
+    let v = a.response.clone().unwrap();
+    ini.handle_response(&v, now).unwrap();
+    let mut sum = [0f64; 10];
+    let mut r = rng();
+    for i in 0..rounds {
+        let steps: [&mut dyn FnMut(); 10] = [
+            &mut || drop(black_box(initiate())),
+            &mut || initiator_crypto(&PSK, lens.0, None),
+            &mut || {
+                let (mut ini, _) = initiate();
+                black_box(ini.handle_response(&v, now).unwrap());
+            },
+            &mut || initiator_crypto(&PSK, lens.0, Some(lens.1)),
+            &mut || {
+                let mut resp =
+                    PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+                black_box(resp.handle(black_box(&m), now).unwrap());
+            },
+            &mut || responder_crypto(&PSK, lens),
+            &mut || {
+                black_box(ini.srtp().unwrap());
+                black_box(resp.srtp(a.csb_id).unwrap());
+            },
+            &mut || {
+                export_crypto();
+                export_crypto()
+            },
+            &mut || {
+                let t = now + Duration::from_secs(u64::from(i % 200));
+                black_box(exchange(&PSK, t, &mut r));
+            },
+            &mut || crypto_floor(&PSK, lens),
+        ];
+        for (s, f) in sum.iter_mut().zip(steps) {
+            let t = clock();
+            for _ in 0..batch {
+                f();
+            }
+            *s += clock() - t;
+        }
+    }
+    let us = |s: f64| s * 1e6 / f64::from(rounds * batch);
+    Phases {
+        initiate: [us(sum[0]), us(sum[1])],
+        verify: [us(sum[2] - sum[0]), us(sum[3] - sum[1])],
+        respond: [us(sum[4]), us(sum[5])],
+        export: [us(sum[6]) / 2.0, us(sum[7]) / 2.0],
+        exchange: [us(sum[8]), us(sum[9])],
+    }
+}
+
+impl core::fmt::Display for Phases {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let rows = [
+            ("initiate", self.initiate, 1.0),
+            ("verify (handle_response)", self.verify, 1.0),
+            ("respond (new + handle)", self.respond, 1.0),
+            ("export (srtp), each side", self.export, 2.0),
+        ];
+        let over = self.exchange[0] - self.exchange[1];
+        writeln!(
+            f,
+            "| step | time (us) | its crypto (us) | above the crypto (us) | share of the exchange's |"
+        )?;
+        writeln!(f, "| --- | --- | --- | --- | --- |")?;
+        let mut rest = over;
+        for (name, [t, c], times) in rows {
+            rest -= (t - c) * times;
+            writeln!(
+                f,
+                "| {name} | {t:.3} | {c:.3} | {:.3} | {:.0}% |",
+                t - c,
+                100.0 * (t - c) * times / over
+            )?;
+        }
+        writeln!(
+            f,
+            "| the rest (remove_bundle, drops, the bench's own code) | | | {rest:.3} | {:.0}% |",
+            100.0 * rest / over
+        )?;
+        let [e, c] = self.exchange;
+        write!(
+            f,
+            "| exchange | {e:.3} | {c:.3} | {over:.3} | 100% (ratio {:.3}) |",
+            e / c
+        )
+    }
+}
+
+/// The initiator's crypto: the three message keys, AES-CM over the 20-byte key data, its
+/// `auth_key` keyed once for the MAC over the I_MESSAGE (`l0` bytes) and, with `l1`, the
+/// check of the verification message.
+fn initiator_crypto(psk: &[u8], l0: usize, l1: Option<usize>) {
+    let (msg, tag) = ([0xa5u8; 512], [0x5au8; 20]);
+    let k = message_keys(psk);
+    black_box(kemac_encrypt(&k));
+    let auth = crypto::MacKey::new(MacKind::HmacSha1_160, k.auth);
+    black_box(auth.mac(&msg[..l0]));
+    if let Some(l1) = l1 {
+        black_box(auth.verify(&msg[..l1], &tag));
+    }
+    black_box(auth);
+}
+
+/// The responder's crypto: the three message keys, AES-CM over the key data, the
+/// I_MESSAGE's MAC computed and compared in constant time, then `auth_key` keyed again to
+/// MAC the verification message (as `PskResponder` does, so that a forged message costs no
+/// copy of the keyed state).
+fn responder_crypto(psk: &[u8], lens: (usize, usize)) {
+    let (msg, tag) = ([0xa5u8; 512], [0x5au8; 20]);
+    let k = message_keys(psk);
+    black_box(kemac_encrypt(&k));
+    black_box(crypto::kemac::verify_mac(
+        MacKind::HmacSha1_160,
+        k.auth.as_bytes(),
+        &msg[..lens.0],
+        &tag,
+    ));
+    let auth = crypto::MacKey::new(MacKind::HmacSha1_160, k.auth);
+    black_box(auth.mac(&msg[..lens.1]));
+}
+
+/// One side's SRTP export crypto: the TGK keyed once for the TEK and the salt of crypto
+/// session 1.
+fn export_crypto() {
+    let tgk = crypto::PrfKey::new(Prf::MikeyOne, &TGK);
+    for (c, len) in [(crypto::TGK_CONST_TEK, 16), (crypto::TGK_CONST_SALT, 14)] {
+        black_box(crypto::derive_tgk_keyed(
+            &tgk, c, 1, 0x01020304, &[7; 16], len,
+        ));
+    }
+}
+
+/// The message keys (encr, auth, salt) from `psk`.
+fn message_keys(psk: &[u8]) -> MessageKeys {
+    MessageKeys::derive(
+        Prf::MikeyOne,
+        psk,
+        0x01020304,
+        &[7; 16],
+        KemacCipher::AesCm128,
+        MacKind::HmacSha1_160,
+    )
+}
+
+/// AES-CM over 20 bytes of key data with `k`.
+fn kemac_encrypt(k: &MessageKeys) -> Vec<u8> {
+    crypto::kemac::encrypt(
+        KemacCipher::AesCm128,
+        k.encr.as_bytes(),
+        k.salt.as_bytes(),
+        1,
+        2,
+        &[0x33u8; 20],
+    )
+    .unwrap()
 }
