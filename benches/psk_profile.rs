@@ -1,13 +1,14 @@
 //! Runs N PSK exchanges in a loop, or the crypto floor of `benches/exchange.rs` in a loop
-//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or each
-//! step of the exchange next to the crypto it contains (`phases`), or the
-//! rate at which forged messages are refused, next to their crypto (`forged`: with the
-//! default budget of Error messages; `forged-answered`: every one answered), or only
-//! those, untimed (`forged-loop`), for profiling with `valgrind --tool=callgrind` or
-//! `perf`; the workload is the bench's own (`benches/common/psk.rs`):
+//! (`floor`), or measures the bench's interleaved ratio over N rounds (`ratio`), or times
+//! each step of the exchange next to the crypto it contains over N rounds (`phases`), or
+//! runs only the responder's step of those, untimed (`respond-loop`), or measures the rate
+//! at which forged messages are refused, next to their crypto (`forged`: with the default
+//! budget of Error messages; `forged-answered`: every one answered), or runs only those,
+//! untimed (`forged-loop`), for profiling with `valgrind --tool=callgrind` or `perf`; the
+//! workload is the bench's own (`benches/common/psk.rs`):
 //!
 //! ```sh
-//! cargo bench --bench psk_profile -- N [floor|ratio|phases|forged|forged-answered|forged-loop]
+//! cargo bench --bench psk_profile -- N [floor|ratio|phases|respond-loop|forged|forged-answered|forged-loop]
 //! ```
 //!
 //! Without N (as in a plain `cargo bench`) it prints its usage and does nothing.
@@ -23,7 +24,7 @@ fn main() {
     let Some(n) = args.first().and_then(|s| s.parse::<u64>().ok()) else {
         eprintln!(
             "psk_profile: cargo bench --bench psk_profile -- N \
-             [floor|ratio|phases|forged|forged-answered|forged-loop]"
+             [floor|ratio|phases|respond-loop|forged|forged-answered|forged-loop]"
         );
         return;
     };
@@ -33,6 +34,11 @@ fn main() {
         let lens = psk::mac_input_lens();
         let m = psk::interleaved(common::cpu_s, &psk::PSK, lens, n as u32, 50);
         println!("psk interleaved: {m}");
+        return;
+    }
+    if mode.as_deref() == Some("respond-loop") {
+        // Only the responder's step of `phases`, untimed (for perf or callgrind).
+        psk::respond_loop(n);
         return;
     }
     if mode.as_deref() == Some("phases") {

@@ -290,6 +290,20 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
     }
 }
 
+/// The responder's step of [`phases`] `n` times: a fresh responder takes the same
+/// I_MESSAGE, answers it and is dropped.
+pub fn respond_loop(n: u64) {
+    let now = Duration::from_secs(1_790_000_000);
+    let mut ini = PskInitiator::new(&PSK, cfg());
+    let m = ini
+        .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
+        .unwrap();
+    for _ in 0..n {
+        let mut resp = PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+        black_box(resp.handle(black_box(&m), now).unwrap());
+    }
+}
+
 impl core::fmt::Display for Phases {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let rows = [
