@@ -222,7 +222,14 @@ pub struct Phases {
     pub export: [f64; 2],
     /// The whole exchange of [`exchange`] and [`crypto_floor`], in the same rounds.
     pub exchange: [f64; 2],
+    /// [`COMPRESSIONS`] SHA-1 compressions of one block each (`sha1::block_api::compress`,
+    /// SHA-NI where the CPU has it), in the same rounds: the stretch measure.
+    pub compressions: f64,
 }
+
+/// The SHA-1 compressions one exchange needs, counted with `valgrind --tool=callgrind` (the
+/// calls of `sha1::block_api::compress` in `psk_profile -- 2000`, divided by 2,000).
+pub const COMPRESSIONS: u32 = 64;
 
 /// Runs [`Phases`]: `rounds` rounds of `batch` of each step and each crypto, timed with
 /// `clock`.
@@ -241,10 +248,17 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
     let a = resp.handle(&m, now).unwrap();
     let v = a.response.clone().unwrap();
     ini.handle_response(&v, now).unwrap();
-    let mut sum = [0f64; 10];
+    let mut sum = [0f64; 11];
     let mut r = rng();
+    let mut state = [
+        0x6745_2301u32,
+        0xefcd_ab89,
+        0x98ba_dcfe,
+        0x1032_5476,
+        0xc3d2_e1f0,
+    ];
     for i in 0..rounds {
-        let steps: [&mut dyn FnMut(); 10] = [
+        let steps: [&mut dyn FnMut(); 11] = [
             &mut || drop(black_box(initiate())),
             &mut || initiator_crypto(&PSK, lens.0, None),
             &mut || {
@@ -271,6 +285,12 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
                 black_box(exchange(&PSK, t, &mut r));
             },
             &mut || crypto_floor(&PSK, lens),
+            &mut || {
+                for _ in 0..COMPRESSIONS {
+                    sha1::block_api::compress(&mut state, black_box(&[[0x5a; 64]]));
+                }
+                black_box(&state);
+            },
         ];
         for (s, f) in sum.iter_mut().zip(steps) {
             let t = clock();
@@ -287,6 +307,7 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
         respond: [us(sum[4]), us(sum[5])],
         export: [us(sum[6]) / 2.0, us(sum[7]) / 2.0],
         exchange: [us(sum[8]), us(sum[9])],
+        compressions: us(sum[10]),
     }
 }
 
@@ -334,10 +355,17 @@ impl core::fmt::Display for Phases {
             100.0 * rest / over
         )?;
         let [e, c] = self.exchange;
-        write!(
+        writeln!(
             f,
             "| exchange | {e:.3} | {c:.3} | {over:.3} | 100% (ratio {:.3}) |",
             e / c
+        )?;
+        write!(
+            f,
+            "{COMPRESSIONS} SHA-1 compressions: {:.3} us; exchange / them {:.2}, floor / them {:.2}",
+            self.compressions,
+            e / self.compressions,
+            c / self.compressions
         )
     }
 }
