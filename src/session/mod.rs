@@ -97,3 +97,15 @@ pub struct TimestampPolicy {
 /// Its weaker flooding resistance is acceptable here: only authenticated messages insert
 /// entries, and every table is bounded by configuration.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// `name` as a key of `map`: the `Arc` the map already holds for it, else a new one, so a
+/// table allocates each peer's name once however many entries the peer has.
+pub(crate) fn shared_name<V>(
+    map: &FastMap<std::sync::Arc<[u8]>, V>,
+    name: &[u8],
+) -> std::sync::Arc<[u8]> {
+    match map.get_key_value(name) {
+        Some((k, _)) => k.clone(),
+        None => std::sync::Arc::from(name),
+    }
+}

@@ -210,10 +210,7 @@ impl ReplayCache {
 
     /// Remembers `d` until `until` for `peer` (not yet remembered).
     fn remember(&mut self, d: MessageDigest, peer: &[u8], until: u64) {
-        let peer: Arc<[u8]> = match self.peers.get_key_value(peer) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(peer),
-        };
+        let peer = super::shared_name(&self.peers, peer);
         *self.peers.entry(peer.clone()).or_insert(0) += 1;
         self.seen.insert(d, Entry { until, peer });
         self.earliest = self.earliest.min(until);

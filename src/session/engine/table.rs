@@ -223,10 +223,7 @@ impl<B> BundleTable<B> {
 
     /// The shared name of `peer`, allocated once per peer.
     pub fn peer_key(&self, peer: &[u8]) -> Arc<[u8]> {
-        match self.by_peer.get_key_value(peer) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(peer),
-        }
+        crate::session::shared_name(&self.by_peer, peer)
     }
 }
 
