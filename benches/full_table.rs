@@ -38,7 +38,7 @@ fn message(i: u64, r: &mut impl FnMut(&mut [u8])) -> (Vec<u8>, Duration) {
         ..psk::cfg()
     };
     let m = PskInitiator::new(&PSK, c)
-        .initiate(vec![TransportKey::tgk(&[9; 16])], t, r)
+        .initiate(vec![TransportKey::tgk(&psk::TGK)], t, r)
         .unwrap();
     (m, t)
 }

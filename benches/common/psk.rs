@@ -145,10 +145,7 @@ pub fn interleaved(
 /// floods a responder with. Shape, timestamp and replay checks pass; the MAC does not.
 pub fn forged_setup(error_replies_per_sec: u32) -> (Vec<u8>, PskResponder, Duration) {
     let now = Duration::from_secs(1_790_000_000);
-    let mut ini = PskInitiator::new(&PSK, cfg());
-    let mut m = ini
-        .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
-        .unwrap();
+    let (_, mut m) = i_message(now);
     *m.last_mut().unwrap() ^= 1;
     let mut cfg = ResponderConfig::default();
     cfg.limits.error_replies_per_sec = error_replies_per_sec;
@@ -246,15 +243,9 @@ const SHA1_IV: [u32; 5] = [
 pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
     let now = Duration::from_secs(1_790_000_000);
     let lens = mac_input_lens();
-    let initiate = || {
-        let mut ini = PskInitiator::new(&PSK, cfg());
-        let m = ini
-            .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
-            .unwrap();
-        (ini, m)
-    };
+    let initiate = || i_message(now);
     let (mut ini, m) = initiate();
-    let mut resp = PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
+    let mut resp = responder();
     let a = resp.handle(&m, now).unwrap();
     let v = a.response.clone().unwrap();
     ini.handle_response(&v, now).unwrap();
@@ -270,11 +261,7 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
                 black_box(ini.handle_response(&v, now).unwrap());
             },
             &mut || initiator_crypto(&PSK, lens.0, Some(lens.1)),
-            &mut || {
-                let mut resp =
-                    PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
-                black_box(resp.handle(black_box(&m), now).unwrap());
-            },
+            &mut || respond(&m, now),
             &mut || responder_crypto(&PSK, lens),
             &mut || {
                 black_box(ini.srtp().unwrap());
@@ -319,14 +306,30 @@ pub fn phases(clock: fn() -> f64, rounds: u32, batch: u32) -> Phases {
 /// I_MESSAGE, answers it and is dropped.
 pub fn respond_loop(n: u64) {
     let now = Duration::from_secs(1_790_000_000);
+    let (_, m) = i_message(now);
+    for _ in 0..n {
+        respond(&m, now);
+    }
+}
+
+/// A fresh initiator with the exchange's settings ([`cfg`]) and the I_MESSAGE it sends at
+/// `now`, from a restarted generator: the same message every time.
+pub fn i_message(now: Duration) -> (PskInitiator, Vec<u8>) {
     let mut ini = PskInitiator::new(&PSK, cfg());
     let m = ini
         .initiate(vec![TransportKey::tgk(&TGK)], now, &mut rng())
         .unwrap();
-    for _ in 0..n {
-        let mut resp = PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default());
-        black_box(resp.handle(black_box(&m), now).unwrap());
-    }
+    (ini, m)
+}
+
+/// A fresh responder for [`PSK`] with the default settings.
+pub fn responder() -> PskResponder {
+    PskResponder::new(SecretBytes::from_slice(&PSK), ResponderConfig::default())
+}
+
+/// A fresh responder takes `m`, answers it and is dropped.
+fn respond(m: &[u8], now: Duration) {
+    black_box(responder().handle(black_box(m), now).unwrap());
 }
 
 impl core::fmt::Display for Phases {
