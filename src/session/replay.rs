@@ -208,15 +208,25 @@ impl ReplayCache {
         self.earliest = heap.peek().map_or(u64::MAX, |&Reverse((until, _))| until);
     }
 
-    /// Remembers `d` until `until` for `peer` (not yet remembered).
-    fn remember(&mut self, d: MessageDigest, peer: &[u8], until: u64) {
+    /// Remembers `d` until `until` for `peer`: a message [`check`](Self::check) has just
+    /// found [`Fresh`](ReplayVerdict::Fresh), with nothing changed in the cache since.
+    /// Returns the peer's name as the cache holds it, for the caller's own tables to share
+    /// (the responder's bundle table: one allocation per peer, not one per table).
+    pub(crate) fn record(&mut self, d: MessageDigest, peer: &[u8], until: u64) -> Arc<[u8]> {
         let peer = super::shared_name(&self.peers, peer);
         *self.peers.entry(peer.clone()).or_insert(0) += 1;
-        self.seen.insert(d, Entry { until, peer });
+        self.seen.insert(
+            d,
+            Entry {
+                until,
+                peer: peer.clone(),
+            },
+        );
         self.earliest = self.earliest.min(until);
         if let Some(heap) = self.by_until.as_mut() {
             heap.push(Reverse((until, d)));
         }
+        peer
     }
 
     /// Checks a message's digest without recording it.
@@ -253,7 +263,7 @@ impl ReplayCache {
         if self.seen.len() >= self.capacity || self.seen.contains_key(&d) {
             return;
         }
-        self.remember(d, peer, until);
+        self.record(d, peer, until);
     }
 
     /// Raises the floor (see [`may_have_forgotten`](Self::may_have_forgotten)).
@@ -265,7 +275,7 @@ impl ReplayCache {
     pub fn insert(&mut self, d: MessageDigest, peer: &[u8], until: u64, now: u64) -> ReplayVerdict {
         match self.check(&d, peer, now) {
             ReplayVerdict::Fresh => {
-                self.remember(d, peer, until);
+                self.record(d, peer, until);
                 ReplayVerdict::Fresh
             }
             v => v,

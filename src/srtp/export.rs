@@ -273,21 +273,28 @@ pub fn master_key_and_salt(
 /// policy maps onto a suite, and every transported key fits it (a responder runs this before
 /// accepting a message, so a bundle it holds can always be exported).
 pub fn check(bundle: &CryptoSessionBundle) -> Result<(), ExportError> {
-    check_suites(bundle, |_| Ok(()))
+    check_suites(bundle, |_| Ok(())).map(|_| ())
 }
 
 /// [`check`], calling `on_suite` with the suite of each crypto session as soon as it is
 /// known (before the session's keys are checked): a caller's own check per suite (the
-/// responder's TGK length) runs without decoding the policies a second time.
+/// responder's TGK length) runs without decoding the policies a second time. Returns the
+/// policies it decoded, for [`export_decoded`] to reuse.
 pub(crate) fn check_suites<E: From<ExportError>>(
     bundle: &CryptoSessionBundle,
     mut on_suite: impl FnMut(SrtpSuite) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<DecodedPolicies, E> {
     prf_of(bundle.prf)?;
+    let mut known = DecodedPolicies::default();
     for (_, policy_no, _, _) in sessions(bundle) {
-        let policy = policy_of(bundle, policy_no)?;
-        let (suite, _) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
-        kdr_of(&policy)?;
+        let suite = match known.get(policy_no) {
+            Some(s) => s.suite,
+            None => {
+                let s = settings(bundle, policy_no)?;
+                known.remember(s);
+                s.suite
+            }
+        };
         on_suite(suite)?;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
@@ -305,7 +312,50 @@ pub(crate) fn check_suites<E: From<ExportError>>(
             }
         }
     }
-    Ok(())
+    Ok(known)
+}
+
+/// What [`export`] needs of one security policy, decoded (RFC 3830 §6.10.1): its suite,
+/// RCC settings, key derivation rate and SRTCP encryption switch.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PolicySettings {
+    policy_no: u8,
+    suite: SrtpSuite,
+    srtcp_encryption: bool,
+    rcc: Option<RocCarrying>,
+    /// At most 2^24 ([`kdr_of`]).
+    kdr: u32,
+}
+
+/// The settings of the first policy number a bundle's crypto sessions use, as
+/// [`check_suites`] decoded them: a responder keeps them with the bundle so that its
+/// exports decode no policy again (others are decoded when exported; one slot, 12 bytes,
+/// since every bundle table entry carries it). They hold as long as the bundle's policies
+/// and its GStreamer flag are unchanged.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct DecodedPolicies(Option<PolicySettings>);
+
+impl DecodedPolicies {
+    fn get(&self, policy_no: u8) -> Option<PolicySettings> {
+        self.0.filter(|s| s.policy_no == policy_no)
+    }
+
+    fn remember(&mut self, s: PolicySettings) {
+        self.0.get_or_insert(s);
+    }
+}
+
+/// Decodes policy `policy_no` of `bundle` (the RFC 3711 defaults when it has none).
+fn settings(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<PolicySettings, ExportError> {
+    let policy = policy_of(bundle, policy_no)?;
+    let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+    Ok(PolicySettings {
+        policy_no,
+        suite,
+        rcc,
+        kdr: kdr_of(&policy)?,
+        srtcp_encryption: suite.encrypts() && policy.srtcp_encryption.unwrap_or(true),
+    })
 }
 
 /// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session (no allocation).
@@ -334,6 +384,7 @@ where
 {
     type Item = (u8, u8, u32, u32);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Sessions::Srtp(it) => it.next().map(|(id, c)| (id, c.policy_no, c.ssrc, c.roc)),
@@ -360,28 +411,40 @@ fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, 
     }
 }
 
-fn kdr_of(policy: &SrtpPolicy) -> Result<u64, ExportError> {
+/// The key derivation rate: 0, or a power of two up to 2^24 (RFC 3711 §4.3.1).
+fn kdr_of(policy: &SrtpPolicy) -> Result<u32, ExportError> {
     let kdr = policy.kdr.unwrap_or(0);
-    if kdr != 0 && (!kdr.is_power_of_two() || kdr > 1 << 24) {
-        return Err(ExportError::InvalidSpPar(format!(
+    match u32::try_from(kdr) {
+        Ok(k) if k == 0 || (k.is_power_of_two() && k <= 1 << 24) => Ok(k),
+        _ => Err(ExportError::InvalidSpPar(format!(
             "key derivation rate {kdr}"
-        )));
+        ))),
     }
-    Ok(kdr)
 }
 
 /// The SRTP parameters of every crypto session and key of a bundle, in map order then key
 /// order. A crypto session whose policy is missing uses the RFC 3711 defaults.
 pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportError> {
+    export_decoded(bundle, &DecodedPolicies::default())
+}
+
+/// [`export`], taking the settings of the policies in `known` as decoded (they must be
+/// [`check_suites`]' result for this bundle as it is now).
+pub(crate) fn export_decoded(
+    bundle: &CryptoSessionBundle,
+    known: &DecodedPolicies,
+) -> Result<Vec<SrtpParams>, ExportError> {
     let sessions_len = match &bundle.cs_map {
         CsIdMap::Empty { .. } => 0,
         m => usize::from(m.count()),
     };
     let mut out = Vec::with_capacity(sessions_len * bundle.keys.len());
     for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
-        let policy = policy_of(bundle, policy_no)?;
-        let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
-        let kdr = kdr_of(&policy)?;
+        let s = match known.get(policy_no) {
+            Some(s) => s,
+            None => settings(bundle, policy_no)?,
+        };
+        let suite = s.suite;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
             let (master_key, master_salt) = master_key_and_salt(bundle, key, cs_id, suite)?;
@@ -395,11 +458,11 @@ pub fn export(bundle: &CryptoSessionBundle) -> Result<Vec<SrtpParams>, ExportErr
                 master_salt,
                 mki: key.mki().map(|m| m.to_vec()),
                 key_validity: key.kv.clone(),
-                kdr,
+                kdr: u64::from(s.kdr),
                 srtp_encryption: suite.encrypts(),
-                srtcp_encryption: suite.encrypts() && policy.srtcp_encryption.unwrap_or(true),
+                srtcp_encryption: s.srtcp_encryption,
                 srtp_authentication: true,
-                rcc,
+                rcc: s.rcc,
             });
         }
     }

@@ -176,3 +176,92 @@ fn every_suite_row_round_trips() {
         SrtpPolicy::aes_cm_128_hmac_sha1_80()
     );
 }
+
+/// The policies [`check_suites`] decoded export exactly what decoding them again does:
+/// every suite row, RCC, a key derivation rate, SRTCP encryption off, and a second crypto
+/// session whose policy number is not the one kept (decoded at export).
+#[test]
+fn exports_from_decoded_policies_match_plain_exports() {
+    let same = |b: &CryptoSessionBundle| {
+        let known = check_suites::<ExportError>(b, |_| Ok(())).unwrap();
+        assert_eq!(export_decoded(b, &known).unwrap(), export(b).unwrap());
+        known
+    };
+    for row in SUITES {
+        let s = row.suite;
+        let key = TransportKey::tgk(&[4; 16]);
+        same(&bundle(policy_for(s), vec![key]));
+    }
+    let rcc_kdr = SrtpPolicy {
+        auth_alg: Some(SrtpAuthAlg::RccM1),
+        roc_tx_rate: Some(3),
+        kdr: Some(1 << 24),
+        srtcp_encryption: Some(false),
+        ..SrtpPolicy::default()
+    };
+    let known = same(&bundle(rcc_kdr, vec![TransportKey::tgk(&[4; 16])]));
+    let kept = known.get(1).unwrap();
+    assert_eq!((kept.kdr, kept.srtcp_encryption), (1 << 24, false));
+    assert_eq!(
+        kept.rcc.map(|r| (r.mode, r.rate)),
+        Some((RccMode::Mode1, 3))
+    );
+    // Two crypto sessions on two policies: the second is decoded when exported.
+    let mut two = bundle(SrtpPolicy::default(), vec![tek(1)]);
+    let p2 = policy_for(SrtpSuite::AesCm128HmacSha1_32)
+        .to_payload(2)
+        .unwrap();
+    two.policies.push(p2);
+    two.cs_map = CsIdMap::SrtpId(
+        SrtpIdMap::from_entries(&[
+            SrtpCs {
+                policy_no: 1,
+                ssrc: SSRC,
+                roc: 0,
+            },
+            SrtpCs {
+                policy_no: 2,
+                ssrc: SSRC + 1,
+                roc: 5,
+            },
+        ])
+        .unwrap(),
+    );
+    let known = same(&two);
+    assert!(known.get(1).is_some() && known.get(2).is_none());
+    let suites: Vec<_> = export_decoded(&two, &known)
+        .unwrap()
+        .iter()
+        .map(|p| p.suite)
+        .collect();
+    assert_eq!(
+        suites,
+        [
+            SrtpSuite::AesCm128HmacSha1_80,
+            SrtpSuite::AesCm128HmacSha1_32
+        ]
+    );
+}
+
+/// A key derivation rate over 2^24, or not a power of two, is refused by both paths (one
+/// past the bound, and rates sent in 8 bytes that do not fit 32 bits).
+#[test]
+fn key_derivation_rates_at_their_bound() {
+    let with = |kdr: u64| {
+        let mut b = bundle(SrtpPolicy::default(), vec![tek(1)]);
+        let mut sp = crate::wire::SecurityPolicy::new(1, crate::wire::ProtType::Srtp);
+        let kdr_type = crate::wire::SrtpParamType::KeyDerivationRate.to_wire();
+        sp.push(kdr_type, &kdr.to_be_bytes()).unwrap();
+        b.policies = vec![sp];
+        b
+    };
+    for ok in [0, 1, 1 << 24] {
+        assert_eq!(export(&with(ok)).unwrap()[0].kdr, ok, "{ok}");
+        assert!(check(&with(ok)).is_ok());
+    }
+    for bad in [3, (1 << 24) + 1, 1 << 25, 1 << 32, u64::MAX] {
+        let refused = |r| matches!(r, Err(ExportError::InvalidSpPar(_)));
+        assert!(refused(export(&with(bad)).map(|_| ())), "{bad}");
+        assert!(refused(check(&with(bad))), "{bad}");
+    }
+}

@@ -233,6 +233,7 @@ mod tests {
                 binding: Some(()),
                 update_key: None,
                 last_used: t,
+                policies: Default::default(),
             }
         }
 

@@ -194,10 +194,11 @@ impl<M: Mode> Responder<M> {
 
     /// SRTP parameters of a bundle.
     pub fn srtp(&self, csb_id: u32) -> Result<Vec<SrtpParams>, SessionError> {
-        super::common::export(
-            self.bundle(csb_id)
-                .ok_or_else(|| SessionError::UnknownCsb(csb_id))?,
-        )
+        let e = self
+            .bundles
+            .get(csb_id)
+            .ok_or(SessionError::UnknownCsb(csb_id))?;
+        Ok(crate::srtp::export::export_decoded(&e.bundle, &e.policies)?)
     }
 
     /// Processes an I_MESSAGE received at `now`: on success the bundle is installed and

@@ -14,8 +14,10 @@ use crate::crypto::SecretBytes;
 use crate::session::common::{check_policies, fill_ssrcs};
 use crate::session::replay::{MessageDigest, ReplayCache, ReplayVerdict};
 use crate::session::{SessionError, TimestampPolicy};
+use crate::srtp::export::DecodedPolicies;
 use crate::wire::{CsIdMap, MessageView, Quirk, Timestamp};
 use core::time::Duration;
+use std::sync::Arc;
 
 pub(super) fn handle<M: Mode>(
     r: &mut Responder<M>,
@@ -255,7 +257,8 @@ fn process<M: Mode>(
         return Err(SessionError::AuthFailure);
     }
     // 6. Recorded, then the keys recovered.
-    replay.insert(a.digest, peer, a.verdict.keep_until, now_ns);
+    // `admit` found it fresh, and nothing has touched the cache since.
+    let peer_name = replay.record(a.digest, peer, a.verdict.keep_until);
     if let Some(v) = a.verdict.ordered {
         counters.record(peer, v);
     }
@@ -264,7 +267,7 @@ fn process<M: Mode>(
         seen.auth = rec.reply_auth.take();
     }
     // 7. What was recovered, the bundle it makes, the reply.
-    let (candidate, echoed, change) = candidate(&mut rec, &incoming, cfg.limits.max_keys)?;
+    let (candidate, decoded, echoed, change) = candidate(&mut rec, &incoming, cfg.limits.max_keys)?;
     let cs_map = echoed.as_ref().unwrap_or(&candidate.cs_map);
     let (bundle, auth) = (&candidate, seen.auth.as_ref());
     let out = Outcome {
@@ -279,8 +282,8 @@ fn process<M: Mode>(
         .filter(|_| a.is_update)
         .and_then(|e| e.update_key.clone());
     let binding = (!rec.shared).then_some(authed.binding);
-    let owner = (peer, binding, rec.update_key.or(kept));
-    let csb_id = install(bundles, events, cfg, owner, candidate, now_ns);
+    let owner = (peer_name, binding, rec.update_key.or(kept));
+    let csb_id = install(bundles, events, cfg, owner, (candidate, decoded), now_ns);
     accepted(csb_id, change, response, view, a.leniencies)
 }
 
@@ -289,13 +292,14 @@ fn install<B>(
     bundles: &mut BundleTable<B>,
     events: &mut Events,
     cfg: &ResponderConfig,
-    (peer, binding, update_key): (&[u8], Option<B>, Option<SecretBytes>),
-    bundle: CryptoSessionBundle,
+    (peer, binding, update_key): (Arc<[u8]>, Option<B>, Option<SecretBytes>),
+    (bundle, policies): (CryptoSessionBundle, DecodedPolicies),
     now_ns: u64,
 ) -> u32 {
     let csb_id = bundle.csb_id;
     let entry = Entry {
-        peer: bundles.peer_key(peer),
+        peer,
+        policies,
         binding,
         update_key,
         last_used: now_ns,
@@ -349,6 +353,15 @@ fn incoming<'v, 'a, B>(
     }
 }
 
+/// What [`candidate`] makes: the bundle with its policies as decoded, the map the reply
+/// echoes, what changed.
+type Candidate = (
+    CryptoSessionBundle,
+    DecodedPolicies,
+    Option<CsIdMap<'static>>,
+    BundleChange,
+);
+
 /// Step 7: the bundle the recovered keys make, checked; with the crypto session map the
 /// reply echoes when the bundle keeps its own (RFC 3830 §4.5) and what changed. The keys
 /// and policies move from `rec` into the bundle.
@@ -356,7 +369,7 @@ fn candidate<B>(
     rec: &mut Recovered,
     m: &Incoming<'_, '_, B>,
     max_keys: usize,
-) -> Result<(CryptoSessionBundle, Option<CsIdMap<'static>>, BundleChange), SessionError> {
+) -> Result<Candidate, SessionError> {
     let h = m.view.header();
     let too_many = |n: usize| {
         SessionError::InvalidKeyData(format!(
@@ -407,9 +420,10 @@ fn candidate<B>(
     if bundle.keys.len() > max_keys {
         return Err(too_many(bundle.keys.len()));
     }
-    // One pass over the crypto sessions: each policy decoded once for both checks.
-    crate::srtp::export::check_suites(&bundle, |suite| {
+    // One pass over the crypto sessions: each policy decoded once for both checks, and
+    // kept for the bundle's exports.
+    let decoded = crate::srtp::export::check_suites(&bundle, |suite| {
         check_tgk_fits(&bundle.keys, suite).map_err(SessionError::WeakInput)
     })?;
-    Ok((bundle, kept, change))
+    Ok((bundle, decoded, kept, change))
 }

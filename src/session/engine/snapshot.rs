@@ -270,6 +270,8 @@ impl<M: Mode> Responder<M> {
                 binding,
                 update_key,
                 last_used: b.last_used,
+                // Decoded again by each export.
+                policies: Default::default(),
                 bundle,
             };
             let csb_id = entry.bundle.csb_id;

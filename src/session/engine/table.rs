@@ -6,6 +6,7 @@ use super::limits::{Events, Eviction, Limit, ResponderEvent, ResponderLimits};
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::SecretBytes;
 use crate::session::FastMap;
+use crate::srtp::export::DecodedPolicies;
 use std::sync::Arc;
 
 /// The name a peer goes by in the tables: its identity (IDi or its mode's equivalent),
@@ -58,6 +59,8 @@ pub(crate) struct Entry<B> {
     pub update_key: Option<SecretBytes>,
     /// The last clock value (ns since the Unix epoch) a message used it.
     pub last_used: u64,
+    /// Its policies as decoded when it was installed, for its exports.
+    pub policies: DecodedPolicies,
 }
 
 /// Bundles by CSB ID, with each peer's CSB IDs.
@@ -281,6 +284,7 @@ mod tests {
             binding: Some(()),
             update_key: None,
             last_used: at,
+            policies: Default::default(),
         }
     }
 
