@@ -385,7 +385,8 @@ fn wanted(name: &str) -> bool {
 /// `group` and `single` alternated (which goes first alternates too), after `warm_up`
 /// rounds, for at least `min_rounds` rounds and about `secs` seconds of wall time. Each
 /// side gets a fresh state from its `setup` (untimed) and returns what it wants dropped
-/// untimed. Returns (total group time / total single time, mean ms of each).
+/// untimed. Returns (total group time / total single time, mean ms of each, mean minor
+/// page faults of each per round).
 fn interleaved<G, S, Dg, Ds>(
     warm_up: u32,
     min_rounds: u32,
@@ -394,8 +395,9 @@ fn interleaved<G, S, Dg, Ds>(
     mut group: impl FnMut(G) -> Dg,
     mut setup_s: impl FnMut() -> S,
     mut single: impl FnMut(S) -> Ds,
-) -> (f64, f64, f64) {
+) -> (f64, f64, f64, Faults) {
     let (mut tg, mut ts, mut n) = (0f64, 0f64, 0u32);
+    let (mut fg, mut fs) = (0u64, 0u64);
     let start = Instant::now();
     let mut round = 0u32;
     loop {
@@ -406,21 +408,21 @@ fn interleaved<G, S, Dg, Ds>(
         for side in 0..2 {
             if (side + round).is_multiple_of(2) {
                 let st = setup_g();
-                let t = common::cpu_s();
+                let (t, f) = (common::cpu_s(), common::minor_faults());
                 let d = group(st);
-                let dt = common::cpu_s() - t;
+                let (dt, df) = (common::cpu_s() - t, common::minor_faults() - f);
                 drop(d);
                 if measured {
-                    tg += dt;
+                    (tg, fg) = (tg + dt, fg + df);
                 }
             } else {
                 let st = setup_s();
-                let t = common::cpu_s();
+                let (t, f) = (common::cpu_s(), common::minor_faults());
                 let d = single(st);
-                let dt = common::cpu_s() - t;
+                let (dt, df) = (common::cpu_s() - t, common::minor_faults() - f);
                 drop(d);
                 if measured {
-                    ts += dt;
+                    (ts, fs) = (ts + dt, fs + df);
                 }
             }
         }
@@ -430,7 +432,21 @@ fn interleaved<G, S, Dg, Ds>(
         round += 1;
     }
     let n = f64::from(n.max(1));
-    (tg / ts, tg * 1e3 / n, ts * 1e3 / n)
+    let faults = Faults(fg as f64 / n, fs as f64 / n);
+    (tg / ts, tg * 1e3 / n, ts * 1e3 / n, faults)
+}
+
+/// Mean minor page faults per round taken inside the timed group and single sides.
+struct Faults(f64, f64);
+
+impl core::fmt::Display for Faults {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "page faults per round: group {:.0}, singles {:.0}",
+            self.0, self.1
+        )
+    }
 }
 
 /// The single-member reference for member `i`: the same work the group does per member, for
@@ -477,7 +493,7 @@ fn bench_interleaved(_: &mut Criterion) {
         let (mut r1, mut r2) = (rng(), rng());
         let keys: Vec<[u8; 16]> = (0..n).map(psk).collect();
         let names: Vec<MemberId> = (0..n).map(name).collect();
-        let (q, g, s) = interleaved(
+        let (q, g, s, faults) = interleaved(
             1,
             if n >= 10_000 { 10 } else { 40 },
             5.0,
@@ -496,7 +512,7 @@ fn bench_interleaved(_: &mut Criterion) {
             },
         );
         println!(
-            "{label} (CPU time): group {g:.2} ms, {n} x single exchange {s:.2} ms, ratio {q:.3}"
+            "{label} (CPU time): group {g:.2} ms, {n} x single exchange {s:.2} ms, ratio {q:.3}; {faults}"
         );
     }
     let label = "interleaved_pk_1000";
@@ -504,7 +520,7 @@ fn bench_interleaved(_: &mut Criterion) {
         let n = 1_000usize;
         let k = pk_keys();
         let (mut r1, mut r2) = (rng(), rng());
-        let (q, g, s) = interleaved(
+        let (q, g, s, faults) = interleaved(
             0,
             2,
             0.0,
@@ -527,7 +543,7 @@ fn bench_interleaved(_: &mut Criterion) {
             },
         );
         println!(
-            "{label} (CPU time): group {g:.1} ms, {n} x single PK exchange {s:.1} ms, ratio {q:.3}"
+            "{label} (CPU time): group {g:.1} ms, {n} x single PK exchange {s:.1} ms, ratio {q:.3}; {faults}"
         );
     }
 }

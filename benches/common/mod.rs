@@ -10,6 +10,21 @@ pub fn cpu_s() -> f64 {
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
+/// Minor page faults this thread has taken (field 10 of `/proc/thread-self/stat`; 0 where
+/// that file is missing). A timed side that gets its memory from the kernel again, because
+/// glibc gave the top of the heap back while the other side was freed, pays a fault per
+/// 4 KB page in its CPU time: the benches print the count next to such ratios.
+pub fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // The command name (field 2) may hold spaces; the fields after its ')' do not.
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    after
+        .split_whitespace()
+        .nth(7)
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The filters given to the bench binary (criterion's positional arguments), or `None`
 /// when not run by `cargo bench` (`cargo test --benches`) or when criterion profiles.
 pub fn filters() -> Option<Vec<String>> {
