@@ -16,7 +16,10 @@
 # Why pairs: on a shared VM the ratio of one binary drifts by 0.1-0.2 within an hour (the
 # exchange's working set is mostly code, the floor's is not, so neighbours' load hits the
 # exchange more), while consecutive runs move together. A binary against itself gives a
-# median difference within +-0.01 over 40 pairs (BENCHMARKS.md, twelfth look).
+# median difference within +-0.01 over 40 pairs (BENCHMARKS.md, twelfth look). On a
+# 2-vCPU Intel host each run fell in one of two groups, about 1.4 or 1.6, with the load of
+# the vCPU it ran on; 200 pairs (about 30 s there) gave -0.002 for a binary against itself
+# (thirteenth look).
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: $0 A B [PAIRS] [ROUNDS]" >&2; exit 2; }
 a="$1" b="$2" pairs="${3:-40}" rounds="${4:-120}"
