@@ -208,9 +208,10 @@ impl ReplayCache {
         self.earliest = heap.peek().map_or(u64::MAX, |&Reverse((until, _))| until);
     }
 
-    /// Remembers `d` until `until` for `peer`: a message [`check`](Self::check) has just
-    /// found [`Fresh`](ReplayVerdict::Fresh), with nothing changed in the cache since.
-    /// Returns the peer's name as the cache holds it, for the caller's own tables to share
+    /// Remembers `d` until `until` for `peer`. The caller has made sure it may: `d` is not
+    /// remembered yet and there is room ([`check`](Self::check) found it
+    /// [`Fresh`](ReplayVerdict::Fresh) with nothing changed in the cache since, or a
+    /// snapshot's entry was checked against the capacity). Returns the peer's name as the cache holds it, for the caller's own tables to share
     /// (the responder's bundle table: one allocation per peer, not one per table).
     pub(crate) fn record(&mut self, d: MessageDigest, peer: &[u8], until: u64) -> Arc<[u8]> {
         let peer = super::shared_name(&self.peers, peer);

@@ -287,14 +287,9 @@ pub(crate) fn check_suites<E: From<ExportError>>(
     prf_of(bundle.prf)?;
     let mut known = DecodedPolicies::default();
     for (_, policy_no, _, _) in sessions(bundle) {
-        let suite = match known.get(policy_no) {
-            Some(s) => s.suite,
-            None => {
-                let s = settings(bundle, policy_no)?;
-                known.remember(s);
-                s.suite
-            }
-        };
+        let s = known.settings(bundle, policy_no)?;
+        known.remember(s);
+        let suite = s.suite;
         on_suite(suite)?;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
@@ -340,6 +335,19 @@ impl DecodedPolicies {
         self.0.filter(|s| s.policy_no == policy_no)
     }
 
+    /// The settings of `policy_no`: as kept, else decoded from `bundle`.
+    fn settings(
+        &self,
+        bundle: &CryptoSessionBundle,
+        policy_no: u8,
+    ) -> Result<PolicySettings, ExportError> {
+        match self.get(policy_no) {
+            Some(s) => Ok(s),
+            None => settings(bundle, policy_no),
+        }
+    }
+
+    /// Keeps `s` if no policy is kept yet (the first one decoded).
     fn remember(&mut self, s: PolicySettings) {
         self.0.get_or_insert(s);
     }
@@ -440,10 +448,7 @@ pub(crate) fn export_decoded(
     };
     let mut out = Vec::with_capacity(sessions_len * bundle.keys.len());
     for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
-        let s = match known.get(policy_no) {
-            Some(s) => s,
-            None => settings(bundle, policy_no)?,
-        };
+        let s = known.settings(bundle, policy_no)?;
         let suite = s.suite;
         for key in &bundle.keys {
             check_validity(&key.kv)?;
