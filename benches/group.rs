@@ -406,24 +406,20 @@ fn interleaved<G, S, Dg, Ds>(
             break;
         }
         for side in 0..2 {
-            if (side + round).is_multiple_of(2) {
+            let is_group = (side + round).is_multiple_of(2);
+            let (dt, df) = if is_group {
                 let st = setup_g();
-                let (t, f) = (common::cpu_s(), common::minor_faults());
-                let d = group(st);
-                let (dt, df) = (common::cpu_s() - t, common::minor_faults() - f);
-                drop(d);
-                if measured {
-                    (tg, fg) = (tg + dt, fg + df);
-                }
+                timed(|| group(st))
             } else {
                 let st = setup_s();
-                let (t, f) = (common::cpu_s(), common::minor_faults());
-                let d = single(st);
-                let (dt, df) = (common::cpu_s() - t, common::minor_faults() - f);
-                drop(d);
-                if measured {
-                    (ts, fs) = (ts + dt, fs + df);
-                }
+                timed(|| single(st))
+            };
+            let (t, f) = match is_group {
+                true => (&mut tg, &mut fg),
+                false => (&mut ts, &mut fs),
+            };
+            if measured {
+                (*t, *f) = (*t + dt, *f + df);
             }
         }
         if measured {
@@ -434,6 +430,16 @@ fn interleaved<G, S, Dg, Ds>(
     let n = f64::from(n.max(1));
     let faults = Faults(fg as f64 / n, fs as f64 / n);
     (tg / ts, tg * 1e3 / n, ts * 1e3 / n, faults)
+}
+
+/// Runs `f`: the thread CPU time and the minor page faults it took. What it returns is
+/// dropped after the clock stops.
+fn timed<D>(f: impl FnOnce() -> D) -> (f64, u64) {
+    let (t, faults) = (common::cpu_s(), common::minor_faults());
+    let d = f();
+    let took = (common::cpu_s() - t, common::minor_faults() - faults);
+    drop(d);
+    took
 }
 
 /// Mean minor page faults per round taken inside the timed group and single sides.

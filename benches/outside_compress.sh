@@ -30,4 +30,4 @@ inclusive() {
 }
 join -t $'\t' -1 2 -2 2 -a 1 -e 0 -o 0,1.1,2.1 <(inclusive "$dir/all") <(inclusive "$dir/sha1") |
   awk -F'\t' -v n="$n" '{ printf "%9.0f\t%s\n", ($2 - $3) / n, $1 }' |
-  sort -rn | head -n "$top"
+  sort -rn | sed -n "1,${top}p" # sed reads to the end: no SIGPIPE for sort under pipefail
