@@ -557,6 +557,44 @@ fn cached_envelope_key_makes_updates_psk_messages() {
     assert_eq!(r.bundle(a.csb_id).unwrap().keys.len(), 2);
 }
 
+/// What the initiator exports after updates equals what the responder exports and a plain
+/// export of its bundle: an update that replaces the policy, then one that carries no
+/// policy (the bundle keeps the replaced one, RFC 3830 §4.5).
+#[test]
+fn updates_with_and_without_policies_export_alike() {
+    let mut c = cfg();
+    c.cache = CacheType::NoCache;
+    let mut i = PkInitiator::new(alice(), bob_public(), c);
+    let (mut r, _) = responder(pinned());
+    let sha32 = mikey::srtp::export::policy_for(SrtpSuite::AesCm128HmacSha1_32);
+    let sha32 = sha32.to_payload(1).unwrap();
+    let mut csb_id = 0;
+    for (n, policies) in [None, Some(vec![sha32]), Some(vec![])]
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(p) = policies {
+            i.config_mut().policies = p;
+        }
+        let at = NOW + Duration::from_secs(n as u64);
+        let key = TransportKey::tgk(&[n as u8 + 1; 16]).with_mki(&[0, 0, 0, n as u8]);
+        let msg = i.initiate(vec![key], at, &mut seq_rng()).unwrap();
+        let a = r.handle(&msg, at).unwrap();
+        csb_id = a.csb_id;
+        i.handle_response(a.response.as_deref().unwrap(), at)
+            .unwrap();
+        let x = i.srtp().unwrap();
+        assert_eq!(x, mikey::srtp::export::export(i.bundle().unwrap()).unwrap());
+        assert_eq!(x, r.srtp(csb_id).unwrap());
+        let suite = match n {
+            0 => SrtpSuite::AesCm128HmacSha1_80,
+            _ => SrtpSuite::AesCm128HmacSha1_32,
+        };
+        assert!(x.iter().all(|p| p.suite == suite), "message {n}");
+    }
+    assert_eq!(r.srtp(csb_id).unwrap().len(), 2 * 3);
+}
+
 #[test]
 fn without_caching_updates_are_public_key_messages() {
     let mut i = PkInitiator::new(alice(), bob_public(), cfg());

@@ -7,7 +7,9 @@ pub use super::policy::{policy_for, suite_for, RocCarrying};
 use super::{KeyInterval, SrtpContext, SrtpError, SrtpSuite};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{derive_tgk_keyed, Prf, PrfKey, SecretBytes, TGK_CONST_SALT, TGK_CONST_TEK};
-use crate::wire::{CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SrtpCs, SrtpPolicy};
+use crate::wire::{
+    CsIdMap, GenericCs, KeyValidity, PrfFunc, ProtType, SecurityPolicy, SrtpCs, SrtpPolicy,
+};
 
 /// Why a bundle's SRTP parameters cannot be exported: each maps onto the MIKEY Error
 /// payload code a responder answers with (RFC 3830 §6.12), see
@@ -353,10 +355,72 @@ impl DecodedPolicies {
     }
 }
 
+impl DecodedPolicies {
+    /// The settings of the first SRTP crypto session's policy of a message that carries
+    /// `cs_map` and `policies` (a number given twice: its last policy, as
+    /// [`CryptoSessionBundle::update`] keeps it), decoded as [`export`] decodes them from
+    /// the bundle, for an initiator to check its TGKs with and keep for its exports. With
+    /// it, whether `policies` holds that number (when it does not, a bundle being updated
+    /// keeps a policy of its own, and the settings hold only for a new bundle). Nothing is
+    /// kept when the map has no SRTP crypto session or the policy does not export.
+    pub(crate) fn of_message(
+        cs_map: &CsIdMap<'_>,
+        policies: &[SecurityPolicy<'_>],
+    ) -> (Self, bool) {
+        let first = match cs_map {
+            CsIdMap::SrtpId(m) => m.iter().next().map(|(_, c)| c.policy_no),
+            CsIdMap::GenericId(m) => m
+                .iter()
+                .find(|c| c.prot_type == ProtType::Srtp)
+                .map(|c| c.policies.first().copied().unwrap_or(0)),
+            _ => None,
+        };
+        let Some(no) = first else {
+            return (Self::default(), false);
+        };
+        let policy = policies.iter().rev().find(|p| p.policy_no == no);
+        let decoded = decode(policy, no, false).ok();
+        (Self(decoded), policy.is_some())
+    }
+
+    /// These settings, kept for `bundle` after the message was applied to it
+    /// ([`of_message`](Self::of_message)'s `in_message`, or the bundle is new); nothing
+    /// when they may not hold (the policy is the bundle's own, or it reads the GStreamer
+    /// auth key length).
+    pub(crate) fn kept_for(self, bundle: Option<&CryptoSessionBundle>, holds: bool) -> Self {
+        match bundle {
+            Some(b) if holds && !b.gstreamer_auth_key_len => self,
+            _ => Self::default(),
+        }
+    }
+
+    /// The suite of `policy_no`, when its settings are kept.
+    pub(crate) fn suite(&self, policy_no: u8) -> Option<SrtpSuite> {
+        self.get(policy_no).map(|s| s.suite)
+    }
+}
+
 /// Decodes policy `policy_no` of `bundle` (the RFC 3711 defaults when it has none).
 fn settings(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<PolicySettings, ExportError> {
-    let policy = policy_of(bundle, policy_no)?;
-    let (suite, rcc) = suite_for(&policy, bundle.gstreamer_auth_key_len)?;
+    let policy = bundle.policy(policy_no);
+    decode(policy, policy_no, bundle.gstreamer_auth_key_len)
+}
+
+/// Decodes `sp`, the policy numbered `policy_no` (the RFC 3711 defaults when there is
+/// none), reading an SRTP auth key length of 10 as 20 with `gstreamer_auth_key_len`.
+fn decode(
+    sp: Option<&SecurityPolicy<'_>>,
+    policy_no: u8,
+    gstreamer_auth_key_len: bool,
+) -> Result<PolicySettings, ExportError> {
+    let policy = match sp {
+        Some(sp) if sp.prot_type != ProtType::Srtp => {
+            return Err(ExportError::InvalidSp(sp.prot_type.to_wire()))
+        }
+        Some(sp) => sp.srtp(),
+        None => SrtpPolicy::default(),
+    };
+    let (suite, rcc) = suite_for(&policy, gstreamer_auth_key_len)?;
     Ok(PolicySettings {
         policy_no,
         suite,
@@ -406,16 +470,6 @@ where
             }),
             Sessions::None => None,
         }
-    }
-}
-
-fn policy_of(bundle: &CryptoSessionBundle, policy_no: u8) -> Result<SrtpPolicy, ExportError> {
-    match bundle.policy(policy_no) {
-        Some(sp) if sp.prot_type != ProtType::Srtp => {
-            Err(ExportError::InvalidSp(sp.prot_type.to_wire()))
-        }
-        Some(sp) => Ok(sp.srtp()),
-        None => Ok(SrtpPolicy::default()),
     }
 }
 

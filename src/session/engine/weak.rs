@@ -3,7 +3,7 @@
 //! reported ([`Leniency`]).
 
 use crate::bundle::TransportKey;
-use crate::srtp::export::suite_for;
+use crate::srtp::export::{suite_for, DecodedPolicies};
 use crate::srtp::SrtpSuite;
 use crate::wire::{CsIdMap, ProtType, SecurityPolicy};
 
@@ -147,39 +147,47 @@ fn shortest_tgk(keys: &[TransportKey]) -> Option<usize> {
 
 /// What an initiator is about to send, checked as a responder will check it: the RAND of
 /// an initial message (`None` for an update), distinct MKIs, TGKs as long as the suites of
-/// the crypto sessions need.
+/// the crypto sessions need. Returns what it decoded of the first crypto session's policy
+/// ([`DecodedPolicies::of_message`]: the settings, and whether `policies` holds them), for
+/// the initiator's exports.
 pub(crate) fn check_outgoing(
     rand: Option<&[u8]>,
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     policies: &[SecurityPolicy<'_>],
-) -> Result<(), Weakness> {
+) -> Result<(DecodedPolicies, bool), Weakness> {
     if let Some(r) = rand.filter(|r| r.len() < MIN_RAND_LEN) {
         return Err(Weakness::ShortRand { len: r.len() });
     }
     check_distinct_mkis(keys)?;
-    tgk_lengths(keys, cs_map, policies, false)
+    let decoded = DecodedPolicies::of_message(cs_map, policies);
+    tgk_lengths(keys, cs_map, policies, &decoded.0)?;
+    Ok(decoded)
 }
 
 /// Every TGK in `keys` fits the suite of each SRTP crypto session of `cs_map` (policies
-/// that do not map onto a suite are left to the export check).
+/// that do not map onto a suite are left to the export check); the suite of a policy
+/// `known` holds is not decoded again.
 fn tgk_lengths(
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     all: &[SecurityPolicy<'_>],
-    gstreamer_auth_key_len: bool,
+    known: &DecodedPolicies,
 ) -> Result<(), Weakness> {
     if shortest_tgk(keys).is_none() {
         return Ok(());
     }
     let fits = |no: u8| {
+        if let Some(suite) = known.suite(no) {
+            return check_tgk_fits(keys, suite);
+        }
         let policy = all
             .iter()
             .rev()
             .find(|p| p.policy_no == no)
             .map(|p| p.srtp())
             .unwrap_or_default();
-        match suite_for(&policy, gstreamer_auth_key_len) {
+        match suite_for(&policy, false) {
             Ok((suite, _)) => check_tgk_fits(keys, suite),
             Err(_) => Ok(()),
         }

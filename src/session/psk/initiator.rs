@@ -5,11 +5,12 @@ use super::{build_i_message, IMessage, Plain, PskConfig, Verified};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{Entropy, MacKey, SecretBytes};
 use crate::session::common::{
-    check_response, cipher_of, csb_and_rand, export, mac_of, new_timestamp, outgoing_cs_map,
-    prf_of, ResponseCheck,
+    check_response, cipher_of, csb_and_rand, mac_of, new_timestamp, outgoing_cs_map, prf_of,
+    ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::SessionError;
+use crate::srtp::export::{export_decoded, DecodedPolicies};
 use crate::srtp::SrtpParams;
 use crate::wire::{CsIdMap, DataType, MessageView, Timestamp};
 use core::time::Duration;
@@ -27,6 +28,9 @@ pub struct PskInitiator {
     psk: SecretBytes,
     cfg: PskConfig,
     bundle: Option<CryptoSessionBundle>,
+    /// What `initiate` decoded of the bundle's first policy, while it holds for the
+    /// bundle: exports decode it no more.
+    decoded: DecodedPolicies,
     pending: Option<Pending>,
     counter: u32,
     confirmed: bool,
@@ -49,6 +53,7 @@ impl PskInitiator {
             psk: SecretBytes::from_slice(psk),
             cfg,
             bundle: None,
+            decoded: DecodedPolicies::default(),
             pending: None,
             counter: 0,
             confirmed: false,
@@ -64,6 +69,7 @@ impl PskInitiator {
             psk: SecretBytes::from_slice(psk),
             cfg,
             bundle: Some(bundle),
+            decoded: DecodedPolicies::default(),
             pending: None,
             counter: 0,
             confirmed: true,
@@ -117,7 +123,7 @@ impl PskInitiator {
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
         let sent_rand = (!update).then_some(rand.as_slice());
-        check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
+        let (decoded, in_message) = check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
             .map_err(SessionError::WeakInput)?;
         let (out, auth) = build_i_message(
             &IMessage {
@@ -140,6 +146,7 @@ impl PskInitiator {
         )?;
 
         self.record(csb_id, rand, cs_map, keys);
+        self.decoded = decoded.kept_for(self.bundle.as_ref(), in_message || !update);
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
@@ -215,10 +222,8 @@ impl PskInitiator {
 
     /// SRTP parameters of every crypto session and key.
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        export(
-            self.bundle
-                .as_ref()
-                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
-        )
+        let bundle = self.bundle.as_ref();
+        let bundle = bundle.ok_or_else(|| SessionError::WrongState("no bundle yet"))?;
+        Ok(export_decoded(bundle, &self.decoded)?)
     }
 }

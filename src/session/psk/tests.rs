@@ -197,3 +197,51 @@ fn policies_keep_their_order() {
         assert_eq!(matches!(p, Policies::Many(_)), n >= 2, "{n}");
     }
 }
+
+/// The settings `initiate` decodes and keeps export exactly what decoding the bundle again
+/// does: every suite, with a second crypto session on another policy (decoded at export);
+/// a new bundle whose message carries no policy (the defaults); an update that replaces
+/// the policy; and an update whose message carries none, where the bundle keeps its own
+/// policy, which the settings decoded from the message must not stand for.
+#[test]
+fn initiator_exports_from_kept_settings_match_plain_exports() {
+    use crate::srtp::export::{export, policy_for};
+    use crate::srtp::suite::SUITES;
+    use crate::srtp::SrtpSuite::{AesCm128HmacSha1_32 as Sha32, AesCm128HmacSha1_80 as Sha80};
+    let same = |i: &PskInitiator| {
+        let plain = export(i.bundle().unwrap()).unwrap();
+        assert_eq!(i.srtp().unwrap(), plain);
+        plain.iter().map(|p| p.suite).collect::<Vec<_>>()
+    };
+    let mut rng = |b: &mut [u8]| b.fill(7);
+    let mut send = |i: &mut PskInitiator, secs| {
+        let tgk = TransportKey::tgk(&[3; 32]);
+        i.initiate(vec![tgk], NOW + Duration::from_secs(secs), &mut rng)
+            .unwrap()
+    };
+    let cs = |policy_no, ssrc| SrtpCs {
+        policy_no,
+        ssrc,
+        roc: 0,
+    };
+    let sp = |suite, no| policy_for(suite).to_payload(no).unwrap();
+    let with = |policies| PskConfig {
+        crypto_sessions: vec![cs(1, 5), cs(2, 6)],
+        policies,
+        ..PskConfig::default()
+    };
+    for row in SUITES {
+        let mut i = PskInitiator::new(&[1; 16], with(vec![sp(row.suite, 1), sp(Sha32, 2)]));
+        send(&mut i, 0);
+        assert_eq!(same(&i), [row.suite, Sha32]);
+    }
+    let mut i = PskInitiator::new(&[1; 16], with(vec![]));
+    send(&mut i, 0);
+    assert_eq!(same(&i), [Sha80, Sha80]);
+    i.config_mut().policies = vec![sp(Sha32, 1)];
+    send(&mut i, 1);
+    assert_eq!(same(&i), [Sha32, Sha80]);
+    i.config_mut().policies = vec![];
+    send(&mut i, 2);
+    assert_eq!(same(&i), [Sha32, Sha80]);
+}
