@@ -63,10 +63,12 @@ pub(crate) struct Entry<B> {
     pub policies: DecodedPolicies,
 }
 
-/// Bundles by CSB ID, with each peer's CSB IDs.
+/// Bundles by CSB ID, with how many each peer holds.
 pub(crate) struct BundleTable<B> {
     entries: FastMap<u32, Entry<B>>,
-    by_peer: FastMap<Arc<[u8]>, Vec<u32>>,
+    /// Bundles held per peer, for its quota (which of them goes first is the
+    /// [`EvictionIndex`]'s business): a count, no list to allocate per peer.
+    by_peer: FastMap<Arc<[u8]>, usize>,
     /// No bundle was last used before this (a lower bound, for the lazy idle sweep of a
     /// table without `index`).
     oldest_use: u64,
@@ -105,7 +107,7 @@ impl<B> BundleTable<B> {
 
     /// Bundles held by the peer named `peer`.
     pub fn peer_len(&self, peer: &[u8]) -> usize {
-        self.by_peer.get(peer).map_or(0, Vec::len)
+        self.by_peer.get(peer).copied().unwrap_or(0)
     }
 
     /// Marks a bundle as used at `now`.
@@ -123,9 +125,9 @@ impl<B> BundleTable<B> {
 
     pub fn remove(&mut self, csb_id: u32) -> Option<Entry<B>> {
         let e = self.entries.remove(&csb_id)?;
-        if let Some(list) = self.by_peer.get_mut(&e.peer) {
-            list.retain(|&c| c != csb_id);
-            if list.is_empty() {
+        if let Some(n) = self.by_peer.get_mut(&e.peer) {
+            *n -= 1;
+            if *n == 0 {
                 self.by_peer.remove(&e.peer);
             }
         }
@@ -210,10 +212,7 @@ impl<B> BundleTable<B> {
         if let Some(ix) = self.index.as_mut() {
             ix.insert(&entry.peer, (now, csb_id));
         }
-        self.by_peer
-            .entry(entry.peer.clone())
-            .or_default()
-            .push(csb_id);
+        *self.by_peer.entry(entry.peer.clone()).or_default() += 1;
         self.oldest_use = self.oldest_use.min(now);
         self.entries.insert(csb_id, entry);
     }
