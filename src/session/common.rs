@@ -6,6 +6,7 @@ use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{
     Entropy, KemacCipher, MacKey, MacKind, MacTag, Prf, RsaPublic, SignatureScheme,
 };
+use crate::srtp::export::DecodedPolicies;
 use crate::wire::{
     CsIdMap, DataType, EncrAlg, ErrorKind, ErrorNo, Header, MacAlg, Message, ParseCtx, ParseError,
     ParseOptions, Payload, PayloadType, PrfFunc, Reader, Sign, SignType, SrtpCs, SrtpIdMap,
@@ -20,6 +21,16 @@ pub(crate) fn export(
     bundle: &CryptoSessionBundle,
 ) -> Result<Vec<crate::srtp::SrtpParams>, SessionError> {
     Ok(crate::srtp::export::export(bundle)?)
+}
+
+/// An initiator's SRTP parameters: those of its bundle, once it has one, with the policy
+/// settings it kept ([`DecodedPolicies`], default: none kept).
+pub(crate) fn initiator_export(
+    bundle: Option<&CryptoSessionBundle>,
+    kept: &DecodedPolicies,
+) -> Result<Vec<crate::srtp::SrtpParams>, SessionError> {
+    let bundle = bundle.ok_or(SessionError::WrongState("no bundle yet"))?;
+    Ok(crate::srtp::export::export_decoded(bundle, kept)?)
 }
 
 /// The PRF of a `PRF func` code (the one table: `Prf`'s `TryFrom<PrfFunc>`).

@@ -288,7 +288,7 @@ pub(crate) fn check_suites<E: From<ExportError>>(
 ) -> Result<DecodedPolicies, E> {
     prf_of(bundle.prf)?;
     let mut known = DecodedPolicies::default();
-    for (_, policy_no, _, _) in sessions(bundle) {
+    for (_, policy_no, _, _) in sessions(&bundle.cs_map) {
         let s = known.settings(bundle, policy_no)?;
         known.remember(s);
         let suite = s.suite;
@@ -353,51 +353,41 @@ impl DecodedPolicies {
     fn remember(&mut self, s: PolicySettings) {
         self.0.get_or_insert(s);
     }
-}
 
-impl DecodedPolicies {
-    /// The settings of the first SRTP crypto session's policy of a message that carries
-    /// `cs_map` and `policies` (a number given twice: its last policy, as
-    /// [`CryptoSessionBundle::update`] keeps it), decoded as [`export`] decodes them from
-    /// the bundle, for an initiator to check its TGKs with and keep for its exports. With
-    /// it, whether `policies` holds that number (when it does not, a bundle being updated
-    /// keeps a policy of its own, and the settings hold only for a new bundle). Nothing is
-    /// kept when the map has no SRTP crypto session or the policy does not export.
+    /// The settings of the first SRTP crypto session's policy of a message carrying
+    /// `cs_map` and `policies`, decoded as [`export`] decodes them from the bundle the
+    /// message makes: `existing` updated, or a new one (`None`). Kept only when they hold
+    /// for that bundle: the message carries the policy ([`message_policy`]), or the bundle
+    /// is new (an update without it leaves the bundle's own policy in place). Nothing is
+    /// kept when the map has no SRTP crypto session or the policy does not export. Decoded
+    /// without the GStreamer reading of the auth key length: that reading only accepts
+    /// more ([`suite_for`]), so settings decoded without it are those of a bundle with it.
     pub(crate) fn of_message(
         cs_map: &CsIdMap<'_>,
         policies: &[SecurityPolicy<'_>],
-    ) -> (Self, bool) {
-        let first = match cs_map {
-            CsIdMap::SrtpId(m) => m.iter().next().map(|(_, c)| c.policy_no),
-            CsIdMap::GenericId(m) => m
-                .iter()
-                .find(|c| c.prot_type == ProtType::Srtp)
-                .map(|c| c.policies.first().copied().unwrap_or(0)),
-            _ => None,
+        existing: Option<&CryptoSessionBundle>,
+    ) -> Self {
+        let Some((_, no, _, _)) = sessions(cs_map).next() else {
+            return Self::default();
         };
-        let Some(no) = first else {
-            return (Self::default(), false);
-        };
-        let policy = policies.iter().rev().find(|p| p.policy_no == no);
-        let decoded = decode(policy, no, false).ok();
-        (Self(decoded), policy.is_some())
-    }
-
-    /// These settings, kept for `bundle` after the message was applied to it
-    /// ([`of_message`](Self::of_message)'s `in_message`, or the bundle is new); nothing
-    /// when they may not hold (the policy is the bundle's own, or it reads the GStreamer
-    /// auth key length).
-    pub(crate) fn kept_for(self, bundle: Option<&CryptoSessionBundle>, holds: bool) -> Self {
-        match bundle {
-            Some(b) if holds && !b.gstreamer_auth_key_len => self,
-            _ => Self::default(),
-        }
+        let policy = message_policy(policies, no);
+        let holds = existing.is_none() || policy.is_some();
+        Self(holds.then(|| decode(policy, no, false).ok()).flatten())
     }
 
     /// The suite of `policy_no`, when its settings are kept.
     pub(crate) fn suite(&self, policy_no: u8) -> Option<SrtpSuite> {
         self.get(policy_no).map(|s| s.suite)
     }
+}
+
+/// The policy numbered `policy_no` of a message's SP payloads: the last one of that number,
+/// as [`CryptoSessionBundle::update`] keeps it (RFC 3830 §4.5).
+pub(crate) fn message_policy<'p, 'a>(
+    policies: &'p [SecurityPolicy<'a>],
+    policy_no: u8,
+) -> Option<&'p SecurityPolicy<'a>> {
+    policies.iter().rev().find(|p| p.policy_no == policy_no)
 }
 
 /// Decodes policy `policy_no` of `bundle` (the RFC 3711 defaults when it has none).
@@ -430,11 +420,12 @@ fn decode(
     })
 }
 
-/// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session (no allocation).
-fn sessions(
-    bundle: &CryptoSessionBundle,
-) -> Sessions<impl Iterator<Item = (u8, SrtpCs)> + '_, impl Iterator<Item = GenericCs<'_>> + '_> {
-    match &bundle.cs_map {
+/// (CS ID, policy number, SSRC, ROC) of every SRTP crypto session of `cs_map` (no
+/// allocation).
+pub(crate) fn sessions<'m>(
+    cs_map: &'m CsIdMap<'_>,
+) -> Sessions<impl Iterator<Item = (u8, SrtpCs)> + 'm, impl Iterator<Item = GenericCs<'m>> + 'm> {
+    match cs_map {
         CsIdMap::SrtpId(m) => Sessions::Srtp(m.iter()),
         CsIdMap::GenericId(m) => Sessions::Generic(m.iter()),
         _ => Sessions::None,
@@ -443,7 +434,7 @@ fn sessions(
 
 /// The iterator of [`sessions`]: one arm per map type (cheaper than chaining optional
 /// iterators).
-enum Sessions<S, G> {
+pub(crate) enum Sessions<S, G> {
     Srtp(S),
     Generic(G),
     None,
@@ -501,7 +492,7 @@ pub(crate) fn export_decoded(
         m => usize::from(m.count()),
     };
     let mut out = Vec::with_capacity(sessions_len * bundle.keys.len());
-    for (cs_id, policy_no, ssrc, roc) in sessions(bundle) {
+    for (cs_id, policy_no, ssrc, roc) in sessions(&bundle.cs_map) {
         let s = known.settings(bundle, policy_no)?;
         let suite = s.suite;
         for key in &bundle.keys {

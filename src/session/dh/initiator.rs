@@ -280,10 +280,6 @@ impl InitiatorCore {
     }
 
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        export(
-            self.bundle
-                .as_ref()
-                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
-        )
+        initiator_export(self.bundle.as_ref(), &Default::default())
     }
 }

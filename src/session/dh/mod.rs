@@ -28,7 +28,7 @@
 //! no answer; undecodable messages get one only in DHHMAC (RFC 4650 §4.1 "SHALL"), when
 //! their header parses.
 
-use super::common::export;
+use super::common::initiator_export;
 use super::common::{apply_ssrcs, filled_ssrcs, new_timestamp, outgoing_cs_map, prf_of};
 use super::{Entropy, SessionError};
 use crate::bundle::{BundleChange, CryptoSessionBundle, TransportKey};

@@ -2,10 +2,10 @@
 //! ([`Weakness`]), and what lenient responders accept from shipping devices instead, each
 //! reported ([`Leniency`]).
 
-use crate::bundle::TransportKey;
-use crate::srtp::export::{suite_for, DecodedPolicies};
+use crate::bundle::{CryptoSessionBundle, TransportKey};
+use crate::srtp::export::{message_policy, sessions, suite_for, DecodedPolicies};
 use crate::srtp::SrtpSuite;
-use crate::wire::{CsIdMap, ProtType, SecurityPolicy};
+use crate::wire::{CsIdMap, SecurityPolicy};
 
 /// The shortest RAND accepted: RFC 3830 §6.11 says it SHOULD be at least 128 bits (and
 /// §4.1.1 assumes it).
@@ -146,22 +146,23 @@ fn shortest_tgk(keys: &[TransportKey]) -> Option<usize> {
 }
 
 /// What an initiator is about to send, checked as a responder will check it: the RAND of
-/// an initial message (`None` for an update), distinct MKIs, TGKs as long as the suites of
-/// the crypto sessions need. Returns what it decoded of the first crypto session's policy
-/// ([`DecodedPolicies::of_message`]: the settings, and whether `policies` holds them), for
-/// the initiator's exports.
+/// an initial message (for an update of `existing`, none is sent), distinct MKIs, TGKs as
+/// long as the suites of the crypto sessions need. Returns what it decoded of the first
+/// crypto session's policy, as far as it holds for the bundle the message makes
+/// ([`DecodedPolicies::of_message`]), for the initiator's exports.
 pub(crate) fn check_outgoing(
-    rand: Option<&[u8]>,
+    rand: &[u8],
     keys: &[TransportKey],
     cs_map: &CsIdMap<'_>,
     policies: &[SecurityPolicy<'_>],
-) -> Result<(DecodedPolicies, bool), Weakness> {
-    if let Some(r) = rand.filter(|r| r.len() < MIN_RAND_LEN) {
-        return Err(Weakness::ShortRand { len: r.len() });
+    existing: Option<&CryptoSessionBundle>,
+) -> Result<DecodedPolicies, Weakness> {
+    if existing.is_none() && rand.len() < MIN_RAND_LEN {
+        return Err(Weakness::ShortRand { len: rand.len() });
     }
     check_distinct_mkis(keys)?;
-    let decoded = DecodedPolicies::of_message(cs_map, policies);
-    tgk_lengths(keys, cs_map, policies, &decoded.0)?;
+    let decoded = DecodedPolicies::of_message(cs_map, policies, existing);
+    tgk_lengths(keys, cs_map, policies, &decoded)?;
     Ok(decoded)
 }
 
@@ -178,26 +179,19 @@ fn tgk_lengths(
         return Ok(());
     }
     let fits = |no: u8| {
-        if let Some(suite) = known.suite(no) {
-            return check_tgk_fits(keys, suite);
-        }
-        let policy = all
-            .iter()
-            .rev()
-            .find(|p| p.policy_no == no)
-            .map(|p| p.srtp())
-            .unwrap_or_default();
-        match suite_for(&policy, false) {
-            Ok((suite, _)) => check_tgk_fits(keys, suite),
-            Err(_) => Ok(()),
-        }
+        let suite = match known.suite(no) {
+            Some(suite) => Ok(suite),
+            None => {
+                let policy = message_policy(all, no).map(|p| p.srtp());
+                suite_for(&policy.unwrap_or_default(), false).map(|(suite, _)| suite)
+            }
+        };
+        suite.map_or(Ok(()), |suite| check_tgk_fits(keys, suite))
     };
     match cs_map {
-        CsIdMap::SrtpId(m) => m.iter().try_for_each(|(_, c)| fits(c.policy_no)),
-        CsIdMap::GenericId(m) => m
-            .iter()
-            .filter(|c| c.prot_type == ProtType::Srtp)
-            .try_for_each(|c| fits(c.policies.first().copied().unwrap_or(0))),
+        CsIdMap::SrtpId(_) | CsIdMap::GenericId(_) => {
+            sessions(cs_map).try_for_each(|(_, no, _, _)| fits(no))
+        }
         _ => fits(0),
     }
 }

@@ -6,13 +6,13 @@ use crate::crypto::{
     self, Entropy, KemacCipher, MacKey, MacKind, MessageKeys, RsaPrivate, RsaPublic, SecretBytes,
 };
 use crate::session::common::{
-    check_response, cipher_of, csb_and_rand, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
-    sign_message, ResponseCheck,
+    check_response, cipher_of, csb_and_rand, initiator_export, mac_of, new_timestamp,
+    pk_kemac_mac_input, prf_of, sign_message, ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::psk::{PskConfig, PskInitiator, Verified};
 use crate::session::SessionError;
-use crate::srtp::export::{export_decoded, DecodedPolicies};
+use crate::srtp::export::DecodedPolicies;
 use crate::srtp::SrtpParams;
 use crate::wire::{
     CacheType, Cert, CertType, Chash, CsIdMap, DataType, Header, Id, IdType, Kemac, Message,
@@ -113,9 +113,9 @@ impl PkInitiator {
             rng,
         );
         let cs_map = self.outgoing_map()?;
-        let sent_rand = (!update).then_some(rand.as_slice());
         let map = CsIdMap::SrtpId(cs_map.clone());
-        let (decoded, in_message) = check_outgoing(sent_rand, &keys, &map, &self.cfg.policies)
+        let policies = &self.cfg.policies;
+        let decoded = check_outgoing(&rand, &keys, &map, policies, self.bundle.as_ref())
             .map_err(SessionError::WeakInput)?;
         let mut h = Header::new(DataType::PkInit, csb_id);
         h.v = self.cfg.v;
@@ -137,7 +137,7 @@ impl PkInitiator {
         self.push_tail(&mut m, &env, rng)?;
         let out = sign_message(m, self.key.as_ref(), self.cfg.signature, rng, None)?;
         self.record(csb_id, rand, cs_map, keys);
-        self.decoded = decoded.kept_for(self.bundle.as_ref(), in_message || !update);
+        self.decoded = decoded;
         if self.cfg.cache != CacheType::NoCache {
             self.envelope_key = Some(env.clone());
         }
@@ -347,9 +347,7 @@ impl PkInitiator {
 
     /// SRTP parameters of every crypto session and key.
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        let bundle = self.bundle.as_ref();
-        let bundle = bundle.ok_or_else(|| SessionError::WrongState("no bundle yet"))?;
-        Ok(export_decoded(bundle, &self.decoded)?)
+        initiator_export(self.bundle.as_ref(), &self.decoded)
     }
 
     /// Continues the CSB with PSK update messages keyed with the cached envelope key

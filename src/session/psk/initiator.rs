@@ -5,12 +5,12 @@ use super::{build_i_message, IMessage, Plain, PskConfig, Verified};
 use crate::bundle::{CryptoSessionBundle, TransportKey};
 use crate::crypto::{Entropy, MacKey, SecretBytes};
 use crate::session::common::{
-    check_response, cipher_of, csb_and_rand, mac_of, new_timestamp, outgoing_cs_map, prf_of,
-    ResponseCheck,
+    check_response, cipher_of, csb_and_rand, initiator_export, mac_of, new_timestamp,
+    outgoing_cs_map, prf_of, ResponseCheck,
 };
 use crate::session::engine::check_outgoing;
 use crate::session::SessionError;
-use crate::srtp::export::{export_decoded, DecodedPolicies};
+use crate::srtp::export::DecodedPolicies;
 use crate::srtp::SrtpParams;
 use crate::wire::{CsIdMap, DataType, MessageView, Timestamp};
 use core::time::Duration;
@@ -122,8 +122,8 @@ impl PskInitiator {
         // SSRCs learned from the responder stay in later updates.
         let cs_map = outgoing_cs_map(&self.cfg.crypto_sessions, self.bundle.as_ref())?;
         let cs_map = CsIdMap::SrtpId(cs_map);
-        let sent_rand = (!update).then_some(rand.as_slice());
-        let (decoded, in_message) = check_outgoing(sent_rand, &keys, &cs_map, &self.cfg.policies)
+        let policies = &self.cfg.policies;
+        let decoded = check_outgoing(&rand, &keys, &cs_map, policies, self.bundle.as_ref())
             .map_err(SessionError::WeakInput)?;
         let (out, auth) = build_i_message(
             &IMessage {
@@ -146,7 +146,7 @@ impl PskInitiator {
         )?;
 
         self.record(csb_id, rand, cs_map, keys);
-        self.decoded = decoded.kept_for(self.bundle.as_ref(), in_message || !update);
+        self.decoded = decoded;
         self.confirmed = !self.cfg.v;
         self.pending = Some(Pending {
             t,
@@ -222,8 +222,6 @@ impl PskInitiator {
 
     /// SRTP parameters of every crypto session and key.
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        let bundle = self.bundle.as_ref();
-        let bundle = bundle.ok_or_else(|| SessionError::WrongState("no bundle yet"))?;
-        Ok(export_decoded(bundle, &self.decoded)?)
+        initiator_export(self.bundle.as_ref(), &self.decoded)
     }
 }

@@ -5,8 +5,8 @@ use super::{RsaRAccepted, RsaRConfig};
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::{self, CryptoProvider, Entropy, MessageKeys, RsaPrivate, RsaPublic};
 use crate::session::common::{
-    check_policies, cipher_of, export, mac_of, new_timestamp, pk_kemac_mac_input, prf_of,
-    sign_message, ts_bytes, verify_signature,
+    check_policies, cipher_of, export, initiator_export, mac_of, new_timestamp, pk_kemac_mac_input,
+    prf_of, sign_message, ts_bytes, verify_signature,
 };
 use crate::session::pk::MIN_ENVELOPE_KEY_LEN;
 use crate::session::psk::decrypt_key_list;
@@ -78,11 +78,7 @@ impl RsaRInitiator {
 
     /// SRTP parameters of every crypto session and key.
     pub fn srtp(&self) -> Result<Vec<SrtpParams>, SessionError> {
-        export(
-            self.bundle
-                .as_ref()
-                .ok_or_else(|| SessionError::WrongState("no bundle yet"))?,
-        )
+        initiator_export(self.bundle.as_ref(), &Default::default())
     }
 
     /// Builds the signed I_MESSAGE (RFC 4738 §3.4). Each call starts a new request (a new
