@@ -98,14 +98,44 @@ pub struct TimestampPolicy {
 /// entries, and every table is bounded by configuration.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// `name` as a key of `map`: the `Arc` the map already holds for it, else a new one, so a
-/// table allocates each peer's name once however many entries the peer has.
-pub(crate) fn shared_name<V>(
-    map: &FastMap<std::sync::Arc<[u8]>, V>,
-    name: &[u8],
-) -> std::sync::Arc<[u8]> {
-    match map.get_key_value(name) {
-        Some((k, _)) => k.clone(),
-        None => std::sync::Arc::from(name),
+/// How many entries each peer holds in one of the responder's tables (its share of the
+/// replay cache, its bundles), by the peer's name; a peer whose count falls to zero is
+/// forgotten.
+#[derive(Default)]
+pub(crate) struct PeerCounts(FastMap<std::sync::Arc<[u8]>, usize>);
+
+impl PeerCounts {
+    /// The count of `peer` (0 when it holds nothing).
+    pub fn get(&self, peer: &[u8]) -> usize {
+        self.0.get(peer).copied().unwrap_or(0)
+    }
+
+    /// `name` as these counts hold it: their `Arc`, else a new one, so that a table
+    /// allocates each peer's name once however many entries the peer has.
+    pub fn name(&self, name: &[u8]) -> std::sync::Arc<[u8]> {
+        match self.0.get_key_value(name) {
+            Some((k, _)) => k.clone(),
+            None => std::sync::Arc::from(name),
+        }
+    }
+
+    /// Counts one more entry for `peer`.
+    pub fn add(&mut self, peer: std::sync::Arc<[u8]>) {
+        *self.0.entry(peer).or_insert(0) += 1;
+    }
+
+    /// Counts one entry of `peer` off.
+    pub fn remove(&mut self, peer: &[u8]) {
+        if let Some(n) = self.0.get_mut(peer) {
+            *n -= 1;
+            if *n == 0 {
+                self.0.remove(peer);
+            }
+        }
+    }
+
+    /// Peers counted.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 }

@@ -86,7 +86,7 @@ pub struct ReplayCache {
     capacity: usize,
     per_peer: usize,
     seen: super::FastMap<MessageDigest, Entry>,
-    peers: super::FastMap<Arc<[u8]>, usize>,
+    peers: super::PeerCounts,
     /// No entry expires before this time (a lower bound).
     earliest: u64,
     /// The latest expiry of an entry swept out.
@@ -115,7 +115,7 @@ impl ReplayCache {
             capacity: capacity.max(1),
             per_peer: per_peer.max(1),
             seen: super::FastMap::default(),
-            peers: super::FastMap::default(),
+            peers: super::PeerCounts::default(),
             earliest: u64::MAX,
             floor: 0,
             by_until: None,
@@ -139,7 +139,7 @@ impl ReplayCache {
 
     /// Messages remembered for `peer`.
     pub fn peer_len(&self, peer: &[u8]) -> usize {
-        self.peers.get(peer).copied().unwrap_or(0)
+        self.peers.get(peer)
     }
 
     /// A message that would be remembered only until `until` may already have been
@@ -160,14 +160,9 @@ impl ReplayCache {
     }
 
     /// Forgets `e` (swept out of `seen`): raises the floor, counts it off its peer.
-    fn forget(peers: &mut super::FastMap<Arc<[u8]>, usize>, floor: &mut u64, e: &Entry) {
+    fn forget(peers: &mut super::PeerCounts, floor: &mut u64, e: &Entry) {
         *floor = (*floor).max(e.until);
-        if let Some(n) = peers.get_mut(&e.peer) {
-            *n -= 1;
-            if *n == 0 {
-                peers.remove(&e.peer);
-            }
-        }
+        peers.remove(&e.peer);
     }
 
     /// The sweep without the heap: one look at every entry. When it forgets fewer than a
@@ -211,11 +206,12 @@ impl ReplayCache {
     /// Remembers `d` until `until` for `peer`. The caller has made sure it may: `d` is not
     /// remembered yet and there is room ([`check`](Self::check) found it
     /// [`Fresh`](ReplayVerdict::Fresh) with nothing changed in the cache since, or a
-    /// snapshot's entry was checked against the capacity). Returns the peer's name as the cache holds it, for the caller's own tables to share
-    /// (the responder's bundle table: one allocation per peer, not one per table).
+    /// snapshot's entry was checked against the capacity). Returns the peer's name as the
+    /// cache holds it, for the caller's own tables to share (the responder's bundle table:
+    /// one allocation per peer, not one per table).
     pub(crate) fn record(&mut self, d: MessageDigest, peer: &[u8], until: u64) -> Arc<[u8]> {
-        let peer = super::shared_name(&self.peers, peer);
-        *self.peers.entry(peer.clone()).or_insert(0) += 1;
+        let peer = self.peers.name(peer);
+        self.peers.add(peer.clone());
         self.seen.insert(
             d,
             Entry {

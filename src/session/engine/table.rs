@@ -5,7 +5,7 @@ use super::evict::EvictionIndex;
 use super::limits::{Events, Eviction, Limit, ResponderEvent, ResponderLimits};
 use crate::bundle::CryptoSessionBundle;
 use crate::crypto::SecretBytes;
-use crate::session::FastMap;
+use crate::session::{FastMap, PeerCounts};
 use crate::srtp::export::DecodedPolicies;
 use std::sync::Arc;
 
@@ -68,7 +68,7 @@ pub(crate) struct BundleTable<B> {
     entries: FastMap<u32, Entry<B>>,
     /// Bundles held per peer, for its quota (which of them goes first is the
     /// [`EvictionIndex`]'s business): a count, no list to allocate per peer.
-    by_peer: FastMap<Arc<[u8]>, usize>,
+    by_peer: PeerCounts,
     /// No bundle was last used before this (a lower bound, for the lazy idle sweep of a
     /// table without `index`).
     oldest_use: u64,
@@ -81,7 +81,7 @@ impl<B> Default for BundleTable<B> {
     fn default() -> Self {
         Self {
             entries: FastMap::default(),
-            by_peer: FastMap::default(),
+            by_peer: PeerCounts::default(),
             oldest_use: u64::MAX,
             index: None,
         }
@@ -107,7 +107,7 @@ impl<B> BundleTable<B> {
 
     /// Bundles held by the peer named `peer`.
     pub fn peer_len(&self, peer: &[u8]) -> usize {
-        self.by_peer.get(peer).copied().unwrap_or(0)
+        self.by_peer.get(peer)
     }
 
     /// Marks a bundle as used at `now`.
@@ -125,12 +125,7 @@ impl<B> BundleTable<B> {
 
     pub fn remove(&mut self, csb_id: u32) -> Option<Entry<B>> {
         let e = self.entries.remove(&csb_id)?;
-        if let Some(n) = self.by_peer.get_mut(&e.peer) {
-            *n -= 1;
-            if *n == 0 {
-                self.by_peer.remove(&e.peer);
-            }
-        }
+        self.by_peer.remove(&e.peer);
         if let Some(ix) = self.index.as_mut() {
             ix.remove(&e.peer, (e.last_used, csb_id));
         }
@@ -212,7 +207,7 @@ impl<B> BundleTable<B> {
         if let Some(ix) = self.index.as_mut() {
             ix.insert(&entry.peer, (now, csb_id));
         }
-        *self.by_peer.entry(entry.peer.clone()).or_default() += 1;
+        self.by_peer.add(entry.peer.clone());
         self.oldest_use = self.oldest_use.min(now);
         self.entries.insert(csb_id, entry);
     }
@@ -225,7 +220,7 @@ impl<B> BundleTable<B> {
 
     /// The shared name of `peer`, allocated once per peer.
     pub fn peer_key(&self, peer: &[u8]) -> Arc<[u8]> {
-        crate::session::shared_name(&self.by_peer, peer)
+        self.by_peer.name(peer)
     }
 }
 
