@@ -106,12 +106,14 @@ pub(crate) struct PeerCounts(FastMap<std::sync::Arc<[u8]>, usize>);
 
 impl PeerCounts {
     /// The count of `peer` (0 when it holds nothing).
+    #[inline]
     pub fn get(&self, peer: &[u8]) -> usize {
         self.0.get(peer).copied().unwrap_or(0)
     }
 
     /// `name` as these counts hold it: their `Arc`, else a new one, so that a table
     /// allocates each peer's name once however many entries the peer has.
+    #[inline]
     pub fn name(&self, name: &[u8]) -> std::sync::Arc<[u8]> {
         match self.0.get_key_value(name) {
             Some((k, _)) => k.clone(),
@@ -120,11 +122,13 @@ impl PeerCounts {
     }
 
     /// Counts one more entry for `peer`.
+    #[inline]
     pub fn add(&mut self, peer: std::sync::Arc<[u8]>) {
         *self.0.entry(peer).or_insert(0) += 1;
     }
 
     /// Counts one entry of `peer` off.
+    #[inline]
     pub fn remove(&mut self, peer: &[u8]) {
         if let Some(n) = self.0.get_mut(peer) {
             *n -= 1;
